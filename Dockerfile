@@ -1,0 +1,13 @@
+# Cited: one image for the API, the workers and model provisioning.
+FROM node:20-bookworm-slim
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends ca-certificates tesseract-ocr tesseract-ocr-eng \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY . .
+ENV NODE_ENV=production DATA_DIR=/data MODELS_DIR=/models HOST=0.0.0.0 PORT=8080
+VOLUME ["/data", "/models"]
+EXPOSE 8080
+CMD ["npm", "run", "api"]

@@ -1,0 +1,241 @@
+import type { ChunkSpan } from "../../schemas/document.js";
+import type { ParsedPage } from "../readers/types.js";
+import { detectHeading, findBoilerplate, type Heading, isBoilerplate } from "./structure.js";
+
+/** A passage cut from a document, with its way back to the pages. */
+export interface TextChunk {
+  ordinal: number;
+  /** The passage: page text slices joined by "\n" where the slices are not adjacent. */
+  text: string;
+  /** Heading path, outermost first, joined by " > ". */
+  section: string;
+  pageStart: number;
+  pageEnd: number;
+  /** Offset of the first character in pageStart's text. */
+  charStart: number;
+  /** Offset past the last character in pageEnd's text. */
+  charEnd: number;
+  spans: ChunkSpan[];
+  /** Tokens of the text in the embedding model's tokenizer (special tokens included). */
+  tokens: number;
+}
+
+/** How to cut chunks. */
+export interface ChunkOptions {
+  /** Counts tokens with the embedding model's tokenizer (special tokens included). */
+  countTokens: (text: string) => number;
+  /** Size to aim for, in tokens of chunk text. */
+  targetTokens: number;
+  /** Hard limit for the text the embedder sees (chunk text plus `header`), in tokens. */
+  maxTokens: number;
+  /** A chunk smaller than this merges with the next section instead of standing alone. */
+  minTokens: number;
+  /** Text placed before the chunk when it is embedded (title, section): counted against maxTokens. */
+  header?: (section: string) => string;
+  /** Read `#` headings (Markdown). */
+  markdown?: boolean;
+}
+
+/** A piece of one line of one page: the smallest unit a chunk is made of. */
+interface Piece {
+  page: number;
+  start: number;
+  end: number;
+  text: string;
+  tokens: number;
+  /** Index of the structural block (heading-started section) the piece belongs to. */
+  block: number;
+  /** The piece is the start of a line (a "\n" separates it from the previous piece). */
+  lineStart: boolean;
+}
+
+interface Block {
+  /** Heading path of the block; "" before the first heading. */
+  section: string;
+  pieces: Piece[];
+  tokens: number;
+}
+
+/** Split a line into sentence-like pieces (after . ; : followed by a space), keeping offsets. */
+function splitSentences(text: string, offset: number): { start: number; end: number }[] {
+  const out: { start: number; end: number }[] = [];
+  const re = /(?<=[.;:!?])\s+(?=\S)/g;
+  let from = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    out.push({ start: offset + from, end: offset + m.index });
+    from = m.index + m[0].length;
+  }
+  out.push({ start: offset + from, end: offset + text.length });
+  return out;
+}
+
+/** Split an over-long piece at word boundaries into parts of at most `max` tokens. */
+function splitByWords(piece: Piece, pageText: string, max: number, count: (t: string) => number): Piece[] {
+  const out: Piece[] = [];
+  const words = [...pageText.slice(piece.start, piece.end).matchAll(/\S+/g)];
+  let startIdx = 0;
+  while (startIdx < words.length) {
+    let lo = startIdx + 1;
+    let hi = words.length;
+    // Largest prefix of words that fits (binary search on the token count).
+    while (lo < hi) {
+      const mid = Math.ceil((lo + hi) / 2);
+      const s = piece.start + words[startIdx]!.index!;
+      const e = piece.start + words[mid - 1]!.index! + words[mid - 1]![0].length;
+      if (count(pageText.slice(s, e)) <= max) lo = mid;
+      else hi = mid - 1;
+    }
+    const s = piece.start + words[startIdx]!.index!;
+    const e = piece.start + words[lo - 1]!.index! + words[lo - 1]![0].length;
+    const text = pageText.slice(s, e);
+    out.push({
+      ...piece,
+      start: s,
+      end: e,
+      text,
+      tokens: count(text),
+      lineStart: out.length === 0 && piece.lineStart,
+    });
+    startIdx = lo;
+  }
+  return out;
+}
+
+/** Read pages into structural blocks of sentence pieces, dropping running headers and footers. */
+function readBlocks(pages: readonly ParsedPage[], options: ChunkOptions): Block[] {
+  const boilerplate = pages.length >= 3 ? findBoilerplate(pages.map((p) => p.text)) : new Set<string>();
+  const blocks: Block[] = [{ section: "", pieces: [], tokens: 0 }];
+  const stack: Heading[] = [];
+  const pieceLimit = Math.max(16, options.targetTokens);
+  for (const page of pages) {
+    const lines: { start: number; end: number }[] = [];
+    let pos = 0;
+    for (const raw of page.text.split("\n")) {
+      const lead = raw.length - raw.trimStart().length;
+      const trimmed = raw.trim();
+      if (trimmed.length > 0) lines.push({ start: pos + lead, end: pos + lead + trimmed.length });
+      pos += raw.length + 1;
+    }
+    lines.forEach(({ start, end }, index) => {
+      const line = page.text.slice(start, end);
+      const atEdge = index < 3 || index >= lines.length - 3;
+      if (atEdge && isBoilerplate(line, boilerplate)) return;
+      const heading = detectHeading(line, options.markdown ?? false);
+      if (heading) {
+        while (stack.length > 0 && stack.at(-1)!.level >= heading.level) stack.pop();
+        stack.push(heading);
+        blocks.push({ section: stack.map((h) => h.label).join(" > "), pieces: [], tokens: 0 });
+      }
+      const block = blocks.at(-1)!;
+      splitSentences(line, start).forEach((sentence, i) => {
+        const text = page.text.slice(sentence.start, sentence.end);
+        const piece: Piece = {
+          page: page.page,
+          ...sentence,
+          text,
+          tokens: Math.max(1, options.countTokens(text) - 2),
+          block: blocks.length - 1,
+          lineStart: i === 0,
+        };
+        const parts =
+          piece.tokens > pieceLimit
+            ? splitByWords(piece, page.text, pieceLimit, options.countTokens)
+            : [piece];
+        for (const p of parts) {
+          block.pieces.push(p);
+          block.tokens += p.tokens;
+        }
+      });
+    });
+  }
+  return blocks;
+}
+
+/** Join pieces into chunk text and spans: adjacent text of one page is copied verbatim, other joins get "\n". */
+function assemble(pieces: Piece[], pages: Map<number, string>): { text: string; spans: ChunkSpan[] } {
+  let text = "";
+  const spans: ChunkSpan[] = [];
+  for (const piece of pieces) {
+    const last = spans.at(-1);
+    const pageText = pages.get(piece.page)!;
+    const gap = last && last.page === piece.page ? pageText.slice(last.end, piece.start) : null;
+    if (last && gap !== null && /^[ \t]*\n?[ \t]*$/.test(gap)) {
+      text += gap + piece.text;
+      last.end = piece.end;
+    } else {
+      if (text.length > 0) text += "\n";
+      spans.push({ page: piece.page, start: piece.start, end: piece.end, at: text.length });
+      text += piece.text;
+    }
+  }
+  return { text, spans };
+}
+
+/**
+ * Cut pages into chunks that follow the document's structure: every heading or numbered clause
+ * starts a new chunk unless the chunk so far is smaller than minTokens; a section longer than the
+ * target is split between sentences. Every chunk, with its header, fits maxTokens of the embedding
+ * model: nothing is cut off silently.
+ */
+export function chunkPages(pages: readonly ParsedPage[], options: ChunkOptions): TextChunk[] {
+  const pageText = new Map(pages.map((p) => [p.page, p.text]));
+  const header = options.header ?? (() => "");
+  const blocks = readBlocks(pages, options);
+  const groups: Piece[][] = [];
+  let current: Piece[] = [];
+  let tokens = 0;
+  const startGroup = () => {
+    if (current.length > 0) groups.push(current);
+    current = [];
+    tokens = 0;
+  };
+  for (const block of blocks) {
+    if (block.section !== "" && tokens >= options.minTokens) startGroup();
+    for (const piece of block.pieces) {
+      if (current.length > 0 && tokens + piece.tokens > options.targetTokens) startGroup();
+      current.push(piece);
+      tokens += piece.tokens;
+    }
+  }
+  startGroup();
+  // A chunk's section is that of the block most of its text comes from.
+  const sectionOf = (pieces: Piece[]) => {
+    const weight = new Map<number, number>();
+    for (const p of pieces) weight.set(p.block, (weight.get(p.block) ?? 0) + p.tokens);
+    const [block] = [...weight].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0]!;
+    return blocks[block]!.section;
+  };
+
+  const chunks: TextChunk[] = [];
+  const emit = (section: string, pieces: Piece[]) => {
+    const { text, spans } = assemble(pieces, pageText);
+    const tokens = options.countTokens(text);
+    const withHeader = header(section) ? options.countTokens(`${header(section)}\n${text}`) : tokens;
+    if (withHeader > options.maxTokens && pieces.length > 1) {
+      const half = Math.ceil(pieces.length / 2);
+      emit(section, pieces.slice(0, half));
+      emit(section, pieces.slice(half));
+      return;
+    }
+    if (withHeader > options.maxTokens) {
+      throw new Error(
+        `a piece of ${withHeader} tokens does not fit the embedding model (${options.maxTokens})`,
+      );
+    }
+    const first = spans[0]!;
+    const last = spans.at(-1)!;
+    chunks.push({
+      ordinal: chunks.length,
+      text,
+      section,
+      pageStart: first.page,
+      pageEnd: last.page,
+      charStart: first.start,
+      charEnd: last.end,
+      spans,
+      tokens,
+    });
+  };
+  for (const g of groups) emit(sectionOf(g), g);
+  return chunks;
+}

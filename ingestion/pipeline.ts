@@ -1,0 +1,161 @@
+// The data path of one file: read bytes → detect type → parse pages → chunk → embed → write.
+import { readFile } from "node:fs/promises";
+import type { ChunkRow, DocumentRow, FileType, PageRow } from "../schemas/document.js";
+import type { Embedder } from "../src/models/embedder.js";
+import type { DocumentRepository } from "../src/store/documents.js";
+import { chunkPages } from "./chunking/chunker.js";
+import { documentTitle } from "./chunking/title.js";
+import { detectFileType } from "./detect.js";
+import { ingestErrors, PermanentIngestError } from "./errors.js";
+import { type ParsedDocument, type ReadLimits, readerFor } from "./readers/index.js";
+
+/** Stages of the pipeline, as reported in job progress and benchmark timings. */
+export type IngestStage = "read" | "parse" | "chunk" | "embed" | "write";
+
+/** Progress of one file: the stage it is in and, while embedding, how many chunks are done. */
+export interface IngestProgress {
+  stage: IngestStage;
+  done?: number;
+  total?: number;
+}
+
+/** What the pipeline needs from the process it runs in. */
+export interface IngestDeps {
+  documents: DocumentRepository;
+  embedder: Embedder;
+  limits: ReadLimits & {
+    /** Largest file accepted, in bytes. */
+    maxBytes: number;
+  };
+  chunking: {
+    /** Size to aim for, in tokens. */
+    targetTokens: number;
+    /** Smallest chunk that stands alone at a heading. */
+    minTokens: number;
+  };
+  /** Chunks embedded per batch (progress is reported after each). */
+  embedBatch?: number;
+}
+
+/** What ingesting a file produced. */
+export interface IngestResult {
+  type: FileType;
+  title: string;
+  pages: number;
+  chunks: number;
+  /** Milliseconds spent in each stage. */
+  timings: Record<IngestStage, number>;
+  parsed: ParsedDocument;
+}
+
+/** The text the embedder and the full-text index see for a chunk: where it comes from, then the chunk. */
+export function searchText(title: string, section: string, text: string): string {
+  return [title, section, text].filter((s) => s.length > 0).join("\n");
+}
+
+/** Read a file into pages: permanent problems (empty, wrong type, damaged, no text) throw PermanentIngestError. */
+export async function parseFile(
+  path: string,
+  name: string,
+  limits: IngestDeps["limits"],
+): Promise<{ type: FileType; parsed: ParsedDocument; bytes: Uint8Array }> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") throw ingestErrors.missing();
+    throw error;
+  }
+  if (bytes.length > limits.maxBytes) {
+    throw new PermanentIngestError(
+      "too_large",
+      `the file is ${(bytes.length / 1e6).toFixed(1)} MB, over the limit of ${(limits.maxBytes / 1e6).toFixed(1)} MB: split it or raise UPLOAD_MAX_BYTES`,
+    );
+  }
+  const type = detectFileType(bytes, name);
+  const parsed = await readerFor(type).read(bytes, limits);
+  return { type, parsed, bytes };
+}
+
+/**
+ * Ingest one document end to end and replace whatever was stored for it before, in one commit per
+ * table. Idempotent: chunk ids come from the document id, the content hash and the position, so a
+ * second run writes the same rows over themselves.
+ */
+export async function ingestDocument(
+  doc: DocumentRow,
+  deps: IngestDeps,
+  onProgress: (p: IngestProgress) => void = () => {},
+): Promise<IngestResult> {
+  const timings: Record<IngestStage, number> = { read: 0, parse: 0, chunk: 0, embed: 0, write: 0 };
+  let t = performance.now();
+  const lap = (stage: IngestStage) => {
+    const now = performance.now();
+    timings[stage] += now - t;
+    t = now;
+  };
+
+  onProgress({ stage: "parse" });
+  const { type, parsed } = await parseFile(doc.file_path, doc.name, deps.limits);
+  lap("parse");
+  if (parsed.pages.every((p) => p.text.trim().length === 0)) throw ingestErrors.noText();
+  const title = documentTitle(parsed.pages[0]?.text ?? "", doc.name, parsed.title);
+
+  onProgress({ stage: "chunk" });
+  const { embedder } = deps;
+  const chunks = chunkPages(parsed.pages, {
+    countTokens: (text) => embedder.countTokens(text),
+    targetTokens: deps.chunking.targetTokens,
+    minTokens: deps.chunking.minTokens,
+    maxTokens: embedder.maxTokens,
+    header: (section) => searchText(title, section, ""),
+    markdown: type === "markdown",
+  });
+  lap("chunk");
+
+  const batch = deps.embedBatch ?? 16;
+  const vectors: Float32Array[] = [];
+  for (let i = 0; i < chunks.length; i += batch) {
+    onProgress({ stage: "embed", done: i, total: chunks.length });
+    const slice = chunks.slice(i, i + batch);
+    vectors.push(...(await embedder.embed(slice.map((c) => searchText(title, c.section, c.text)))));
+  }
+  onProgress({ stage: "embed", done: chunks.length, total: chunks.length });
+  lap("embed");
+
+  onProgress({ stage: "write" });
+  const pageRows: PageRow[] = parsed.pages.map((p) => ({
+    document_id: doc.id,
+    tenant: doc.tenant,
+    acl: doc.acl,
+    page: p.page,
+    text: p.text,
+    text_source: p.source,
+    ocr_confidence: p.ocrConfidence ?? null,
+  }));
+  const hashPrefix = doc.sha256.slice(0, 12);
+  const chunkRows: ChunkRow[] = chunks.map((c, i) => ({
+    chunk_id: `${doc.id}:${hashPrefix}:${c.ordinal}`,
+    document_id: doc.id,
+    tenant: doc.tenant,
+    acl: doc.acl,
+    tags: doc.tags,
+    doc_type: type,
+    title,
+    section: c.section,
+    ordinal: c.ordinal,
+    text: c.text,
+    search_text: searchText(`${title} ${doc.name}`, c.section, c.text),
+    page_start: c.pageStart,
+    page_end: c.pageEnd,
+    char_start: c.charStart,
+    char_end: c.charEnd,
+    spans: JSON.stringify(c.spans),
+    token_count: c.tokens,
+    content_sha256: doc.sha256,
+    vector: Array.from(vectors[i]!),
+  }));
+  await deps.documents.replaceContent(doc.id, pageRows, chunkRows);
+  lap("write");
+  return { type, title, pages: parsed.pages.length, chunks: chunks.length, timings, parsed };
+}

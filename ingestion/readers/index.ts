@@ -1,0 +1,23 @@
+import type { FileType } from "../../schemas/document.js";
+import { PermanentIngestError } from "../errors.js";
+import { pdfReader } from "./pdf.js";
+import { markdownReader, plainTextReader } from "./text.js";
+import type { DocumentReader } from "./types.js";
+
+export type { DocumentReader, ParsedDocument, ParsedPage, ReadLimits } from "./types.js";
+
+const READERS = new Map<FileType, DocumentReader>(
+  [pdfReader, plainTextReader, markdownReader].map((r) => [r.type, r]),
+);
+
+/** The reader of a file type; a type without a reader is a permanent failure. */
+export function readerFor(type: FileType): DocumentReader {
+  const reader = READERS.get(type);
+  if (!reader) {
+    throw new PermanentIngestError(
+      "unsupported_type",
+      `${type.toUpperCase()} files are recognised but not read yet: convert the file to PDF or plain text`,
+    );
+  }
+  return reader;
+}

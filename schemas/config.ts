@@ -1,0 +1,158 @@
+import { z } from "zod";
+
+/**
+ * Every setting Cited reads, by the environment variable that sets it.
+ * `fix` is shown to the operator when the value is wrong, so it says what to do, not what went wrong.
+ */
+const setting = <T extends z.ZodType>(schema: T, doc: string, fix: string) =>
+  schema.meta({ description: doc, fix }) as T;
+
+const port = z.coerce.number().int().min(1).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const bool = z
+  .enum(["true", "false", "1", "0", "yes", "no"])
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+/** A model reference: a catalog id (see `npm run models -- --list`), a path to a .gguf file, or an `hf:` URI. */
+export const ModelRef = z
+  .string()
+  .trim()
+  .min(1)
+  .refine((v) => !/\s/.test(v), "must not contain spaces");
+
+export const ConfigSchema = z.object({
+  REDIS_URL: setting(
+    z.url({ protocol: /^rediss?$/ }).default("redis://127.0.0.1:6379"),
+    "Redis that holds the job queues.",
+    "set it to a redis:// URL, e.g. REDIS_URL=redis://127.0.0.1:6379",
+  ),
+  DATA_DIR: setting(
+    z.string().min(1).default("./data"),
+    "Folder of the LanceDB store (documents and chunks) and uploaded files.",
+    "set it to a writable folder, e.g. DATA_DIR=./data",
+  ),
+  MODELS_DIR: setting(
+    z.string().min(1).default("./models"),
+    "Folder where `npm run models` puts GGUF weights.",
+    "set it to a folder, e.g. MODELS_DIR=./models, then run `npm run models`",
+  ),
+  EMBED_MODEL: setting(
+    ModelRef.default("all-minilm-l6-v2"),
+    "Embedding model: catalog id, .gguf path or hf: URI.",
+    "use a catalog id such as all-minilm-l6-v2, a .gguf path, or an hf:<user>/<repo>/<file>.gguf URI",
+  ),
+  CHAT_MODEL: setting(
+    ModelRef.default("qwen2.5-coder-0.5b-instruct"),
+    "Chat model that writes answers: catalog id, .gguf path or hf: URI.",
+    "use a catalog id such as qwen2.5-coder-0.5b-instruct, a .gguf path, or an hf:<user>/<repo>/<file>.gguf URI",
+  ),
+  JUDGE_MODEL: setting(
+    ModelRef.default("qwen2.5-coder-1.5b-instruct"),
+    'Model that checks whether the cited words answer the question (abstention); "none" turns the check off.',
+    "use a catalog id such as qwen2.5-coder-1.5b-instruct, a .gguf path, an hf: URI, or none",
+  ),
+  SUPPORT_THRESHOLD: setting(
+    z.coerce.number().min(0).max(1).default(0.5),
+    "Least judged probability that the cited words answer the question; below it Cited abstains.",
+    "set it to a number from 0 to 1, e.g. SUPPORT_THRESHOLD=0.5",
+  ),
+  RERANK_MODEL: setting(
+    ModelRef.optional(),
+    "Optional reranker (a GGUF with a ranking head); empty to turn reranking off.",
+    "leave it unset, or give a reranker GGUF path or hf: URI",
+  ),
+  HOST: setting(
+    z.string().min(1).default("127.0.0.1"),
+    "Address the API listens on.",
+    "set it to an interface address, e.g. HOST=127.0.0.1 (this machine only) or HOST=0.0.0.0",
+  ),
+  PORT: setting(
+    port.default(8080),
+    "TCP port of the API.",
+    "set it to a whole number from 1 to 65535, e.g. PORT=8080",
+  ),
+  UPLOAD_MAX_BYTES: setting(
+    positiveInt.default(100 * 1024 * 1024),
+    "Largest file accepted, in bytes.",
+    "set it to a whole number of bytes, e.g. UPLOAD_MAX_BYTES=104857600 (100 MB)",
+  ),
+  MAX_PAGES: setting(
+    positiveInt.default(5000),
+    "Most pages a document may have; longer ones are refused.",
+    "set it to a whole number of pages, e.g. MAX_PAGES=5000",
+  ),
+  MAX_EXPANDED_BYTES: setting(
+    positiveInt.default(512 * 1024 * 1024),
+    "Most bytes a DOCX/XLSX may expand to when unzipped (decompression-bomb guard).",
+    "set it to a whole number of bytes, e.g. MAX_EXPANDED_BYTES=536870912",
+  ),
+  CHUNK_TOKENS: setting(
+    positiveInt.min(32).max(2048).default(200),
+    "Size a chunk aims for, in embedding-model tokens (never more than the model takes).",
+    "set it to a whole number from 32 to 2048, e.g. CHUNK_TOKENS=200",
+  ),
+  WORKER_CONCURRENCY: setting(
+    positiveInt.max(64).default(2),
+    "Files one worker process ingests at the same time.",
+    "set it to a whole number from 1 to 64, e.g. WORKER_CONCURRENCY=2",
+  ),
+  WORKER_LOCK_MS: setting(
+    positiveInt.min(1000).default(30_000),
+    "How long a worker holds a job without renewing its lock before another worker takes it over (after a crash).",
+    "set it to a whole number of milliseconds, at least 1000, e.g. WORKER_LOCK_MS=30000",
+  ),
+  QUEUE_PREFIX: setting(
+    z
+      .string()
+      .regex(/^[\w-]{1,40}$/, "use letters, digits, _ and -")
+      .default("cited"),
+    "Prefix of Cited's keys in Redis, so several installations can share one Redis.",
+    "set it to a short name of letters, digits, _ and -, e.g. QUEUE_PREFIX=cited",
+  ),
+  LLAMA_THREADS: setting(
+    z.coerce.number().int().min(0).max(256).default(0),
+    "CPU threads for the models; 0 uses every core.",
+    "set it to a whole number, 0 for all cores",
+  ),
+  CHAT_CONTEXT_TOKENS: setting(
+    positiveInt.min(512).max(131072).default(4096),
+    "Context window of each answer sequence, in tokens.",
+    "set it to a whole number of tokens from 512 up to what the chat model supports, e.g. 4096",
+  ),
+  GENERATION_PARALLEL: setting(
+    positiveInt.max(16).default(1),
+    "Answers generated at the same time (model sequences).",
+    "set it to a whole number from 1 to 16, e.g. GENERATION_PARALLEL=1",
+  ),
+  GENERATION_QUEUE: setting(
+    z.coerce.number().int().min(0).max(1000).default(8),
+    "Questions that may wait for a free sequence before new ones get 429.",
+    "set it to a whole number from 0 to 1000, e.g. GENERATION_QUEUE=8",
+  ),
+  ASK_TIMEOUT_MS: setting(
+    positiveInt.default(120_000),
+    "Longest time one answer may take, queueing included, in milliseconds.",
+    "set it to a whole number of milliseconds, e.g. ASK_TIMEOUT_MS=120000",
+  ),
+  LOG_LEVEL: setting(
+    z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    "How much the processes log.",
+    "use one of fatal, error, warn, info, debug, trace, silent",
+  ),
+  OPEN_MODE: setting(
+    bool.default(false),
+    "Single-user mode without API keys (refused unless HOST is a loopback address).",
+    "set OPEN_MODE=true only on a laptop with HOST=127.0.0.1, or leave it false and create API keys",
+  ),
+});
+
+/** Validated configuration, as every process sees it. */
+export type Config = z.infer<typeof ConfigSchema>;
+/** Names of the settings, which are also the environment variables. */
+export type ConfigKey = keyof Config;
+
+/** Documentation of one setting, derived from the schema (README table, error messages). */
+export function describeSetting(key: ConfigKey): { doc: string; fix: string } {
+  const meta = ConfigSchema.shape[key].meta() as { description?: string; fix?: string } | undefined;
+  return { doc: meta?.description ?? "", fix: meta?.fix ?? "" };
+}

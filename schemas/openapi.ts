@@ -1,0 +1,148 @@
+// The OpenAPI 3.1 document, generated from the shapes in schemas/api.ts.
+import { OpenAPIRegistry, OpenApiGeneratorV31 } from "@asteasolutions/zod-to-openapi";
+import { z } from "zod";
+import * as api from "./api.js";
+
+const json = (schema: z.ZodType, description: string) => ({
+  description,
+  content: { "application/json": { schema } },
+});
+const errors = {
+  400: json(api.ErrorBody, "Invalid request: the message says what to fix"),
+  401: json(api.ErrorBody, "Missing or invalid API key"),
+  403: json(api.ErrorBody, "The key may not do this"),
+  404: json(api.ErrorBody, "Not found (or not visible to this key)"),
+  429: json(api.ErrorBody, "Too many requests: retry after the Retry-After header"),
+};
+
+export function buildOpenApiDocument(version: string): Record<string, unknown> {
+  const registry = new OpenAPIRegistry();
+  const bearer = registry.registerComponent("securitySchemes", "apiKey", { type: "http", scheme: "bearer" });
+  const security = [{ [bearer.name]: [] }];
+
+  registry.registerPath({
+    method: "get",
+    path: "/healthz",
+    summary: "The process is up",
+    responses: { 200: json(api.Health, "Up") },
+  });
+  registry.registerPath({
+    method: "get",
+    path: "/readyz",
+    summary: "Redis, the store and the models work",
+    responses: { 200: json(api.Readiness, "Ready"), 503: json(api.Readiness, "Not ready") },
+  });
+  registry.registerPath({
+    method: "post",
+    path: "/v1/documents",
+    summary: "Upload files (multipart field `files`) to be ingested",
+    security,
+    request: {
+      body: {
+        content: {
+          "multipart/form-data": {
+            schema: z.object({
+              files: z.array(z.string().meta({ format: "binary" })),
+              tags: z.string().optional(),
+              groups: z.string().optional(),
+            }),
+          },
+        },
+      },
+    },
+    responses: {
+      202: json(api.UploadResponse, "Accepted: one entry per file"),
+      413: json(api.ErrorBody, "A file is over the size limit"),
+      ...errors,
+    },
+  });
+  registry.registerPath({
+    method: "get",
+    path: "/v1/documents",
+    summary: "List documents",
+    security,
+    request: { query: api.DocumentListQuery },
+    responses: { 200: json(api.DocumentList, "A page of documents"), ...errors },
+  });
+  registry.registerPath({
+    method: "get",
+    path: "/v1/documents/{id}",
+    summary: "One document and its status",
+    security,
+    request: { params: api.DocumentIdParams },
+    responses: { 200: json(api.DocumentView, "The document"), ...errors },
+  });
+  registry.registerPath({
+    method: "delete",
+    path: "/v1/documents/{id}",
+    summary: "Delete a document and all its chunks",
+    security,
+    request: { params: api.DocumentIdParams },
+    responses: { 204: { description: "Deleted" }, ...errors },
+  });
+  registry.registerPath({
+    method: "get",
+    path: "/v1/documents/{id}/pages/{page}",
+    summary: "The stored text of one page",
+    security,
+    request: { params: api.PageParams },
+    responses: { 200: json(api.PageView, "The page"), ...errors },
+  });
+  registry.registerPath({
+    method: "get",
+    path: "/v1/documents/{id}/chunks",
+    summary: "The chunks of a document, with their pages and offsets",
+    security,
+    request: { params: api.DocumentIdParams },
+    responses: { 200: json(api.ChunkList, "The chunks in order"), ...errors },
+  });
+  registry.registerPath({
+    method: "get",
+    path: "/v1/documents/{id}/file",
+    summary: "The original file",
+    security,
+    request: { params: api.DocumentIdParams },
+    responses: { 200: { description: "The file's bytes" }, ...errors },
+  });
+  registry.registerPath({
+    method: "get",
+    path: "/v1/jobs/{id}",
+    summary: "State and progress of an ingest job",
+    security,
+    request: { params: api.JobIdParams },
+    responses: { 200: json(api.JobView, "The job"), ...errors },
+  });
+  registry.registerPath({
+    method: "post",
+    path: "/v1/search",
+    summary: "Hybrid search over the documents this key may read",
+    security,
+    request: { body: { content: { "application/json": { schema: api.SearchRequest } } } },
+    responses: { 200: json(api.SearchResponse, "Passages, best first"), ...errors },
+  });
+  registry.registerPath({
+    method: "post",
+    path: "/v1/ask",
+    summary:
+      "An answer with verified citations, or an abstention (JSON, or Server-Sent Events with stream: true)",
+    security,
+    request: { body: { content: { "application/json": { schema: api.AskRequest } } } },
+    responses: {
+      200: {
+        description:
+          "The answer; with stream: true, events passages, token, citation, then done (this object) or error",
+        content: {
+          "application/json": { schema: api.AskResponse },
+          "text/event-stream": { schema: z.string() },
+        },
+      },
+      504: json(api.ErrorBody, "The answer took too long"),
+      ...errors,
+    },
+  });
+
+  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: "3.1.0",
+    info: { title: "Cited API", version, description: "Private document search with verified citations." },
+  }) as unknown as Record<string, unknown>;
+}

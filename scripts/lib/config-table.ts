@@ -1,0 +1,12 @@
+import { type ConfigKey, ConfigSchema, describeSetting } from "../../schemas/config.js";
+
+/** The README's configuration table, from schemas/config.ts (the one source of the settings). */
+export function configTable(): string {
+  const rows = (Object.keys(ConfigSchema.shape) as ConfigKey[]).map((key) => {
+    const parsed = ConfigSchema.shape[key].safeParse(undefined);
+    const value = parsed.success ? parsed.data : undefined;
+    const shown = value === undefined ? "—" : `\`${String(value)}\``;
+    return `| \`${key}\` | ${shown} | ${describeSetting(key).doc} |`;
+  });
+  return ["| Variable | Default | What it sets |", "|---|---|---|", ...rows].join("\n");
+}

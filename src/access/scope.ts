@@ -1,0 +1,34 @@
+import { DEFAULT_TENANT, PUBLIC_GROUP } from "../../schemas/document.js";
+import { sqlString } from "../lib/sql.js";
+
+/**
+ * What a caller may read: one tenant, and within it the documents whose ACL shares a group with the
+ * caller. Every read of documents, pages, chunks, jobs and sources takes one; there is no way around it.
+ */
+export interface AccessScope {
+  /** The caller's tenant. */
+  readonly tenant: string;
+  /** The caller's groups; `public` is always added. */
+  readonly groups: readonly string[];
+  /** Admins of a tenant see every document in it, whatever its ACL. */
+  readonly allGroups: boolean;
+}
+
+/** Build a scope; `public` is always one of the groups. */
+export function accessScope(tenant: string, groups: readonly string[], allGroups = false): AccessScope {
+  return { tenant, groups: [...new Set([...groups, PUBLIC_GROUP])], allGroups };
+}
+
+/** The scope of the open single-user mode and of the tools that run on the server itself: the default tenant, everything in it. */
+export const LOCAL_SCOPE: AccessScope = accessScope(DEFAULT_TENANT, [], true);
+
+/**
+ * The SQL filter (LanceDB `where`) that limits rows with `tenant` and `acl` columns to the scope.
+ * This is the one place where that filter is written; LanceDB applies it inside the query
+ * (prefilter), never to results after the fact.
+ */
+export function scopeFilter(scope: AccessScope): string {
+  const tenant = `tenant = ${sqlString(scope.tenant)}`;
+  if (scope.allGroups) return tenant;
+  return `${tenant} AND array_has_any(acl, [${scope.groups.map(sqlString).join(", ")}])`;
+}

@@ -1,0 +1,71 @@
+import type { RetrievedPassage } from "../retrieval/hybrid.js";
+
+/** One sentence of a passage, with the id the model cites it by ("S7": the 7th sentence in the prompt). */
+export interface PassageSentence {
+  id: string;
+  /** Offsets in the passage text. */
+  start: number;
+  end: number;
+  text: string;
+}
+
+/** A retrieved passage as numbered in the prompt. */
+export interface NumberedPassage {
+  n: number;
+  passage: RetrievedPassage;
+  sentences: PassageSentence[];
+}
+
+/** Longest sentence offered as one citable unit; longer ones are cut at ; or , boundaries. */
+const MAX_SENTENCE_CHARS = 400;
+
+/**
+ * Split passage text into citable sentences: at . ; ! ? followed by a capital, digit or bracket, and
+ * before a clause number or "(a)" that starts a line. Line breaks inside a sentence are kept.
+ */
+export function splitSentences(text: string): { start: number; end: number }[] {
+  const cuts = new Set<number>([0]);
+  // Not after a clause number ("2." in "2. TERMINATION") or a single-letter initial.
+  const boundary =
+    /(?<=[.!?;:])(?<!(?:^|\s)\(?(?:\d{1,3}(?:\.\d{1,3})*|[A-Za-z])\.)\s+(?=["“(]?[A-Z0-9(])|\n(?=\s*(?:\(?[a-z0-9]{1,3}\)|\d+(?:\.\d+)*\.?\s))/g;
+  for (let m = boundary.exec(text); m; m = boundary.exec(text)) cuts.add(m.index + m[0].length);
+  const starts = [...cuts].sort((a, b) => a - b);
+  const out: { start: number; end: number }[] = [];
+  starts.forEach((s, i) => {
+    const e = i + 1 < starts.length ? starts[i + 1]! : text.length;
+    let start = s;
+    const end = e;
+    while (start < end && /\s/.test(text[start]!)) start++;
+    let stop = end;
+    while (stop > start && /\s/.test(text[stop - 1]!)) stop--;
+    if (stop <= start) return;
+    // Cut very long sentences at ; or , so a quote stays readable.
+    while (stop - start > MAX_SENTENCE_CHARS) {
+      const window = text.slice(start + 150, start + MAX_SENTENCE_CHARS);
+      const rel = Math.max(window.lastIndexOf("; "), window.lastIndexOf(", "));
+      const cut = rel >= 0 ? start + 150 + rel + 1 : start + MAX_SENTENCE_CHARS;
+      out.push({ start, end: cut });
+      start = cut;
+      while (start < stop && /\s/.test(text[start]!)) start++;
+    }
+    if (stop > start) out.push({ start, end: stop });
+  });
+  return out;
+}
+
+/**
+ * Number the passages 1…n and all their sentences S1…Sk across the prompt, in retrieval order.
+ * Sentence ids look nothing like clause numbers ("2.1"), which small models would confuse them with.
+ */
+export function numberPassages(passages: readonly RetrievedPassage[]): NumberedPassage[] {
+  let next = 1;
+  return passages.map((passage, i) => ({
+    n: i + 1,
+    passage,
+    sentences: splitSentences(passage.text).map((s) => ({
+      id: `S${next++}`,
+      ...s,
+      text: passage.text.slice(s.start, s.end),
+    })),
+  }));
+}

@@ -1,0 +1,136 @@
+// Proving a quote: it must stand, word for word, in the passage the model was given and, through the
+// passage's spans, on the stored page text. Only typography is forgiven (spacing, quote marks,
+// dashes, a word hyphenated across a line); letters never are, so a look-alike character fails.
+import type { ChunkSpan } from "../../schemas/document.js";
+
+/** A text with typography folded away, and where each of its characters came from. */
+export interface Normalized {
+  text: string;
+  /** origin[i] = index in the original text of normalized character i. */
+  origin: number[];
+}
+
+const QUOTES: Record<string, string> = {
+  "\u2018": "'",
+  "\u2019": "'",
+  "\u201A": "'",
+  "\u201B": "'",
+  "\u2032": "'",
+  "\u201C": '"',
+  "\u201D": '"',
+  "\u201E": '"',
+  "\u201F": '"',
+  "\u2033": '"',
+  "\u00AB": '"',
+  "\u00BB": '"',
+};
+const DASHES = /[\u2010\u2011\u2012\u2013\u2014\u2015\u2212\uFE58\uFE63\uFF0D]/;
+const SPACE = /[\s\u00A0\u2000-\u200B\u202F\u205F\u3000]/;
+
+/**
+ * Fold typography: runs of white space become one space, curly quotes straight ones, dashes "-",
+ * a soft hyphen vanishes, and "termi-\nnation" joins to "termination". Case and letters are kept.
+ */
+export function normalizeForMatch(input: string): Normalized {
+  const out: string[] = [];
+  const origin: number[] = [];
+  for (let i = 0; i < input.length; i++) {
+    const ch = input[i]!;
+    if (ch === "\u00AD") continue;
+    // Hyphenation across a line break: letter, hyphen, newline, letter → drop hyphen and break.
+    if ((ch === "-" || DASHES.test(ch)) && /\p{L}/u.test(input[i - 1] ?? "")) {
+      const rest = /^[ \t]*\n[ \t]*(?=\p{Ll})/u.exec(input.slice(i + 1, i + 16));
+      if (rest) {
+        i += rest[0].length;
+        continue;
+      }
+    }
+    if (SPACE.test(ch)) {
+      if (out.length > 0 && out[out.length - 1] !== " ") {
+        out.push(" ");
+        origin.push(i);
+      }
+      continue;
+    }
+    out.push(QUOTES[ch] ?? (DASHES.test(ch) ? "-" : ch));
+    origin.push(i);
+  }
+  if (out[out.length - 1] === " ") {
+    out.pop();
+    origin.pop();
+  }
+  return { text: out.join(""), origin };
+}
+
+/** Shortest quote accepted: a few characters prove nothing ("the", "5"). */
+export const MIN_QUOTE_CHARS = 12;
+
+/** Where a verified quote stands. */
+export interface QuoteLocation {
+  /** Offsets of the quote in the passage text. */
+  passageStart: number;
+  passageEnd: number;
+  /** The page the quote starts on, and its offsets in that page's stored text. */
+  page: number;
+  charStart: number;
+  charEnd: number;
+  /** The quote as it stands in the document (original typography). */
+  exact: string;
+}
+
+/** Find `quote` in `text` (typography folded); offsets are in the original `text`. */
+export function findQuote(quote: string, text: string): { start: number; end: number } | null {
+  const q = normalizeForMatch(quote).text.replace(/^["'\s]+|["'\s.,;:]+$/g, "");
+  if (q.length < MIN_QUOTE_CHARS) return null;
+  const t = normalizeForMatch(text);
+  const at = t.text.indexOf(q);
+  if (at < 0) return null;
+  return { start: t.origin[at]!, end: t.origin[at + q.length - 1]! + 1 };
+}
+
+/**
+ * Map passage offsets to a page and offsets in that page's text through the passage's spans.
+ * A quote that crosses a page break is placed on the page where it starts, ending at that span's end.
+ */
+export function locateInPages(spans: readonly ChunkSpan[], start: number, end: number) {
+  const span = [...spans].reverse().find((s) => s.at <= start);
+  if (!span) return null;
+  const length = span.end - span.start;
+  const charStart = span.start + (start - span.at);
+  const charEnd = span.start + Math.min(end - span.at, length);
+  if (charStart >= span.end) return null;
+  return { page: span.page, charStart, charEnd };
+}
+
+/** A passage as the verifier sees it: its text, its spans, and the stored text of its pages. */
+export interface VerifiablePassage {
+  text: string;
+  spans: readonly ChunkSpan[];
+  /** Stored page text by page number (the ground truth a citation must stand on). */
+  pageText: (page: number) => string | undefined;
+}
+
+/**
+ * Verify a quote against one passage: found in the passage, mapped to a page, and the same words
+ * found at those offsets in the stored page text. Returns null when any step fails.
+ */
+export function verifyQuote(quote: string, passage: VerifiablePassage): QuoteLocation | null {
+  const found = findQuote(quote, passage.text);
+  if (!found) return null;
+  const where = locateInPages(passage.spans, found.start, found.end);
+  if (!where) return null;
+  const page = passage.pageText(where.page);
+  if (page === undefined) return null;
+  const onPage = page.slice(where.charStart, where.charEnd);
+  const inPassage = passage.text.slice(found.start, found.end);
+  // The page must hold the very words (the part on this page, if the quote crosses a page break).
+  if (!inPassage.startsWith(onPage) || onPage.length === 0) return null;
+  return {
+    passageStart: found.start,
+    passageEnd: found.end,
+    page: where.page,
+    charStart: where.charStart,
+    charEnd: where.charEnd,
+    exact: inPassage,
+  };
+}

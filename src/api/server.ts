@@ -1,0 +1,113 @@
+// The API process: load the models once, open the store and the queue, serve HTTP.
+import type { Server } from "node:http";
+import { join } from "node:path";
+import { Router } from "express";
+import { buildOpenApiDocument } from "../../schemas/openapi.js";
+import { KeyStore } from "../access/keys.js";
+import { Answerer } from "../answer/answerer.js";
+import { GenerationLimiter } from "../answer/limiter.js";
+import { Intake } from "../app/intake.js";
+import type { Config } from "../config/index.js";
+import type { Logger } from "../lib/logger.js";
+import { createEmbedder, createGenerator, createJudge, disposeRuntime } from "../models/index.js";
+import { IngestQueue } from "../queue/ingest-queue.js";
+import { HybridRetriever } from "../retrieval/hybrid.js";
+import { DocumentRepository } from "../store/documents.js";
+import { openStore } from "../store/index.js";
+import { createApp } from "./app.js";
+import { authenticator } from "./auth.js";
+import { answerRoutes } from "./routes/answers.js";
+import { documentRoutes } from "./routes/documents.js";
+import { healthRoutes } from "./routes/health.js";
+import { jobRoutes } from "./routes/jobs.js";
+
+const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
+
+/** Refuse open mode beyond loopback; the message says how to fix it. */
+export function checkOpenMode(config: Config): void {
+  if (config.OPEN_MODE && !LOOPBACK.has(config.HOST)) {
+    throw new Error(
+      `OPEN_MODE=true is refused while HOST=${config.HOST}: open mode has no keys, so it only listens on this machine; set HOST=127.0.0.1, or turn OPEN_MODE off and create API keys`,
+    );
+  }
+}
+
+export interface RunningApi {
+  server: Server;
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startApi(config: Config, log: Logger, version = "0.1.0"): Promise<RunningApi> {
+  checkOpenMode(config);
+  const embedder = await createEmbedder(config);
+  const generator = await createGenerator(config);
+  const judge = await createJudge(config);
+  const store = await openStore(config.DATA_DIR, embedder.dimensions);
+  const documents = new DocumentRepository(store);
+  const queue = IngestQueue.connect(config.REDIS_URL, config.QUEUE_PREFIX);
+  const retriever = new HybridRetriever(store, embedder);
+  const limiter = new GenerationLimiter(config.GENERATION_PARALLEL, config.GENERATION_QUEUE);
+  const answerer = new Answerer(retriever, generator, limiter, documents, {
+    maxOutputTokens: 400,
+    timeoutMs: config.ASK_TIMEOUT_MS,
+    judge,
+    supportThreshold: config.SUPPORT_THRESHOLD,
+  });
+  const keys = new KeyStore(join(config.DATA_DIR, "keys.json"));
+  const filesDir = join(config.DATA_DIR, "files");
+  const openapi = buildOpenApiDocument(version);
+  const docsRouter = Router();
+  docsRouter.get("/openapi.json", (_req, res) => {
+    res.json(openapi);
+  });
+
+  const app = createApp({
+    log,
+    publicRoutes: [
+      healthRoutes({
+        redis: () => queue.ping(),
+        store: async () => (await store.documents.countRows()) >= 0,
+        models: async () => embedder.dimensions > 0 && generator.contextTokens > 0,
+      }),
+      docsRouter,
+    ],
+    authenticate: authenticator({ openMode: config.OPEN_MODE, keys }),
+    routes: [
+      documentRoutes({
+        documents,
+        intake: new Intake(documents, queue, filesDir),
+        uploadDir: join(config.DATA_DIR, "uploads"),
+        filesDir,
+        maxBytes: config.UPLOAD_MAX_BYTES,
+      }),
+      jobRoutes(queue),
+      answerRoutes(retriever, answerer),
+    ],
+  });
+
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(config.PORT, config.HOST, () => resolve(s));
+    s.on("error", reject);
+  });
+  server.requestTimeout = config.ASK_TIMEOUT_MS + 30_000;
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : config.PORT;
+  const url = `http://${config.HOST.includes(":") ? `[${config.HOST}]` : config.HOST}:${port}`;
+  if (config.OPEN_MODE) {
+    log.warn("OPEN MODE: no API keys are checked; anyone who can reach this port can read every document");
+    process.stderr.write(`\n  *** Cited is in OPEN MODE: no API keys. It listens on ${url} only. ***\n\n`);
+  }
+  log.info({ url, chat: config.CHAT_MODEL, embed: config.EMBED_MODEL }, "API ready");
+  return {
+    server,
+    url,
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await queue.close();
+      store.close();
+      await disposeRuntime();
+    },
+  };
+}

@@ -1,0 +1,26 @@
+import type { DocumentView } from "../../schemas/api.js";
+import type { DocumentRow } from "../../schemas/document.js";
+
+/** A stored document as the API shows it: no storage paths, no tenant internals. */
+export function documentView(row: DocumentRow): DocumentView {
+  return {
+    id: row.id,
+    name: row.name,
+    title: row.title,
+    status: row.status,
+    type: row.type,
+    tags: row.tags,
+    pages: row.pages,
+    chunks: row.chunks,
+    size_bytes: row.size_bytes,
+    sha256: row.sha256,
+    job_id: row.job_id,
+    source_id: row.source_id,
+    source_path: row.source_path,
+    parent_id: row.parent_id,
+    ...(row.error ? { error: row.error } : {}),
+    ...(row.error_code ? { error_code: row.error_code } : {}),
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+  };
+}

@@ -1,0 +1,178 @@
+// `cited` — the command line: serve, ask, search, keys (and more as they come).
+// Run it as `npm run cited -- <command>`; `npm start` is `cited serve`.
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { KeyStore, Role } from "../access/keys.js";
+import { LOCAL_SCOPE } from "../access/scope.js";
+import { Answerer, passageView } from "../answer/answerer.js";
+import { GenerationLimiter } from "../answer/limiter.js";
+import { type Config, loadConfigOrExit } from "../config/index.js";
+import { createEmbedder, createGenerator, createJudge, disposeRuntime } from "../models/index.js";
+import { HybridRetriever } from "../retrieval/hybrid.js";
+import { DocumentRepository } from "../store/documents.js";
+import { openStore } from "../store/index.js";
+import { formatAnswer, formatPassages } from "./format.js";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+const HELP = `cited — private document search with verified citations
+
+Usage: npm run cited -- <command> [options]
+
+  serve                          API and one worker on this machine (npm start); Ctrl-C stops both
+  ask "<question>" [--top-k N] [--doc ID]...   answer with numbered footnotes (document, page, quote)
+  search "<query>" [--top-k N] [--doc ID]...   print the best passages
+  keys create --tenant T [--groups g1,g2] --role reader|editor|admin [--label text]
+  keys list
+  keys revoke <key-id>
+
+Configuration comes from the environment (see README, "Configuration").`;
+
+function fail(message: string): never {
+  process.stderr.write(`cited: ${message}\n`);
+  process.exit(2);
+}
+
+/** `cited serve`: the API and one worker as child processes, stopped together. */
+async function serve(): Promise<void> {
+  const tsx = ["--import", "tsx"];
+  const children = [
+    spawn(process.execPath, [...tsx, join(ROOT, "src/api/main.ts")], { stdio: "inherit", cwd: ROOT }),
+    spawn(process.execPath, [...tsx, join(ROOT, "workers/main.ts")], { stdio: "inherit", cwd: ROOT }),
+  ];
+  let stopping = false;
+  const stop = (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    for (const c of children) if (c.exitCode === null) c.kill("SIGTERM");
+    setTimeout(() => process.exit(code), 10_000).unref();
+    Promise.all(
+      children.map((c) => (c.exitCode !== null ? Promise.resolve() : new Promise((r) => c.once("exit", r)))),
+    ).then(() => process.exit(code));
+  };
+  for (const c of children) c.once("exit", (code) => stop(code ?? 1));
+  process.on("SIGINT", () => stop(0));
+  process.on("SIGTERM", () => stop(0));
+}
+
+async function withAnswerer<T>(
+  config: Config,
+  needsGenerator: boolean,
+  fn: (a: { retriever: HybridRetriever; answerer: Answerer | null }) => Promise<T>,
+): Promise<T> {
+  const embedder = await createEmbedder(config);
+  const store = await openStore(config.DATA_DIR, embedder.dimensions);
+  try {
+    const retriever = new HybridRetriever(store, embedder);
+    const answerer = needsGenerator
+      ? new Answerer(
+          retriever,
+          await createGenerator(config),
+          new GenerationLimiter(1, 0),
+          new DocumentRepository(store),
+          {
+            maxOutputTokens: 400,
+            timeoutMs: config.ASK_TIMEOUT_MS,
+            judge: await createJudge(config),
+            supportThreshold: config.SUPPORT_THRESHOLD,
+          },
+        )
+      : null;
+    return await fn({ retriever, answerer });
+  } finally {
+    store.close();
+    await disposeRuntime();
+  }
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  if (!command || command === "help" || command === "--help" || command === "-h") {
+    console.log(HELP);
+    return;
+  }
+  if (command === "serve") return serve();
+
+  const config = loadConfigOrExit();
+  if (command === "ask" || command === "search") {
+    const { values, positionals } = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: { "top-k": { type: "string" }, doc: { type: "string", multiple: true } },
+    });
+    const text = positionals.join(" ").trim();
+    if (!text)
+      fail(
+        `${command} needs a question in quotes, e.g. npm run cited -- ${command} "What is the notice period?"`,
+      );
+    const topK = Number(values["top-k"] ?? (command === "ask" ? 6 : 8));
+    if (!Number.isInteger(topK) || topK < 1 || topK > 50) fail("--top-k must be a whole number from 1 to 50");
+    const filters = values.doc?.length ? { document_ids: values.doc } : undefined;
+    await withAnswerer(config, command === "ask", async ({ retriever, answerer }) => {
+      if (answerer) {
+        const answer = await answerer.answer({ question: text, topK, scope: LOCAL_SCOPE, filters });
+        console.log(formatAnswer(answer));
+      } else {
+        const hits = await retriever.retrieve({ query: text, topK, scope: LOCAL_SCOPE, filters });
+        console.log(formatPassages(hits.map(passageView)));
+      }
+    });
+    return;
+  }
+  if (command === "keys") {
+    const keys = new KeyStore(join(config.DATA_DIR, "keys.json"));
+    const [sub, ...args] = rest;
+    if (sub === "create") {
+      const { values } = parseArgs({
+        args,
+        options: {
+          tenant: { type: "string" },
+          groups: { type: "string" },
+          role: { type: "string" },
+          label: { type: "string" },
+        },
+      });
+      const role = Role.safeParse(values.role);
+      if (!values.tenant) fail("keys create needs --tenant, e.g. --tenant legal");
+      if (!role.success) fail("keys create needs --role reader, editor or admin");
+      try {
+        const { key, info } = keys.create({
+          tenant: values.tenant,
+          groups: (values.groups ?? "")
+            .split(",")
+            .map((g) => g.trim())
+            .filter(Boolean),
+          role: role.data,
+          label: values.label,
+        });
+        console.log(key);
+        process.stderr.write(
+          `created key ${info.id} (tenant ${info.tenant}, role ${info.role}, groups ${info.groups.join(",") || "-"}); it is shown only once\n`,
+        );
+      } catch (error) {
+        fail((error as Error).message);
+      }
+      return;
+    }
+    if (sub === "list") {
+      for (const k of keys.list()) {
+        console.log(
+          `${k.id}  ${k.role.padEnd(6)}  tenant=${k.tenant}  groups=${k.groups.join(",") || "-"}  ${k.revoked_at ? `revoked ${k.revoked_at}` : "active"}  ${k.label}`,
+        );
+      }
+      return;
+    }
+    if (sub === "revoke") {
+      if (!args[0]) fail("keys revoke needs a key id (see keys list)");
+      if (!keys.revoke(args[0])) fail(`no active key with id ${args[0]}`);
+      console.log(`revoked ${args[0]}`);
+      return;
+    }
+    fail("keys needs create, list or revoke");
+  }
+  fail(`unknown command "${command}"; run npm run cited -- help`);
+}
+
+await main(process.argv.slice(2));

@@ -1,0 +1,100 @@
+import { type JobsOptions, Queue } from "bullmq";
+import type { Redis } from "ioredis";
+import { type IngestJobData, IngestJobProgress, type JobState } from "../../schemas/jobs.js";
+import { redisConnection } from "./connection.js";
+
+/** Queue names, shared by producers and workers. */
+export const QUEUES = { ingest: "cited-ingest", maintenance: "cited-maintenance" } as const;
+
+/** Retries for transient failures (Redis or disk hiccups, a crashed worker): exponential from 2 s. */
+export const INGEST_JOB_OPTIONS: JobsOptions = {
+  attempts: 5,
+  backoff: { type: "exponential", delay: 2000 },
+  removeOnComplete: { age: 7 * 24 * 3600, count: 50_000 },
+  removeOnFail: { age: 30 * 24 * 3600 },
+};
+
+/** What the API shows of a job. */
+export interface JobView {
+  id: string;
+  state: JobState;
+  progress: IngestJobProgress | null;
+  attempts: number;
+  failed_reason: string | null;
+  data: IngestJobData;
+}
+
+/** Producer side of ingestion: one job per file, found again by id. */
+export class IngestQueue {
+  readonly queue: Queue<IngestJobData>;
+  private readonly maintenance: Queue;
+
+  constructor(
+    private readonly connection: Redis,
+    /** Redis key prefix (QUEUE_PREFIX). */
+    readonly prefix: string,
+  ) {
+    this.queue = new Queue<IngestJobData>(QUEUES.ingest, { connection, prefix });
+    this.maintenance = new Queue(QUEUES.maintenance, { connection, prefix });
+  }
+
+  static connect(redisUrl: string, prefix: string): IngestQueue {
+    return new IngestQueue(redisConnection(redisUrl, "producer"), prefix);
+  }
+
+  /**
+   * Enqueue a file. The job id is derived from the document and its content, so enqueueing the same
+   * thing twice (a retried request) makes one job.
+   */
+  async add(data: IngestJobData, contentSha256: string): Promise<string> {
+    const jobId = `${data.document_id}-${contentSha256.slice(0, 12)}`;
+    const job = await this.queue.add("ingest-file", data, { ...INGEST_JOB_OPTIONS, jobId });
+    return job.id ?? jobId;
+  }
+
+  /** Ask for a store maintenance run (compaction, index refresh) soon; requests within the delay collapse into one. */
+  async requestMaintenance(delayMs = 3_000): Promise<void> {
+    await this.maintenance.add(
+      "optimize",
+      {},
+      {
+        jobId: "optimize",
+        delay: delayMs,
+        attempts: 5,
+        backoff: { type: "exponential", delay: 5000 },
+        removeOnComplete: true,
+        removeOnFail: true,
+      },
+    );
+  }
+
+  async get(id: string): Promise<JobView | null> {
+    const job = await this.queue.getJob(id);
+    if (!job) return null;
+    const state = (await job.getState()) as JobState;
+    const progress = IngestJobProgress.safeParse(job.progress);
+    return {
+      id,
+      state,
+      progress: progress.success ? progress.data : null,
+      attempts: job.attemptsMade,
+      failed_reason: job.failedReason ?? null,
+      data: job.data,
+    };
+  }
+
+  /** Whether Redis answers. */
+  async ping(): Promise<boolean> {
+    try {
+      return (await this.connection.ping()) === "PONG";
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
+    await this.maintenance.close();
+    this.connection.disconnect();
+  }
+}

@@ -1,0 +1,179 @@
+import { MatchQuery, Operator } from "@lancedb/lancedb";
+import type { SearchFilters } from "../../schemas/api.js";
+import type { ChunkSpan } from "../../schemas/document.js";
+import { type AccessScope, scopeFilter } from "../access/scope.js";
+import { sqlIn } from "../lib/sql.js";
+import type { Embedder } from "../models/embedder.js";
+import type { Store } from "../store/index.js";
+import { plainRow } from "../store/rows.js";
+
+/** A chunk as retrieval returns it (no vector). */
+export interface ChunkHit {
+  chunk_id: string;
+  document_id: string;
+  title: string;
+  section: string;
+  text: string;
+  page_start: number;
+  page_end: number;
+  char_start: number;
+  char_end: number;
+  spans: ChunkSpan[];
+  ordinal: number;
+}
+
+/** A retrieved passage with its fused score and how each retriever ranked it. */
+export interface RetrievedPassage extends ChunkHit {
+  /** Reciprocal-rank-fusion score (higher is better). */
+  score: number;
+  /** Cosine similarity to the query (−1…1), when the vector search found it. */
+  similarity: number | null;
+  /** 1-based rank in the vector results, if there. */
+  vectorRank: number | null;
+  /** 1-based rank in the full-text results, if there. */
+  textRank: number | null;
+}
+
+/** How retrieval runs. */
+export interface RetrievalOptions {
+  /** Candidates taken from each retriever before fusion. */
+  candidates: number;
+  /** RRF constant: larger flattens the difference between ranks. */
+  rrfK: number;
+  /** Weight of the vector ranking in the fusion. */
+  vectorWeight: number;
+  /** Weight of the full-text ranking in the fusion. */
+  textWeight: number;
+}
+
+export const DEFAULT_RETRIEVAL: RetrievalOptions = {
+  candidates: 40,
+  rrfK: 60,
+  vectorWeight: 1,
+  textWeight: 1,
+};
+
+/** One retrieval: what to look for, for whom, where. */
+export interface RetrievalQuery {
+  query: string;
+  topK: number;
+  /** The caller's access: required, and applied inside the LanceDB query. */
+  scope: AccessScope;
+  filters?: SearchFilters;
+  /** Which retrievers to use (baselines in evaluation use one). */
+  mode?: "hybrid" | "vector" | "text";
+}
+
+const COLUMNS = [
+  "chunk_id",
+  "document_id",
+  "title",
+  "section",
+  "text",
+  "page_start",
+  "page_end",
+  "char_start",
+  "char_end",
+  "spans",
+  "ordinal",
+];
+
+/** The LanceDB filter for a query: the caller's access, then the request's own filters. */
+export function retrievalFilter(scope: AccessScope, filters?: SearchFilters): string {
+  const parts = [scopeFilter(scope)];
+  if (filters?.document_ids) parts.push(sqlIn("document_id", filters.document_ids));
+  if (filters?.types) parts.push(sqlIn("doc_type", filters.types));
+  if (filters?.tags?.length) {
+    parts.push(
+      `array_has_any(tags, [${filters.tags.map((t) => `'${t.replaceAll("'", "''")}'`).join(", ")}])`,
+    );
+  }
+  return parts.map((p) => `(${p})`).join(" AND ");
+}
+
+function toHit(row: Record<string, unknown>): ChunkHit {
+  const plain = plainRow<Omit<ChunkHit, "spans"> & { spans: string }>(row);
+  return { ...plain, spans: JSON.parse(plain.spans) as ChunkSpan[] };
+}
+
+/** Full-text query text: LanceDB's parser is given words only, so quotes or operators in a question cannot break it. */
+export function ftsQueryText(query: string): string {
+  return query
+    .replace(/[^\p{L}\p{N}\s'-]+/gu, " ")
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
+/**
+ * Hybrid retrieval: vector search (cosine) and BM25 full-text search over the chunks the caller may
+ * read, fused by weighted reciprocal rank.
+ */
+export class HybridRetriever {
+  constructor(
+    private readonly store: Store,
+    private readonly embedder: Embedder,
+    readonly options: RetrievalOptions = DEFAULT_RETRIEVAL,
+  ) {}
+
+  async retrieve(q: RetrievalQuery): Promise<RetrievedPassage[]> {
+    const where = retrievalFilter(q.scope, q.filters);
+    const mode = q.mode ?? "hybrid";
+    const depth = Math.max(q.topK, this.options.candidates);
+    const [vector, text] = await Promise.all([
+      mode === "text" ? [] : this.vectorSearch(q.query, where, depth),
+      mode === "vector" ? [] : this.textSearch(q.query, where, depth),
+    ]);
+    const fused = new Map<string, RetrievedPassage>();
+    const { rrfK, vectorWeight, textWeight } = this.options;
+    vector.forEach(({ hit, similarity }, i) => {
+      fused.set(hit.chunk_id, {
+        ...hit,
+        score: vectorWeight / (rrfK + i + 1),
+        similarity,
+        vectorRank: i + 1,
+        textRank: null,
+      });
+    });
+    text.forEach((hit, i) => {
+      const add = textWeight / (rrfK + i + 1);
+      const known = fused.get(hit.chunk_id);
+      if (known) {
+        known.score += add;
+        known.textRank = i + 1;
+      } else {
+        fused.set(hit.chunk_id, { ...hit, score: add, similarity: null, vectorRank: null, textRank: i + 1 });
+      }
+    });
+    return [...fused.values()].sort((a, b) => b.score - a.score).slice(0, q.topK);
+  }
+
+  private async vectorSearch(query: string, where: string, limit: number) {
+    const [vector] = await this.embedder.embed([query]);
+    const rows = (await this.store.chunks
+      .vectorSearch(Array.from(vector!))
+      .distanceType("cosine")
+      .where(where)
+      .select([...COLUMNS, "_distance"])
+      .limit(limit)
+      .toArray()) as Record<string, unknown>[];
+    return rows.map((r) => {
+      const { _distance, ...rest } = r;
+      return { hit: toHit(rest), similarity: 1 - Number(_distance) };
+    });
+  }
+
+  private async textSearch(query: string, where: string, limit: number): Promise<ChunkHit[]> {
+    const text = ftsQueryText(query);
+    if (!text) return [];
+    const rows = (await this.store.chunks
+      .search(new MatchQuery(text, "search_text", { operator: Operator.Or }), "fts")
+      // Indexed rows only: LanceDB's flat search of not-yet-indexed rows matches differently, and
+      // rankings must not change when maintenance folds new rows into the index a few seconds later.
+      .fastSearch()
+      .where(where)
+      .select([...COLUMNS, "_score"])
+      .limit(limit)
+      .toArray()) as Record<string, unknown>[];
+    return rows.map(({ _score, ...rest }) => toHit(rest));
+  }
+}

@@ -1,0 +1,173 @@
+import type { ChunkRow, DocumentRow, DocumentStatus, PageRow } from "../../schemas/document.js";
+import { type AccessScope, scopeFilter } from "../access/scope.js";
+import { sqlIn, sqlString } from "../lib/sql.js";
+import type { Store } from "./index.js";
+import { selectRows } from "./rows.js";
+
+/** Fields of a document that change as it moves through the pipeline. */
+export type DocumentPatch = Partial<
+  Pick<
+    DocumentRow,
+    | "status"
+    | "error"
+    | "error_code"
+    | "pages"
+    | "chunks"
+    | "job_id"
+    | "type"
+    | "name"
+    | "title"
+    | "source_path"
+    | "file_path"
+    | "metadata"
+    | "tags"
+    | "acl"
+  >
+>;
+
+/** Filters of a document listing. */
+export interface DocumentListQuery {
+  status?: DocumentStatus;
+  tag?: string;
+  type?: string;
+  sourceId?: string;
+  limit: number;
+  offset: number;
+}
+
+const byId = (id: string) => `id = ${sqlString(id)}`;
+const byDocument = (id: string) => `document_id = ${sqlString(id)}`;
+
+/** The `documents`, `pages` and `chunks` tables seen as one thing: documents with their pages and chunks. */
+export class DocumentRepository {
+  constructor(private readonly store: Store) {}
+
+  async insert(rows: DocumentRow[]): Promise<void> {
+    if (rows.length > 0) await this.store.documents.add(rows);
+  }
+
+  /** A document the scope may read, or null (also when it exists in another tenant or group). */
+  async get(id: string, scope: AccessScope): Promise<DocumentRow | null> {
+    const [row] = await selectRows<DocumentRow>(
+      this.store.documents,
+      `${byId(id)} AND ${scopeFilter(scope)}`,
+    );
+    return row ?? null;
+  }
+
+  /** A document whatever its tenant: for workers, which act on jobs the API already authorised. */
+  async getForWorker(id: string): Promise<DocumentRow | null> {
+    const [row] = await selectRows<DocumentRow>(this.store.documents, byId(id));
+    return row ?? null;
+  }
+
+  async list(scope: AccessScope, q: DocumentListQuery): Promise<{ items: DocumentRow[]; total: number }> {
+    const where = [scopeFilter(scope)];
+    if (q.status) where.push(`status = ${sqlString(q.status)}`);
+    if (q.type) where.push(`type = ${sqlString(q.type)}`);
+    if (q.tag) where.push(`array_has(tags, ${sqlString(q.tag)})`);
+    if (q.sourceId) where.push(`source_id = ${sqlString(q.sourceId)}`);
+    const filter = where.join(" AND ");
+    const all = await selectRows<DocumentRow>(this.store.documents, filter);
+    all.sort((a, b) => b.created_at.localeCompare(a.created_at) || a.id.localeCompare(b.id));
+    return { items: all.slice(q.offset, q.offset + q.limit), total: all.length };
+  }
+
+  /** Documents of a tenant with this content hash that are not failed (duplicate detection). */
+  async findByHash(tenant: string, sha256: string): Promise<DocumentRow[]> {
+    const where = `tenant = ${sqlString(tenant)} AND sha256 = ${sqlString(sha256)} AND status != 'failed'`;
+    return selectRows<DocumentRow>(this.store.documents, where);
+  }
+
+  /** Documents by id, whatever their tenant (workers, sync). */
+  async getManyForWorker(ids: readonly string[]): Promise<DocumentRow[]> {
+    return selectRows<DocumentRow>(this.store.documents, sqlIn("id", ids));
+  }
+
+  async update(id: string, patch: DocumentPatch): Promise<void> {
+    const values: Record<string, unknown> = { ...patch, updated_at: new Date().toISOString() };
+    await this.store.documents.update({ where: byId(id), values: values as Record<string, never> });
+  }
+
+  /**
+   * Replace the pages and chunks of a document in one commit per table: a reader sees the old set or
+   * the new one, never both. Running it twice with the same rows leaves one copy (keyed by chunk id).
+   */
+  async replaceContent(documentId: string, pages: PageRow[], chunks: ChunkRow[]): Promise<void> {
+    if (pages.length === 0 || chunks.length === 0) {
+      await this.store.chunks.delete(byDocument(documentId));
+      await this.store.pages.delete(byDocument(documentId));
+      if (pages.length > 0) await this.store.pages.add(pages);
+      if (chunks.length > 0) await this.store.chunks.add(chunks);
+      return;
+    }
+    await this.store.pages
+      .mergeInsert(["document_id", "page"])
+      .whenMatchedUpdateAll()
+      .whenNotMatchedInsertAll()
+      .whenNotMatchedBySourceDelete({ where: byDocument(documentId) })
+      .execute(pages);
+    await this.store.chunks
+      .mergeInsert("chunk_id")
+      .whenMatchedUpdateAll()
+      .whenNotMatchedInsertAll()
+      .whenNotMatchedBySourceDelete({ where: byDocument(documentId) })
+      .execute(chunks);
+  }
+
+  /** Remove a document, its pages and its chunks. Chunks go first so search stops returning them at once. */
+  async delete(id: string): Promise<void> {
+    await this.store.chunks.delete(byDocument(id));
+    await this.store.pages.delete(byDocument(id));
+    await this.store.documents.delete(byId(id));
+  }
+
+  /** Chunks stored for a document (tests, reports). */
+  async countChunks(documentId: string): Promise<number> {
+    return this.store.chunks.countRows(byDocument(documentId));
+  }
+
+  /** The pages of a document the scope may read, in order. */
+  async pages(documentId: string, scope: AccessScope): Promise<PageRow[]> {
+    const rows = await selectRows<PageRow>(
+      this.store.pages,
+      `${byDocument(documentId)} AND ${scopeFilter(scope)}`,
+    );
+    return rows.sort((a, b) => a.page - b.page);
+  }
+
+  /** Stored text of some pages of a document the scope may read, by page number. */
+  async pageTexts(
+    documentId: string,
+    pages: readonly number[],
+    scope: AccessScope,
+  ): Promise<Map<number, string>> {
+    if (pages.length === 0) return new Map();
+    const where = `${byDocument(documentId)} AND page IN (${pages.map((p) => Math.trunc(p)).join(", ")}) AND ${scopeFilter(scope)}`;
+    const rows = await selectRows<PageRow>(this.store.pages, where, { columns: ["page", "text"] });
+    return new Map(rows.map((r) => [r.page, r.text]));
+  }
+
+  /** Chunks of a document (without vectors), in order. */
+  async chunks(documentId: string, scope: AccessScope): Promise<Omit<ChunkRow, "vector">[]> {
+    const columns = [
+      "chunk_id",
+      "document_id",
+      "ordinal",
+      "text",
+      "section",
+      "page_start",
+      "page_end",
+      "char_start",
+      "char_end",
+      "spans",
+      "token_count",
+    ];
+    const rows = await selectRows<Omit<ChunkRow, "vector">>(
+      this.store.chunks,
+      `${byDocument(documentId)} AND ${scopeFilter(scope)}`,
+      { columns },
+    );
+    return rows.sort((a, b) => a.ordinal - b.ordinal);
+  }
+}

@@ -1,0 +1,68 @@
+// Real PDFs for tests, written with pdfkit: contracts with numbered clauses, a running header and
+// footer on every page, optional table rows, and optional password protection.
+import PDFDocument from "pdfkit";
+
+export interface ContractPage {
+  /** Paragraphs of the page, in order (each starts on its own line). */
+  paragraphs: string[];
+  /** Rows of a two-column table drawn after the paragraphs. */
+  table?: [string, string][];
+}
+
+export interface ContractSpec {
+  title: string;
+  pages: ContractPage[];
+  /** Running header on every page. */
+  header?: string;
+  /** A password: the PDF is encrypted and cannot be opened without it. */
+  userPassword?: string;
+}
+
+/** Write a contract PDF and return its bytes. */
+export function contractPdf(spec: ContractSpec): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const doc = new PDFDocument({
+      autoFirstPage: false,
+      size: "LETTER",
+      margins: { top: 72, bottom: 72, left: 72, right: 72 },
+      info: { Title: spec.title },
+      ...(spec.userPassword
+        ? {
+            userPassword: spec.userPassword,
+            ownerPassword: `${spec.userPassword}-owner`,
+            pdfVersion: "1.7" as const,
+          }
+        : {}),
+    });
+    const chunks: Buffer[] = [];
+    doc.on("data", (c: Buffer) => chunks.push(c));
+    doc.on("end", () => resolve(Buffer.concat(chunks)));
+    doc.on("error", reject);
+    spec.pages.forEach((page, i) => {
+      doc.addPage();
+      doc.fontSize(8).text(spec.header ?? `${spec.title} — Confidential`, 72, 40, { lineBreak: false });
+      doc.fontSize(11).text("", 72, 72);
+      if (i === 0) doc.fontSize(14).text(spec.title, { align: "center" }).moveDown().fontSize(11);
+      for (const p of page.paragraphs) doc.text(p, { align: "left" }).moveDown(0.5);
+      if (page.table) {
+        for (const [a, b] of page.table) {
+          const y = doc.y;
+          doc.text(a, 72, y, { width: 200 });
+          doc.text(b, 300, y, { width: 240 });
+          doc.moveDown(0.3);
+        }
+      }
+      doc.fontSize(8).text(`Page ${i + 1} of ${spec.pages.length}`, 72, 740, { lineBreak: false });
+    });
+    doc.end();
+  });
+}
+
+/** Filler clauses so a page looks like a contract page. */
+export function fillerClauses(section: number, count: number, topic: string): string[] {
+  return Array.from(
+    { length: count },
+    (_, i) =>
+      `${section}.${i + 1} ${topic} Obligations. Each party shall perform its ${topic.toLowerCase()} obligations under this Agreement in good faith, with reasonable care and in accordance with applicable law, and shall keep records sufficient to show compliance with this Section ${section}.${i + 1} for the duration of the Term.`,
+  );
+}

@@ -1,0 +1,126 @@
+import { chunkPages } from "../../ingestion/chunking/chunker.js";
+import { detectHeading, findBoilerplate } from "../../ingestion/chunking/structure.js";
+import { documentTitle } from "../../ingestion/chunking/title.js";
+import type { ParsedPage } from "../../ingestion/readers/types.js";
+
+// A whitespace tokenizer stands in for the model's: the chunker only needs a consistent count.
+const countTokens = (t: string) => t.split(/\s+/).filter(Boolean).length + 2;
+const page = (n: number, text: string): ParsedPage => ({ page: n, text, source: "text-layer" });
+const clause = (n: string, words: number) =>
+  `${n} Clause ${n}. ${"lorem ipsum dolor sit amet ".repeat(words / 5).trim()}.`;
+
+describe("headings", () => {
+  test.each([
+    ["12.3 Termination for Convenience. Either party may terminate.", 2, "12.3 Termination for Convenience"],
+    ["1. DEFINITIONS", 1, "1 DEFINITIONS"],
+    ["ARTICLE IV - CONFIDENTIALITY", 1, "Article IV CONFIDENTIALITY"],
+    ["GOVERNING LAW", 1, "GOVERNING LAW"],
+  ])("%s is a heading of level %i", (line, level, label) => {
+    expect(detectHeading(line, false)).toEqual({ level, label });
+  });
+
+  test.each([
+    "2024 revenue grew by 12 percent",
+    "10 days after delivery the buyer may reject",
+    "the parties agree as follows",
+  ])("%s is not a heading", (line) => {
+    expect(detectHeading(line, false)).toBeNull();
+  });
+
+  test("Markdown headings count only in Markdown", () => {
+    expect(detectHeading("## Payment terms", true)).toEqual({ level: 2, label: "Payment terms" });
+    expect(detectHeading("## Payment terms", false)).toBeNull();
+  });
+
+  test("running headers and footers are found by repetition", () => {
+    const bodies = [
+      "The supplier ships goods.",
+      "Fees are due monthly.",
+      "Either party may terminate.",
+      "Oregon law governs.",
+    ];
+    const pages = bodies.map((body, i) => `ACME CONFIDENTIAL\n${body}\nPage ${i + 1} of 4`);
+    const keys = findBoilerplate(pages);
+    expect(keys.has("acme confidential")).toBe(true);
+    expect(keys.has("page # of #")).toBe(true);
+    expect(keys.size).toBe(2);
+  });
+
+  test("the title is the first heading that names a kind of document", () => {
+    expect(documentTitle("EXHIBIT 10.1\nCO-BRANDING AGREEMENT\nThis agreement…", "x.pdf")).toBe(
+      "CO-BRANDING AGREEMENT",
+    );
+    expect(documentTitle("just some text", "Quarterly Report.pdf")).toBe("Quarterly Report");
+  });
+});
+
+describe("chunkPages", () => {
+  const pages = [
+    page(1, `HEADER LINE\n1. DEFINITIONS\n${clause("1.1", 40)}\n${clause("1.2", 40)}\nPage 1`),
+    page(
+      2,
+      `HEADER LINE\n2. TERMINATION\n${clause("2.1", 30)}\nThe notice period is ninety days.\n${clause("2.2", 300)}\nPage 2`,
+    ),
+    page(3, `HEADER LINE\n3. GOVERNING LAW\n${clause("3.1", 20)}\nPage 3`),
+  ];
+  const options = {
+    countTokens,
+    targetTokens: 80,
+    maxTokens: 120,
+    minTokens: 10,
+    header: (s: string) => `Title\n${s}`,
+  };
+  const chunks = chunkPages(pages, options);
+
+  test("every chunk's spans map its text back to the page text exactly", () => {
+    for (const c of chunks) {
+      for (const s of c.spans) {
+        const pageText = pages[s.page - 1]!.text;
+        expect(c.text.slice(s.at, s.at + (s.end - s.start))).toBe(pageText.slice(s.start, s.end));
+      }
+      expect(c.pageStart).toBe(c.spans[0]!.page);
+      expect(c.charStart).toBe(c.spans[0]!.start);
+      expect(c.charEnd).toBe(c.spans.at(-1)!.end);
+    }
+  });
+
+  test("numbered clauses start chunks and carry their section path", () => {
+    const notice = chunks.find((c) => c.text.includes("The notice period is ninety days."))!;
+    expect(notice.pageStart).toBe(2);
+    expect(notice.section).toMatch(/^2 TERMINATION > 2.1 Clause 2.1/);
+    expect(chunks.some((c) => c.text.startsWith("3. GOVERNING LAW"))).toBe(true);
+  });
+
+  test("running headers and page numbers are left out of chunks", () => {
+    for (const c of chunks) {
+      expect(c.text).not.toContain("HEADER LINE");
+      expect(c.text).not.toMatch(/Page \d$/);
+    }
+  });
+
+  test("a long clause is split and nothing is lost or cut: every word of every clause is in some chunk", () => {
+    const long = chunks.filter((c) => c.section.includes("2.2"));
+    expect(long.length).toBeGreaterThan(3);
+    const all = chunks.map((c) => c.text).join(" ");
+    const words = (t: string) => t.split(/\s+/).filter((w) => w && !/HEADER|LINE|^Page$|^\d$/.test(w)).length;
+    expect(words(all)).toBe(pages.map((p) => words(p.text)).reduce((a, b) => a + b, 0));
+  });
+
+  test("every chunk with its header fits the model's limit", () => {
+    for (const c of chunks)
+      expect(countTokens(`Title\n${c.section}\n${c.text}`)).toBeLessThanOrEqual(options.maxTokens);
+  });
+
+  test("a single run-on sentence longer than the limit is split at word boundaries, not cut", () => {
+    const runOn = "word ".repeat(500).trim();
+    const out = chunkPages([page(1, runOn)], { ...options, header: undefined });
+    expect(out.length).toBeGreaterThan(4);
+    expect(
+      out
+        .map((c) => c.text)
+        .join(" ")
+        .split(" ").length,
+    ).toBe(500);
+    for (const c of out) expect(countTokens(c.text)).toBeLessThanOrEqual(options.maxTokens);
+  });
+});

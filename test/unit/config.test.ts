@@ -1,0 +1,72 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ConfigError, loadConfig } from "../../src/config/index.js";
+
+const bad = (env: Record<string, string>) => {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    return error as ConfigError;
+  }
+  throw new Error(`config ${JSON.stringify(env)} was accepted`);
+};
+
+describe("configuration", () => {
+  test("defaults load and folders become absolute", () => {
+    const config = loadConfig({});
+    expect(config.PORT).toBe(8080);
+    expect(config.REDIS_URL).toBe("redis://127.0.0.1:6379");
+    expect(config.DATA_DIR.startsWith("/")).toBe(true);
+    expect(config.EMBED_MODEL).toBe("all-minilm-l6-v2");
+    expect(config.RERANK_MODEL).toBeUndefined();
+  });
+
+  test("good values are taken from the environment", () => {
+    const config = loadConfig({
+      PORT: "9090",
+      HOST: "0.0.0.0",
+      WORKER_CONCURRENCY: "3",
+      RERANK_MODEL: "/m/r.gguf",
+      OPEN_MODE: "yes",
+    });
+    expect(config).toMatchObject({
+      PORT: 9090,
+      HOST: "0.0.0.0",
+      WORKER_CONCURRENCY: 3,
+      RERANK_MODEL: "/m/r.gguf",
+      OPEN_MODE: true,
+    });
+  });
+
+  test.each([
+    [{ PORT: "abc" }, "PORT", /set it to a whole number from 1 to 65535/],
+    [{ PORT: "70000" }, "PORT", /PORT is not valid \(got "70000"\)/],
+    [{ REDIS_URL: "http://localhost:6379" }, "REDIS_URL", /redis:\/\/ URL/],
+    [{ WORKER_CONCURRENCY: "0" }, "WORKER_CONCURRENCY", /from 1 to 64/],
+    [{ LOG_LEVEL: "loud" }, "LOG_LEVEL", /one of fatal, error/],
+    [{ EMBED_MODEL: "my model" }, "EMBED_MODEL", /must not contain spaces/],
+    [{ OPEN_MODE: "maybe" }, "OPEN_MODE", /OPEN_MODE=true only on a laptop/],
+    [{ UPLOAD_MAX_BYTES: "-5" }, "UPLOAD_MAX_BYTES", /whole number of bytes/],
+  ])("%j is refused with one line naming %s and the fix", (env, variable, message) => {
+    const error = bad(env as Record<string, string>);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.variable).toBe(variable);
+    expect(error.message).toMatch(new RegExp(`^${variable}`));
+    expect(error.message).toMatch(message);
+    expect(error.message).not.toContain("\n");
+  });
+
+  test("a JSON config file is read, and the environment wins over it", () => {
+    const dir = mkdtempSync(join(tmpdir(), "cited-config-"));
+    const file = join(dir, "cited.json");
+    writeFileSync(file, JSON.stringify({ PORT: 7000, HOST: "10.0.0.5" }));
+    expect(loadConfig({ CITED_CONFIG: file })).toMatchObject({ PORT: 7000, HOST: "10.0.0.5" });
+    expect(loadConfig({ CITED_CONFIG: file, PORT: "7001" }).PORT).toBe(7001);
+    writeFileSync(file, JSON.stringify({ PORTT: 7000 }));
+    expect(bad({ CITED_CONFIG: file }).message).toMatch(/PORTT: not a Cited setting/);
+    writeFileSync(file, "{ not json");
+    expect(bad({ CITED_CONFIG: file }).message).toMatch(/not a JSON object/);
+    expect(bad({ CITED_CONFIG: join(dir, "missing.json") }).message).toMatch(/cannot read the config file/);
+  });
+});

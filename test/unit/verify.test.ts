@@ -1,0 +1,128 @@
+// The verifier against adversarial model output: nothing that is not on the page may pass.
+import { verifyAnswer } from "../../src/answer/answerer.js";
+import { numberPassages } from "../../src/answer/passages.js";
+import { findQuote, normalizeForMatch, verifyQuote } from "../../src/answer/verify.js";
+import type { RetrievedPassage } from "../../src/retrieval/hybrid.js";
+
+const PAGE2 =
+  "2. TERMINATION\n2.1 Either party may terminate this Agreement upon ninety (90) days’ prior written\nnotice to the other party. The notice must be sent by certified mail.\n2.2 Termi-\nnation does not affect accrued rights.";
+const PAGE3 = "3. GOVERNING LAW\n3.1 This Agreement is governed by the laws of the State of Oregon.";
+const pages = new Map([
+  [2, PAGE2],
+  [3, PAGE3],
+]);
+
+function passage(id: string, page: number, text: string): RetrievedPassage {
+  return {
+    chunk_id: id,
+    document_id: "doc_1",
+    title: "MSA",
+    section: "",
+    text,
+    page_start: page,
+    page_end: page,
+    char_start: 0,
+    char_end: text.length,
+    spans: [{ page, start: 0, end: text.length, at: 0 }],
+    ordinal: 0,
+    score: 1,
+    similarity: 0.5,
+    vectorRank: 1,
+    textRank: 1,
+  };
+}
+const p2 = passage("c2", 2, PAGE2);
+const p3 = passage("c3", 3, PAGE3);
+const view = (p: RetrievedPassage) => ({
+  text: p.text,
+  spans: p.spans,
+  pageText: (n: number) => pages.get(n),
+});
+
+describe("normalisation", () => {
+  test("folds spacing, quote marks, dashes and line-break hyphenation, nothing else", () => {
+    expect(normalizeForMatch("ninety  (90)\ndays’ notice — now").text).toBe("ninety (90) days' notice - now");
+    expect(normalizeForMatch("Termi-\nnation").text).toBe("Termination");
+    expect(normalizeForMatch("Agreement").text).not.toBe(normalizeForMatch("Аgreement").text); // Cyrillic А
+  });
+});
+
+describe("verifyQuote", () => {
+  test("a true quote is placed on its page with offsets that hold the words", () => {
+    const loc = verifyQuote("upon ninety (90) days' prior written notice", view(p2))!;
+    expect(loc).not.toBeNull();
+    expect(loc.page).toBe(2);
+    expect(PAGE2.slice(loc.charStart, loc.charEnd)).toBe("upon ninety (90) days’ prior written\nnotice");
+  });
+
+  test("a word hyphenated across a line is still found", () => {
+    expect(verifyQuote("Termination does not affect accrued rights", view(p2))).not.toBeNull();
+  });
+
+  test.each([
+    ["not in the passage", "upon thirty (30) days' prior written notice"],
+    ["a paraphrase", "either side can end the agreement with 90 days notice"],
+    ["empty", ""],
+    ["too short to prove anything", "the party"],
+    ["Cyrillic look-alike letters", "Either pаrty mаy terminаte this Agreement"],
+    ["a zero-width space inside a word", "Either party may termi\u200bnate this Agreement"],
+    ["text from another passage", "governed by the laws of the State of Oregon"],
+  ])("%s is not verified", (_why, quote) => {
+    expect(verifyQuote(quote, view(p2))).toBeNull();
+  });
+
+  test("a quote spanning two passages is not verified against either", () => {
+    const spanning = "accrued rights. 3. GOVERNING LAW 3.1 This Agreement";
+    expect(verifyQuote(spanning, view(p2))).toBeNull();
+    expect(verifyQuote(spanning, view(p3))).toBeNull();
+  });
+
+  test("a passage whose stored page text differs is not trusted", () => {
+    const tampered = {
+      text: p2.text,
+      spans: p2.spans,
+      pageText: () => PAGE2.replace("ninety (90)", "thirty (30)"),
+    };
+    expect(verifyQuote("upon ninety (90) days' prior written notice", tampered)).toBeNull();
+  });
+
+  test("findQuote ignores surrounding quote marks and a final period", () => {
+    expect(
+      findQuote("“This Agreement is governed by the laws of the State of Oregon.”", PAGE3),
+    ).not.toBeNull();
+  });
+});
+
+describe("verifyAnswer", () => {
+  const numbered = numberPassages([p2, p3]);
+  const pageText = async (_doc: string, page: number) => pages.get(page);
+
+  test("citations of sentence ids that were not given, or of nothing, are dropped with their sentences", async () => {
+    const result = await verifyAnswer(
+      {
+        sentences: [
+          { text: "The notice period is 90 days.", evidence: ["S2"] },
+          { text: "It is governed by Delaware law.", evidence: ["S71", "2.2"] },
+          { text: "Unsupported claim.", evidence: [] },
+        ],
+      },
+      numbered,
+      pageText,
+    );
+    expect(result.sentences).toHaveLength(1);
+    expect(result.dropped).toBe(2);
+    expect(result.citations).toHaveLength(1);
+    expect(result.citations[0]).toMatchObject({ n: 1, page: 2, verified: true });
+    expect(result.citations[0]!.quote).toMatch(/ninety \(90\)/);
+  });
+
+  test("a passage whose page text is missing cannot be cited", async () => {
+    const result = await verifyAnswer(
+      { sentences: [{ text: "Oregon law governs.", evidence: ["S7"] }] },
+      numbered,
+      async () => undefined,
+    );
+    expect(result.sentences).toHaveLength(0);
+    expect(result.citations).toHaveLength(0);
+  });
+});

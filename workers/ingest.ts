@@ -1,0 +1,108 @@
+import { type Job, UnrecoverableError, Worker } from "bullmq";
+import type { Redis } from "ioredis";
+import { PermanentIngestError } from "../ingestion/errors.js";
+import { type IngestDeps, type IngestProgress, ingestDocument } from "../ingestion/pipeline.js";
+import type { IngestJobData, IngestJobProgress } from "../schemas/jobs.js";
+import type { Logger } from "../src/lib/logger.js";
+import { QUEUES } from "../src/queue/ingest-queue.js";
+
+/** Share of a file's progress bar given to each stage (embedding is most of the work). */
+const STAGE_SPAN: Record<IngestProgress["stage"], [number, number]> = {
+  read: [0, 2],
+  parse: [2, 10],
+  chunk: [10, 15],
+  embed: [15, 95],
+  write: [95, 99],
+};
+
+function toJobProgress(p: IngestProgress): IngestJobProgress {
+  const [from, to] = STAGE_SPAN[p.stage];
+  const fraction = p.total ? (p.done ?? 0) / p.total : 0;
+  return { stage: p.stage, done: p.done, total: p.total, percent: Math.round(from + (to - from) * fraction) };
+}
+
+/** Options of the ingest worker. */
+export interface IngestWorkerOptions {
+  connection: Redis;
+  /** Redis key prefix (QUEUE_PREFIX). */
+  prefix: string;
+  concurrency: number;
+  deps: IngestDeps;
+  log: Logger;
+  /** Called after each file is indexed (e.g. to schedule store maintenance). */
+  afterIndexed?: () => Promise<void>;
+  /** A job whose worker stopped renewing its lock for this long is taken over by another worker. */
+  lockDurationMs?: number;
+}
+
+/**
+ * The BullMQ worker that ingests one file per job. Permanent failures (damaged, encrypted, empty,
+ * unsupported files) are recorded on the document and end the job at once; anything else is retried
+ * with backoff and recorded on the document only when the last attempt fails.
+ */
+export function createIngestWorker(options: IngestWorkerOptions): Worker<IngestJobData> {
+  const { deps, log } = options;
+  const { documents } = deps;
+  const processor = async (job: Job<IngestJobData>) => {
+    const id = job.data.document_id;
+    const doc = await documents.getForWorker(id);
+    if (!doc) {
+      log.info({ document: id, job: job.id }, "document was deleted before it was ingested");
+      return { skipped: "deleted" };
+    }
+    await documents.update(id, { status: "processing", error: null, error_code: null });
+    try {
+      const result = await ingestDocument(
+        doc,
+        deps,
+        (p) => void job.updateProgress(toJobProgress(p)).catch(() => {}),
+      );
+      // The document may have been deleted while we worked: do not resurrect its row.
+      if (!(await documents.getForWorker(id))) {
+        await documents.delete(id);
+        return { skipped: "deleted" };
+      }
+      await documents.update(id, {
+        status: "ready",
+        type: result.type,
+        title: result.title,
+        pages: result.pages,
+        chunks: result.chunks,
+      });
+      await job.updateProgress({ stage: "done", percent: 100 } satisfies IngestJobProgress);
+      log.info({ document: id, pages: result.pages, chunks: result.chunks, ms: result.timings }, "indexed");
+      await options
+        .afterIndexed?.()
+        .catch((e: unknown) => log.warn({ err: e }, "could not schedule maintenance"));
+      return { pages: result.pages, chunks: result.chunks, timings: result.timings };
+    } catch (error) {
+      if (error instanceof PermanentIngestError) {
+        await documents.update(id, { status: "failed", error: error.message, error_code: error.code });
+        log.info({ document: id, code: error.code }, "file cannot be ingested");
+        throw new UnrecoverableError(error.message);
+      }
+      const attempts = job.opts.attempts ?? 1;
+      const last = job.attemptsMade + 1 >= attempts;
+      log.warn(
+        { document: id, err: error, attempt: job.attemptsMade + 1, of: attempts },
+        "ingest attempt failed",
+      );
+      await documents.update(id, {
+        status: last ? "failed" : "queued",
+        error: last
+          ? `could not be processed after ${attempts} attempts (${(error as Error).message}): check the worker log, then upload the file again`
+          : null,
+        error_code: last ? "unreadable" : null,
+      });
+      throw error;
+    }
+  };
+  return new Worker<IngestJobData>(QUEUES.ingest, processor, {
+    connection: options.connection,
+    prefix: options.prefix,
+    concurrency: options.concurrency,
+    lockDuration: options.lockDurationMs ?? 30_000,
+    stalledInterval: Math.min(30_000, options.lockDurationMs ?? 30_000),
+    maxStalledCount: 3,
+  });
+}

@@ -1,0 +1,59 @@
+// Worker process: ingests files from the queue and runs store maintenance. Start one per machine
+// (or several, on hosts that share Redis and DATA_DIR): `npm run worker`.
+import { loadConfigOrExit } from "../src/config/index.js";
+import { createLogger } from "../src/lib/logger.js";
+import { createEmbedder, disposeRuntime } from "../src/models/index.js";
+import { redisConnection } from "../src/queue/connection.js";
+import { IngestQueue } from "../src/queue/ingest-queue.js";
+import { DocumentRepository } from "../src/store/documents.js";
+import { openStore } from "../src/store/index.js";
+import { createIngestWorker } from "./ingest.js";
+import { createMaintenanceWorker } from "./maintenance.js";
+import { ingestSettings } from "./settings.js";
+
+const config = loadConfigOrExit();
+const log = createLogger("cited-worker", config.LOG_LEVEL);
+
+try {
+  const embedder = await createEmbedder(config);
+  const store = await openStore(config.DATA_DIR, embedder.dimensions);
+  const connection = redisConnection(config.REDIS_URL, "worker");
+  const producer = IngestQueue.connect(config.REDIS_URL, config.QUEUE_PREFIX);
+  const deps = ingestSettings(config, new DocumentRepository(store), embedder);
+  const ingest = createIngestWorker({
+    connection,
+    prefix: config.QUEUE_PREFIX,
+    concurrency: config.WORKER_CONCURRENCY,
+    lockDurationMs: config.WORKER_LOCK_MS,
+    deps,
+    log,
+    afterIndexed: () => producer.requestMaintenance(),
+  });
+  const maintenance = createMaintenanceWorker(connection.duplicate(), config.QUEUE_PREFIX, store, log);
+  ingest.on("error", (err) => log.error({ err }, "ingest worker error"));
+  maintenance.on("error", (err) => log.error({ err }, "maintenance worker error"));
+  log.info(
+    { concurrency: config.WORKER_CONCURRENCY, embed: config.EMBED_MODEL, data: config.DATA_DIR },
+    "worker ready",
+  );
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, "stopping: finishing the files in progress");
+    await ingest.close();
+    await maintenance.close();
+    await producer.close();
+    connection.disconnect();
+    store.close();
+    await disposeRuntime();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void stop("SIGINT"));
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+} catch (error) {
+  log.fatal({ err: error }, (error as Error).message);
+  process.stderr.write(`cited worker: ${(error as Error).message}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,22 @@
+import type { IngestDeps } from "../ingestion/pipeline.js";
+import type { Config } from "../src/config/index.js";
+import type { Embedder } from "../src/models/index.js";
+import type { DocumentRepository } from "../src/store/documents.js";
+
+/** Pipeline settings from the configuration: limits and chunk sizes. */
+export function ingestSettings(
+  config: Config,
+  documents: DocumentRepository,
+  embedder: Embedder,
+): IngestDeps {
+  return {
+    documents,
+    embedder,
+    limits: {
+      maxBytes: config.UPLOAD_MAX_BYTES,
+      maxPages: config.MAX_PAGES,
+      maxExpandedBytes: config.MAX_EXPANDED_BYTES,
+    },
+    chunking: { targetTokens: config.CHUNK_TOKENS, minTokens: Math.round(config.CHUNK_TOKENS / 5) },
+  };
+}
