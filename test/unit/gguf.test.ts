@@ -8,7 +8,7 @@ describe("GGUF conversion helpers", () => {
     [-2, 0xc000],
     [65504, 0x7bff],
     [1e6, 0x7c00],
-    [5.960464477539063e-8, 0x0001],
+    [2 ** -24, 0x0001],
     [0.333333, 0x3555],
   ])("float %d → half 0x%s", (value, bits) => {
     expect(toHalfBits(value)).toBe(bits);
