@@ -87,7 +87,7 @@ async function downloadWheel(wheel: PypiWheel, dir: string, progress: Progress):
     hash.update(chunk);
     done += chunk.length;
     const pct = Math.floor((done / info.size) * 100);
-    if (pct >= lastShown + 10 || done === info.size) {
+    if (pct >= lastShown + 25 || done === info.size) {
       lastShown = pct;
       progress(`  ${info.filename}: ${pct}% of ${(info.size / 1e6).toFixed(0)} MB`);
     }
