@@ -1,7 +1,7 @@
 # Cited: one image for the API, the workers and model provisioning.
 FROM node:20-bookworm-slim
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ca-certificates tesseract-ocr tesseract-ocr-eng \
+ && apt-get install -y --no-install-recommends ca-certificates poppler-utils tesseract-ocr tesseract-ocr-eng \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./

@@ -53,6 +53,11 @@ export const ingestErrors = {
       "no_text",
       "no text could be read from the file (a scan without a text layer, or an empty document): run OCR on it or upload a text version",
     ),
+  damaged: (format: string, detail: string) =>
+    new PermanentIngestError(
+      "unreadable",
+      `not a readable ${format} file (${detail}): it is damaged or truncated; save it again from the program that made it and upload that copy`,
+    ),
   missing: () =>
     new PermanentIngestError("file_missing", "the stored copy of the file is gone: upload the file again"),
 };

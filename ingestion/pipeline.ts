@@ -48,9 +48,12 @@ export interface IngestResult {
   parsed: ParsedDocument;
 }
 
+/** Label of a contract's opening, so "who are the parties" or "what is the agreement date" finds it. */
+export const PREAMBLE_LABEL = "Preamble: title of the agreement, the parties, the date";
+
 /** The text the embedder and the full-text index see for a chunk: where it comes from, then the chunk. */
-export function searchText(title: string, section: string, text: string): string {
-  return [title, section, text].filter((s) => s.length > 0).join("\n");
+export function searchText(title: string, section: string, text: string, preamble = false): string {
+  return [title, preamble ? PREAMBLE_LABEL : "", section, text].filter((s) => s.length > 0).join("\n");
 }
 
 /** Read a file into pages: permanent problems (empty, wrong type, damaged, no text) throw PermanentIngestError. */
@@ -98,8 +101,16 @@ export async function ingestDocument(
   onProgress({ stage: "parse" });
   const { type, parsed } = await parseFile(doc.file_path, doc.name, deps.limits);
   lap("parse");
-  if (parsed.pages.every((p) => p.text.trim().length === 0)) throw ingestErrors.noText();
-  const title = documentTitle(parsed.pages[0]?.text ?? "", doc.name, parsed.title);
+  // Pages OCR could not read count as empty, whatever scrap of text layer they kept.
+  if (parsed.pages.every((p) => p.source === "failed" || p.text.trim().length === 0)) {
+    throw ingestErrors.noText();
+  }
+  // An e-mail is known by its subject and a web page by its <title>; other formats' metadata titles
+  // are often template leftovers.
+  const title =
+    (type === "eml" || type === "html") && parsed.title
+      ? parsed.title
+      : documentTitle(parsed.pages[0]?.text ?? "", doc.name, parsed.title);
 
   onProgress({ stage: "chunk" });
   const { embedder } = deps;
@@ -108,8 +119,8 @@ export async function ingestDocument(
     targetTokens: deps.chunking.targetTokens,
     minTokens: deps.chunking.minTokens,
     maxTokens: embedder.maxTokens,
-    header: (section) => searchText(title, section, ""),
-    markdown: type === "markdown",
+    header: (section) => searchText(title, section, "", true),
+    markdown: type === "markdown" || parsed.markdownHeadings === true,
   });
   lap("chunk");
 
@@ -118,7 +129,9 @@ export async function ingestDocument(
   for (let i = 0; i < chunks.length; i += batch) {
     onProgress({ stage: "embed", done: i, total: chunks.length });
     const slice = chunks.slice(i, i + batch);
-    vectors.push(...(await embedder.embed(slice.map((c) => searchText(title, c.section, c.text)))));
+    vectors.push(
+      ...(await embedder.embed(slice.map((c) => searchText(title, c.section, c.text, c.preamble)))),
+    );
   }
   onProgress({ stage: "embed", done: chunks.length, total: chunks.length });
   lap("embed");
@@ -144,8 +157,9 @@ export async function ingestDocument(
     title,
     section: c.section,
     ordinal: c.ordinal,
+    preamble: c.preamble,
     text: c.text,
-    search_text: searchText(`${title} ${doc.name}`, c.section, c.text),
+    search_text: searchText(`${title} ${doc.name}`, c.section, c.text, c.preamble),
     page_start: c.pageStart,
     page_end: c.pageEnd,
     char_start: c.charStart,

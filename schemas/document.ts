@@ -84,6 +84,8 @@ export const ChunkRow = z.object({
   /** Heading path, e.g. "12 Termination > 12.3 Termination for Convenience". */
   section: z.string(),
   ordinal: z.int(),
+  /** The chunk is part of the contract's opening (title, parties, date), before the first numbered clause. */
+  preamble: z.boolean(),
   text: z.string(),
   /** Title, section and text: what the full-text index sees. */
   search_text: z.string(),

@@ -3,6 +3,7 @@ import type { Redis } from "ioredis";
 import { PermanentIngestError } from "../ingestion/errors.js";
 import { type IngestDeps, type IngestProgress, ingestDocument } from "../ingestion/pipeline.js";
 import type { IngestJobData, IngestJobProgress } from "../schemas/jobs.js";
+import type { Intake } from "../src/app/intake.js";
 import type { Logger } from "../src/lib/logger.js";
 import { QUEUES } from "../src/queue/ingest-queue.js";
 
@@ -31,6 +32,8 @@ export interface IngestWorkerOptions {
   log: Logger;
   /** Called after each file is indexed (e.g. to schedule store maintenance). */
   afterIndexed?: () => Promise<void>;
+  /** Turns files found inside a document (e-mail attachments) into documents of their own. */
+  intake: Pick<Intake, "acceptAttachments">;
   /** A job whose worker stopped renewing its lock for this long is taken over by another worker. */
   lockDurationMs?: number;
 }
@@ -62,12 +65,20 @@ export function createIngestWorker(options: IngestWorkerOptions): Worker<IngestJ
         await documents.delete(id);
         return { skipped: "deleted" };
       }
+      const { attachments = [], metadata, warnings = [] } = result.parsed;
+      for (const warning of warnings) log.warn({ document: id }, warning);
+      // Before the parent is ready, so a failure here retries the whole job (both steps are idempotent).
+      const children = attachments.length > 0 ? await options.intake.acceptAttachments(doc, attachments) : [];
+      if (children.length > 0) {
+        log.info({ document: id, attachments: children.map((c) => c.id) }, "attachments queued");
+      }
       await documents.update(id, {
         status: "ready",
         type: result.type,
         title: result.title,
         pages: result.pages,
         chunks: result.chunks,
+        ...(metadata ? { metadata: JSON.stringify(metadata) } : {}),
       });
       await job.updateProgress({ stage: "done", percent: 100 } satisfies IngestJobProgress);
       log.info({ document: id, pages: result.pages, chunks: result.chunks, ms: result.timings }, "indexed");

@@ -1,5 +1,7 @@
 // Worker process: ingests files from the queue and runs store maintenance. Start one per machine
 // (or several, on hosts that share Redis and DATA_DIR): `npm run worker`.
+import { join } from "node:path";
+import { Intake } from "../src/app/intake.js";
 import { loadConfigOrExit } from "../src/config/index.js";
 import { createLogger } from "../src/lib/logger.js";
 import { createEmbedder, disposeRuntime } from "../src/models/index.js";
@@ -28,6 +30,8 @@ try {
     deps,
     log,
     afterIndexed: () => producer.requestMaintenance(),
+    // Attachments are stored where the API keeps uploads.
+    intake: new Intake(deps.documents, producer, join(config.DATA_DIR, "files")),
   });
   const maintenance = createMaintenanceWorker(connection.duplicate(), config.QUEUE_PREFIX, store, log);
   ingest.on("error", (err) => log.error({ err }, "ingest worker error"));

@@ -18,6 +18,8 @@ export interface TextChunk {
   spans: ChunkSpan[];
   /** Tokens of the text in the embedding model's tokenizer (special tokens included). */
   tokens: number;
+  /** The chunk starts before the first numbered clause or article: title, parties, date, recitals. */
+  preamble: boolean;
 }
 
 /** How to cut chunks. */
@@ -52,6 +54,8 @@ interface Piece {
 interface Block {
   /** Heading path of the block; "" before the first heading. */
   section: string;
+  /** Before the first numbered clause or article, within the first two pages. */
+  preamble: boolean;
   pieces: Piece[];
   tokens: number;
 }
@@ -104,7 +108,8 @@ function splitByWords(piece: Piece, pageText: string, max: number, count: (t: st
 /** Read pages into structural blocks of sentence pieces, dropping running headers and footers. */
 function readBlocks(pages: readonly ParsedPage[], options: ChunkOptions): Block[] {
   const boilerplate = pages.length >= 3 ? findBoilerplate(pages.map((p) => p.text)) : new Set<string>();
-  const blocks: Block[] = [{ section: "", pieces: [], tokens: 0 }];
+  const blocks: Block[] = [{ section: "", preamble: true, pieces: [], tokens: 0 }];
+  let inBody = false;
   const stack: Heading[] = [];
   const pieceLimit = Math.max(16, options.targetTokens);
   for (const page of pages) {
@@ -124,7 +129,13 @@ function readBlocks(pages: readonly ParsedPage[], options: ChunkOptions): Block[
       if (heading) {
         while (stack.length > 0 && stack.at(-1)!.level >= heading.level) stack.pop();
         stack.push(heading);
-        blocks.push({ section: stack.map((h) => h.label).join(" > "), pieces: [], tokens: 0 });
+        inBody ||= heading.kind === "numbered" || heading.kind === "article" || page.page > 2;
+        blocks.push({
+          section: stack.map((h) => h.label).join(" > "),
+          preamble: !inBody,
+          pieces: [],
+          tokens: 0,
+        });
       }
       const block = blocks.at(-1)!;
       splitSentences(line, start).forEach((sentence, i) => {
@@ -234,6 +245,7 @@ export function chunkPages(pages: readonly ParsedPage[], options: ChunkOptions):
       charEnd: last.end,
       spans,
       tokens,
+      preamble: blocks[pieces[0]!.block]!.preamble,
     });
   };
   for (const g of groups) emit(sectionOf(g), g);

@@ -5,6 +5,8 @@
 export interface Heading {
   /** Nesting depth: 1 for "12" or "ARTICLE IV", 2 for "12.3", the number of # in Markdown. */
   level: number;
+  /** Numbered clauses and articles are the body of a contract; what comes before them is its preamble. */
+  kind: "numbered" | "article" | "markdown" | "caps";
   /** The heading as shown in a section path, e.g. "12.3 Termination for Convenience". */
   label: string;
 }
@@ -30,7 +32,7 @@ function shortLabel(text: string): string {
 export function detectHeading(line: string, markdown: boolean): Heading | null {
   if (markdown) {
     const md = MARKDOWN.exec(line);
-    if (md) return { level: md[1]!.length, label: md[2]!.trim() };
+    if (md) return { level: md[1]!.length, label: md[2]!.trim(), kind: "markdown" };
   }
   const num = NUMBERED.exec(line);
   if (num) {
@@ -45,16 +47,16 @@ export function detectHeading(line: string, markdown: boolean): Heading | null {
       first < 200 &&
       (dot === "." || parts.length > 1 || rest.length < 60)
     ) {
-      return { level: parts.length, label: `${number} ${shortLabel(rest)}` };
+      return { level: parts.length, label: `${number} ${shortLabel(rest)}`, kind: "numbered" };
     }
   }
   const art = ARTICLE.exec(line);
   if (art && (art[3]!.length === 0 || /^[A-Z("“]/.test(art[3]!)) && line.trim().length <= 120) {
     const label = `${art[1]![0]!.toUpperCase()}${art[1]!.slice(1).toLowerCase()} ${art[2]}${art[3] ? ` ${shortLabel(art[3]!)}` : ""}`;
-    return { level: 1, label };
+    return { level: 1, label, kind: "article" };
   }
   if (CAPS.test(line) && /[A-Z]{3,}/.test(line) && line.trim().split(/\s+/).length <= 10) {
-    return { level: 1, label: line.trim() };
+    return { level: 1, label: line.trim(), kind: "caps" };
   }
   return null;
 }

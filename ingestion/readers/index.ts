@@ -1,13 +1,20 @@
 import type { FileType } from "../../schemas/document.js";
 import { PermanentIngestError } from "../errors.js";
+import { csvReader } from "./csv.js";
+import { docxReader } from "./docx.js";
+import { emlReader } from "./eml.js";
+import { htmlReader } from "./html.js";
 import { pdfReader } from "./pdf.js";
 import { markdownReader, plainTextReader } from "./text.js";
 import type { DocumentReader } from "./types.js";
+import { xlsxReader } from "./xlsx.js";
 
 export type { DocumentReader, ParsedDocument, ParsedPage, ReadLimits } from "./types.js";
 
 const READERS = new Map<FileType, DocumentReader>(
-  [pdfReader, plainTextReader, markdownReader].map((r) => [r.type, r]),
+  [pdfReader, plainTextReader, markdownReader, docxReader, htmlReader, emlReader, csvReader, xlsxReader].map(
+    (r) => [r.type, r],
+  ),
 );
 
 /** The reader of a file type; a type without a reader is a permanent failure. */

@@ -18,6 +18,10 @@ export interface ParsedDocument {
   metadata?: Record<string, string>;
   /** Files inside this one (e-mail attachments), ingested as documents of their own. */
   attachments?: { name: string; bytes: Uint8Array }[];
+  /** The text marks headings as Markdown `#` lines (converted HTML, DOCX, sheets): the chunker reads them as sections. */
+  markdownHeadings?: boolean;
+  /** Problems worth a log line that did not stop the file (e.g. OCR unavailable), in plain words. */
+  warnings?: string[];
 }
 
 /** Limits every reader enforces before doing expensive work. */

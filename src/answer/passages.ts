@@ -18,6 +18,8 @@ export interface NumberedPassage {
 
 /** Longest sentence offered as one citable unit; longer ones are cut at ; or , boundaries. */
 const MAX_SENTENCE_CHARS = 400;
+/** A piece shorter than this (a heading such as "8. TERMINATION") joins the sentence after it. */
+const MIN_SENTENCE_CHARS = 40;
 
 /**
  * Split passage text into citable sentences: at . ; ! ? followed by a capital, digit or bracket, and
@@ -50,7 +52,15 @@ export function splitSentences(text: string): { start: number; end: number }[] {
     }
     if (stop > start) out.push({ start, end: stop });
   });
-  return out;
+  // Headings and other scraps are not worth a citation of their own: they join what follows.
+  const merged: { start: number; end: number }[] = [];
+  for (const piece of out) {
+    const prev = merged.at(-1);
+    if (prev && prev.end - prev.start < MIN_SENTENCE_CHARS && piece.end - prev.start <= MAX_SENTENCE_CHARS)
+      prev.end = piece.end;
+    else merged.push({ ...piece });
+  }
+  return merged;
 }
 
 /**

@@ -74,7 +74,7 @@ export interface QuoteLocation {
   page: number;
   charStart: number;
   charEnd: number;
-  /** The quote as it stands in the document (original typography). */
+  /** The quote as it stands on the page: page text [charStart, charEnd). */
   exact: string;
 }
 
@@ -89,17 +89,18 @@ export function findQuote(quote: string, text: string): { start: number; end: nu
 }
 
 /**
- * Map passage offsets to a page and offsets in that page's text through the passage's spans.
- * A quote that crosses a page break is placed on the page where it starts, ending at that span's end.
+ * Map passage offsets [start, end) to a page and offsets in that page's text through the passage's
+ * spans. A quote that runs over several spans of one page ends where it ends on that page; a quote
+ * that crosses a page break is cut at the break (the citation shows the part on its first page).
  */
 export function locateInPages(spans: readonly ChunkSpan[], start: number, end: number) {
-  const span = [...spans].reverse().find((s) => s.at <= start);
-  if (!span) return null;
-  const length = span.end - span.start;
-  const charStart = span.start + (start - span.at);
-  const charEnd = span.start + Math.min(end - span.at, length);
-  if (charStart >= span.end) return null;
-  return { page: span.page, charStart, charEnd };
+  const first = [...spans].reverse().find((s) => s.at <= start);
+  if (!first || start - first.at >= first.end - first.start) return null;
+  const samePage = spans.filter((s) => s.page === first.page && s.at >= first.at && s.at < end);
+  const last = samePage.at(-1) ?? first;
+  const charStart = first.start + (start - first.at);
+  const charEnd = last.start + Math.min(end - last.at, last.end - last.start);
+  return { page: first.page, charStart, charEnd, parts: samePage.map((s) => ({ ...s })) };
 }
 
 /** A passage as the verifier sees it: its text, its spans, and the stored text of its pages. */
@@ -121,16 +122,22 @@ export function verifyQuote(quote: string, passage: VerifiablePassage): QuoteLoc
   if (!where) return null;
   const page = passage.pageText(where.page);
   if (page === undefined) return null;
-  const onPage = page.slice(where.charStart, where.charEnd);
-  const inPassage = passage.text.slice(found.start, found.end);
-  // The page must hold the very words (the part on this page, if the quote crosses a page break).
-  if (!inPassage.startsWith(onPage) || onPage.length === 0) return null;
+  // Every part of the quote on this page must be the very words of the stored page.
+  for (const span of where.parts) {
+    const from = Math.max(found.start, span.at);
+    const to = Math.min(found.end, span.at + (span.end - span.start));
+    if (to <= from) continue;
+    const onPage = page.slice(span.start + (from - span.at), span.start + (to - span.at));
+    if (onPage !== passage.text.slice(from, to)) return null;
+  }
+  const exact = page.slice(where.charStart, where.charEnd);
+  if (exact.trim().length === 0) return null;
   return {
     passageStart: found.start,
     passageEnd: found.end,
     page: where.page,
     charStart: where.charStart,
     charEnd: where.charEnd,
-    exact: inPassage,
+    exact,
   };
 }

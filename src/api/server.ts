@@ -4,15 +4,12 @@ import { join } from "node:path";
 import { Router } from "express";
 import { buildOpenApiDocument } from "../../schemas/openapi.js";
 import { KeyStore } from "../access/keys.js";
-import { Answerer } from "../answer/answerer.js";
-import { GenerationLimiter } from "../answer/limiter.js";
+import { createAnswering } from "../app/answering.js";
 import { Intake } from "../app/intake.js";
 import type { Config } from "../config/index.js";
 import type { Logger } from "../lib/logger.js";
-import { createEmbedder, createGenerator, createJudge, disposeRuntime } from "../models/index.js";
+import { createEmbedder, disposeRuntime } from "../models/index.js";
 import { IngestQueue } from "../queue/ingest-queue.js";
-import { HybridRetriever } from "../retrieval/hybrid.js";
-import { DocumentRepository } from "../store/documents.js";
 import { openStore } from "../store/index.js";
 import { createApp } from "./app.js";
 import { authenticator } from "./auth.js";
@@ -20,6 +17,7 @@ import { answerRoutes } from "./routes/answers.js";
 import { documentRoutes } from "./routes/documents.js";
 import { healthRoutes } from "./routes/health.js";
 import { jobRoutes } from "./routes/jobs.js";
+import { uiRoutes } from "./routes/ui.js";
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
 
@@ -41,19 +39,10 @@ export interface RunningApi {
 export async function startApi(config: Config, log: Logger, version = "0.1.0"): Promise<RunningApi> {
   checkOpenMode(config);
   const embedder = await createEmbedder(config);
-  const generator = await createGenerator(config);
-  const judge = await createJudge(config);
   const store = await openStore(config.DATA_DIR, embedder.dimensions);
-  const documents = new DocumentRepository(store);
+  const { documents, retriever, answerer } = await createAnswering(config, store, embedder, true);
+  if (!answerer) throw new Error("the API needs the chat model");
   const queue = IngestQueue.connect(config.REDIS_URL, config.QUEUE_PREFIX);
-  const retriever = new HybridRetriever(store, embedder);
-  const limiter = new GenerationLimiter(config.GENERATION_PARALLEL, config.GENERATION_QUEUE);
-  const answerer = new Answerer(retriever, generator, limiter, documents, {
-    maxOutputTokens: 400,
-    timeoutMs: config.ASK_TIMEOUT_MS,
-    judge,
-    supportThreshold: config.SUPPORT_THRESHOLD,
-  });
   const keys = new KeyStore(join(config.DATA_DIR, "keys.json"));
   const filesDir = join(config.DATA_DIR, "files");
   const openapi = buildOpenApiDocument(version);
@@ -68,9 +57,10 @@ export async function startApi(config: Config, log: Logger, version = "0.1.0"): 
       healthRoutes({
         redis: () => queue.ping(),
         store: async () => (await store.documents.countRows()) >= 0,
-        models: async () => embedder.dimensions > 0 && generator.contextTokens > 0,
+        models: async () => embedder.dimensions > 0 && answerer.modelId.length > 0,
       }),
       docsRouter,
+      uiRoutes(),
     ],
     authenticate: authenticator({ openMode: config.OPEN_MODE, keys }),
     routes: [

@@ -1,7 +1,7 @@
 // Taking files in: hash, refuse what can be refused at once, skip duplicates, record, enqueue.
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { mkdir, open, rename, rm } from "node:fs/promises";
+import { mkdir, open, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { detectFileType } from "../../ingestion/detect.js";
 import { PermanentIngestError } from "../../ingestion/errors.js";
@@ -147,6 +147,90 @@ export class Intake {
       });
     }
     return { documents: results };
+  }
+
+  /**
+   * Files found inside a document (e-mail attachments) become documents of their own: linked to it
+   * by parent_id, with its tenant, ACL and tags, stored and queued like uploads. Their ids come from
+   * the parent, the position and the content, so a retried parent job adds nothing twice.
+   */
+  async acceptAttachments(
+    parent: DocumentRow,
+    files: readonly { name: string; bytes: Uint8Array }[],
+  ): Promise<UploadResponse["documents"]> {
+    await mkdir(this.filesDir, { recursive: true });
+    const results: UploadResponse["documents"] = [];
+    for (const [index, file] of files.entries()) {
+      const sha256 = createHash("sha256").update(file.bytes).digest("hex");
+      const id = `doc_${createHash("sha256").update(`${parent.id}:${index}:${sha256}`).digest("hex").slice(0, 20)}`;
+      const existing = await this.documents.getForWorker(id);
+      if (existing) {
+        const { status, job_id, error } = existing;
+        // A run that stopped between recording and queueing left it waiting: queue it (same job id, so once).
+        if (status === "queued") {
+          await this.queue.add(
+            { document_id: id, tenant: existing.tenant, acl: existing.acl, sync_id: null },
+            sha256,
+          );
+        }
+        results.push({ id, name: existing.name, status, job_id, duplicate_of: null, error });
+        continue;
+      }
+      const stored = join(this.filesDir, id);
+      await writeFile(`${stored}.part`, file.bytes);
+      await rename(`${stored}.part`, stored);
+      let refusal: PermanentIngestError | null = null;
+      try {
+        detectFileType(file.bytes, file.name);
+      } catch (error) {
+        if (!(error instanceof PermanentIngestError)) throw error;
+        refusal = error;
+      }
+      const now = new Date().toISOString();
+      const row: DocumentRow = {
+        id,
+        tenant: parent.tenant,
+        acl: parent.acl,
+        tags: parent.tags,
+        name: file.name,
+        title: file.name,
+        type: null,
+        size_bytes: file.bytes.length,
+        sha256,
+        status: refusal ? "failed" : "queued",
+        error: refusal?.message ?? null,
+        error_code: refusal?.code ?? null,
+        pages: null,
+        chunks: null,
+        file_path: stored,
+        source_id: null,
+        source_path: null,
+        parent_id: parent.id,
+        metadata: "{}",
+        job_id: refusal ? null : `${id}-${sha256.slice(0, 12)}`,
+        created_at: now,
+        updated_at: now,
+      };
+      await this.documents.insert([row]);
+      if (!refusal) {
+        try {
+          await this.queue.add({ document_id: id, tenant: row.tenant, acl: row.acl, sync_id: null }, sha256);
+        } catch (error) {
+          await this.documents.delete(id);
+          await rm(stored, { force: true });
+          throw error;
+        }
+      }
+      results.push({
+        id,
+        name: file.name,
+        status: row.status,
+        job_id: row.job_id,
+        duplicate_of: null,
+        error: row.error,
+      });
+    }
+    return results;
   }
 }
 

@@ -6,13 +6,12 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { KeyStore, Role } from "../access/keys.js";
 import { LOCAL_SCOPE } from "../access/scope.js";
-import { Answerer, passageView } from "../answer/answerer.js";
-import { GenerationLimiter } from "../answer/limiter.js";
+import { passageView } from "../answer/answerer.js";
+import { createAnswering } from "../app/answering.js";
 import { type Config, loadConfigOrExit } from "../config/index.js";
-import { createEmbedder, createGenerator, createJudge, disposeRuntime } from "../models/index.js";
-import { HybridRetriever } from "../retrieval/hybrid.js";
-import { DocumentRepository } from "../store/documents.js";
+import { createEmbedder, disposeRuntime } from "../models/index.js";
 import { openStore } from "../store/index.js";
+import { evalCommand } from "./eval.js";
 import { formatAnswer, formatPassages } from "./format.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -24,6 +23,8 @@ Usage: npm run cited -- <command> [options]
   serve                          API and one worker on this machine (npm start); Ctrl-C stops both
   ask "<question>" [--top-k N] [--doc ID]...   answer with numbered footnotes (document, page, quote)
   search "<query>" [--top-k N] [--doc ID]...   print the best passages
+  eval --dataset DIR [--name N] [--docs N | --sample FILE] [--scopes scoped,open] [--modes hybrid,vector,text]
+       [--answers N] [--unanswerable N] [--store DIR] [--gate FILE]   retrieval and answer quality (README, "Evaluation")
   keys create --tenant T [--groups g1,g2] --role reader|editor|admin [--label text]
   keys list
   keys revoke <key-id>
@@ -57,30 +58,15 @@ async function serve(): Promise<void> {
   process.on("SIGTERM", () => stop(0));
 }
 
-async function withAnswerer<T>(
+async function withAnswering<T>(
   config: Config,
-  needsGenerator: boolean,
-  fn: (a: { retriever: HybridRetriever; answerer: Answerer | null }) => Promise<T>,
+  withAnswers: boolean,
+  fn: (a: Awaited<ReturnType<typeof createAnswering>>) => Promise<T>,
 ): Promise<T> {
   const embedder = await createEmbedder(config);
   const store = await openStore(config.DATA_DIR, embedder.dimensions);
   try {
-    const retriever = new HybridRetriever(store, embedder);
-    const answerer = needsGenerator
-      ? new Answerer(
-          retriever,
-          await createGenerator(config),
-          new GenerationLimiter(1, 0),
-          new DocumentRepository(store),
-          {
-            maxOutputTokens: 400,
-            timeoutMs: config.ASK_TIMEOUT_MS,
-            judge: await createJudge(config),
-            supportThreshold: config.SUPPORT_THRESHOLD,
-          },
-        )
-      : null;
-    return await fn({ retriever, answerer });
+    return await fn(await createAnswering(config, store, embedder, withAnswers));
   } finally {
     store.close();
     await disposeRuntime();
@@ -110,7 +96,7 @@ async function main(argv: string[]): Promise<void> {
     const topK = Number(values["top-k"] ?? (command === "ask" ? 6 : 8));
     if (!Number.isInteger(topK) || topK < 1 || topK > 50) fail("--top-k must be a whole number from 1 to 50");
     const filters = values.doc?.length ? { document_ids: values.doc } : undefined;
-    await withAnswerer(config, command === "ask", async ({ retriever, answerer }) => {
+    await withAnswering(config, command === "ask", async ({ retriever, answerer }) => {
       if (answerer) {
         const answer = await answerer.answer({ question: text, topK, scope: LOCAL_SCOPE, filters });
         console.log(formatAnswer(answer));
@@ -119,6 +105,10 @@ async function main(argv: string[]): Promise<void> {
         console.log(formatPassages(hits.map(passageView)));
       }
     });
+    return;
+  }
+  if (command === "eval") {
+    process.exitCode = await evalCommand(config, rest);
     return;
   }
   if (command === "keys") {

@@ -2,6 +2,7 @@ import type { Config } from "../config/index.js";
 import { LlamaEmbedder } from "./embedder.js";
 import { LlamaGenerator } from "./generator.js";
 import { locateModel } from "./locate.js";
+import { resolveThreads } from "./runtime.js";
 import { LlamaYesNoScorer } from "./scorer.js";
 
 export { type Embedder, InputTooLongError, LlamaEmbedder } from "./embedder.js";
@@ -17,10 +18,15 @@ export { locateModel, ModelNotProvisionedError } from "./locate.js";
 export { disposeRuntime, getRuntime } from "./runtime.js";
 export { LlamaYesNoScorer, type YesNoScorer } from "./scorer.js";
 
-/** The configured embedding model (EMBED_MODEL), loaded once per process. */
+/**
+ * The configured embedding model (EMBED_MODEL), loaded once per process. One single-threaded context
+ * per core: small encoders embed faster as independent lanes than as one context with a thread
+ * barrier per layer (measured 1.25× on 2 cores).
+ */
 export async function createEmbedder(config: Config): Promise<LlamaEmbedder> {
   const path = await locateModel(config.EMBED_MODEL, config.MODELS_DIR);
-  return LlamaEmbedder.create({ modelId: config.EMBED_MODEL, path, threads: config.LLAMA_THREADS });
+  const threads = resolveThreads(config.LLAMA_THREADS);
+  return LlamaEmbedder.create({ modelId: config.EMBED_MODEL, path, threads, parallel: threads });
 }
 
 /** The configured chat model (CHAT_MODEL) with GENERATION_PARALLEL sequences. */

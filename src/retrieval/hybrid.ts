@@ -5,7 +5,8 @@ import { type AccessScope, scopeFilter } from "../access/scope.js";
 import { sqlIn } from "../lib/sql.js";
 import type { Embedder } from "../models/embedder.js";
 import type { Store } from "../store/index.js";
-import { plainRow } from "../store/rows.js";
+import { plainRow, selectRows } from "../store/rows.js";
+import { asksForPreamble, namedDocuments, type TitledDocument } from "./titles.js";
 
 /** A chunk as retrieval returns it (no vector). */
 export interface ChunkHit {
@@ -20,6 +21,7 @@ export interface ChunkHit {
   char_end: number;
   spans: ChunkSpan[];
   ordinal: number;
+  preamble: boolean;
 }
 
 /** A retrieved passage with its fused score and how each retriever ranked it. */
@@ -62,6 +64,8 @@ export interface RetrievalQuery {
   filters?: SearchFilters;
   /** Which retrievers to use (baselines in evaluation use one). */
   mode?: "hybrid" | "vector" | "text";
+  /** Narrow to documents the query names by title (default true). */
+  narrowByTitle?: boolean;
 }
 
 const COLUMNS = [
@@ -76,6 +80,7 @@ const COLUMNS = [
   "char_end",
   "spans",
   "ordinal",
+  "preamble",
 ];
 
 /** The LanceDB filter for a query: the caller's access, then the request's own filters. */
@@ -116,12 +121,14 @@ export class HybridRetriever {
   ) {}
 
   async retrieve(q: RetrievalQuery): Promise<RetrievedPassage[]> {
-    const where = retrievalFilter(q.scope, q.filters);
+    const { query, filters } =
+      q.narrowByTitle === false ? { query: q.query, filters: q.filters } : await this.narrow(q);
+    const where = retrievalFilter(q.scope, filters);
     const mode = q.mode ?? "hybrid";
     const depth = Math.max(q.topK, this.options.candidates);
     const [vector, text] = await Promise.all([
-      mode === "text" ? [] : this.vectorSearch(q.query, where, depth),
-      mode === "vector" ? [] : this.textSearch(q.query, where, depth),
+      mode === "text" ? [] : this.vectorSearch(query, where, depth),
+      mode === "vector" ? [] : this.textSearch(query, where, depth),
     ]);
     const fused = new Map<string, RetrievedPassage>();
     const { rrfK, vectorWeight, textWeight } = this.options;
@@ -144,7 +151,56 @@ export class HybridRetriever {
         fused.set(hit.chunk_id, { ...hit, score: add, similarity: null, vectorRank: null, textRank: i + 1 });
       }
     });
-    return [...fused.values()].sort((a, b) => b.score - a.score).slice(0, q.topK);
+    const ranked = [...fused.values()].sort((a, b) => b.score - a.score);
+    const documentIds = filters?.document_ids;
+    if (mode === "hybrid" && documentIds && documentIds.length <= 5 && asksForPreamble(query)) {
+      return this.withPreambles(ranked, documentIds, where).then((r) => r.slice(0, q.topK));
+    }
+    return ranked.slice(0, q.topK);
+  }
+
+  /** Put the first preamble chunk of each named document at the top, ahead of the fused ranking. */
+  private async withPreambles(ranked: RetrievedPassage[], documentIds: readonly string[], where: string) {
+    const rows = (await this.store.chunks
+      .query()
+      .where(`${where} AND preamble = true`)
+      .select(COLUMNS)
+      .toArray()) as Record<string, unknown>[];
+    const first = new Map<string, ChunkHit>();
+    for (const hit of rows.map(toHit).sort((a, b) => a.ordinal - b.ordinal)) {
+      // The opening chunk that names the agreement: skip exhibit cover lines before it.
+      const current = first.get(hit.document_id);
+      if (!current || (current.text.length < 200 && hit.ordinal === current.ordinal + 1))
+        first.set(hit.document_id, hit);
+    }
+    const top = documentIds.flatMap((id) => {
+      const hit = first.get(id);
+      if (!hit) return [];
+      const known = ranked.find((p) => p.chunk_id === hit.chunk_id);
+      return [
+        {
+          ...(known ?? { ...hit, similarity: null, vectorRank: null, textRank: null }),
+          score: (ranked[0]?.score ?? 0) + 1,
+        },
+      ];
+    });
+    const ids = new Set(top.map((p) => p.chunk_id));
+    return [...top, ...ranked.filter((p) => !ids.has(p.chunk_id))];
+  }
+
+  /** Apply contract-aware narrowing: the documents the query names by title become the filter. */
+  private async narrow(q: RetrievalQuery): Promise<{ query: string; filters?: SearchFilters }> {
+    const titled = await selectRows<TitledDocument>(
+      this.store.documents,
+      `${scopeFilter(q.scope)} AND status = 'ready'`,
+      {
+        columns: ["id", "title", "name"],
+      },
+    );
+    const allowed = q.filters?.document_ids ? new Set(q.filters.document_ids) : null;
+    const named = namedDocuments(q.query, allowed ? titled.filter((d) => allowed.has(d.id)) : titled);
+    if (named.ids.length === 0) return { query: q.query, filters: q.filters };
+    return { query: named.query, filters: { ...q.filters, document_ids: named.ids } };
   }
 
   private async vectorSearch(query: string, where: string, limit: number) {

@@ -11,12 +11,17 @@ const clause = (n: string, words: number) =>
 
 describe("headings", () => {
   test.each([
-    ["12.3 Termination for Convenience. Either party may terminate.", 2, "12.3 Termination for Convenience"],
-    ["1. DEFINITIONS", 1, "1 DEFINITIONS"],
-    ["ARTICLE IV - CONFIDENTIALITY", 1, "Article IV CONFIDENTIALITY"],
-    ["GOVERNING LAW", 1, "GOVERNING LAW"],
-  ])("%s is a heading of level %i", (line, level, label) => {
-    expect(detectHeading(line, false)).toEqual({ level, label });
+    [
+      "12.3 Termination for Convenience. Either party may terminate.",
+      2,
+      "12.3 Termination for Convenience",
+      "numbered",
+    ],
+    ["1. DEFINITIONS", 1, "1 DEFINITIONS", "numbered"],
+    ["ARTICLE IV - CONFIDENTIALITY", 1, "Article IV CONFIDENTIALITY", "article"],
+    ["GOVERNING LAW", 1, "GOVERNING LAW", "caps"],
+  ])("%s is a heading of level %i", (line, level, label, kind) => {
+    expect(detectHeading(line, false)).toEqual({ level, label, kind });
   });
 
   test.each([
@@ -28,7 +33,11 @@ describe("headings", () => {
   });
 
   test("Markdown headings count only in Markdown", () => {
-    expect(detectHeading("## Payment terms", true)).toEqual({ level: 2, label: "Payment terms" });
+    expect(detectHeading("## Payment terms", true)).toEqual({
+      level: 2,
+      label: "Payment terms",
+      kind: "markdown",
+    });
     expect(detectHeading("## Payment terms", false)).toBeNull();
   });
 
@@ -89,6 +98,21 @@ describe("chunkPages", () => {
     expect(notice.pageStart).toBe(2);
     expect(notice.section).toMatch(/^2 TERMINATION > 2.1 Clause 2.1/);
     expect(chunks.some((c) => c.text.startsWith("3. GOVERNING LAW"))).toBe(true);
+  });
+
+  test("only what comes before the first numbered clause is the preamble", () => {
+    const withTitle = chunkPages(
+      [
+        page(
+          1,
+          `SUPPLY AGREEMENT\nThis Agreement is made on 1 May 2020 between A and B.\n1. DEFINITIONS\n${clause("1.1", 30)}`,
+        ),
+      ],
+      options,
+    );
+    expect(withTitle[0]!.preamble).toBe(true);
+    expect(withTitle.at(-1)!.preamble).toBe(false);
+    expect(chunks.filter((c) => c.preamble)).toHaveLength(0);
   });
 
   test("running headers and page numbers are left out of chunks", () => {

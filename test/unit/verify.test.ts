@@ -25,6 +25,7 @@ function passage(id: string, page: number, text: string): RetrievedPassage {
     char_end: text.length,
     spans: [{ page, start: 0, end: text.length, at: 0 }],
     ordinal: 0,
+    preamble: false,
     score: 1,
     similarity: 0.5,
     vectorRank: 1,
@@ -101,7 +102,7 @@ describe("verifyAnswer", () => {
     const result = await verifyAnswer(
       {
         sentences: [
-          { text: "The notice period is 90 days.", evidence: ["S2"] },
+          { text: "The notice period is 90 days.", evidence: ["S1"] },
           { text: "It is governed by Delaware law.", evidence: ["S71", "2.2"] },
           { text: "Unsupported claim.", evidence: [] },
         ],
@@ -118,11 +119,37 @@ describe("verifyAnswer", () => {
 
   test("a passage whose page text is missing cannot be cited", async () => {
     const result = await verifyAnswer(
-      { sentences: [{ text: "Oregon law governs.", evidence: ["S7"] }] },
+      { sentences: [{ text: "Oregon law governs.", evidence: ["S4"] }] },
       numbered,
       async () => undefined,
     );
     expect(result.sentences).toHaveLength(0);
     expect(result.citations).toHaveLength(0);
+  });
+});
+
+describe("quotes over several spans of one page", () => {
+  // A chunk made of two runs of page 4 with a blank line (and a dropped running header) between them.
+  const page4 =
+    "Heading\n\nACME CONFIDENTIAL\nThe Licensee shall pay all royalties\nwithin thirty days of each quarter.";
+  const first = "Heading";
+  const secondStart = page4.indexOf("The Licensee");
+  const text = `${first}\nThe Licensee shall pay all royalties\nwithin thirty days of each quarter.`;
+  const spans = [
+    { page: 4, start: 0, end: first.length, at: 0 },
+    { page: 4, start: secondStart, end: page4.length, at: first.length + 1 },
+  ];
+  const v = { text, spans, pageText: (n: number) => (n === 4 ? page4 : undefined) };
+
+  test("the offsets cover the whole quote on the page and the quote is the page's own text", () => {
+    const loc = verifyQuote("Heading The Licensee shall pay all royalties", v)!;
+    expect(loc).not.toBeNull();
+    expect(page4.slice(loc.charStart, loc.charEnd)).toBe(loc.exact);
+    expect(loc.exact).toContain("The Licensee shall pay all royalties");
+  });
+
+  test("a quote within the second run maps into it", () => {
+    const loc = verifyQuote("within thirty days of each quarter", v)!;
+    expect(page4.slice(loc.charStart, loc.charEnd)).toBe("within thirty days of each quarter");
   });
 });

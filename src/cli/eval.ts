@@ -1,0 +1,154 @@
+// `cited eval`: measure retrieval and answers on a dataset (README, "Evaluation").
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { createAnswering } from "../app/answering.js";
+import { readDataset, seededShuffle } from "../app/eval/dataset.js";
+import {
+  buildEvalStore,
+  type EvalReport,
+  PIPELINE_VERSION,
+  type RetrievalMode,
+  reportMarkdown,
+  runEval,
+  type ScopeMode,
+} from "../app/eval/runner.js";
+import type { Config } from "../config/index.js";
+import { createEmbedder, disposeRuntime } from "../models/index.js";
+import { progressBar } from "./progress.js";
+
+/** A fixed sample and the least scores the code must keep reaching on it. */
+const Gate = z.object({
+  docs: z.array(z.string()).min(1),
+  min: z.record(z.string(), z.number()),
+});
+
+/** Read a metric by dotted path, e.g. "retrieval.scoped.hybrid.recall_within_4000_chars". */
+function metric(report: EvalReport, path: string): number | undefined {
+  let value: unknown = report;
+  for (const key of path.split(".")) value = (value as Record<string, unknown> | undefined)?.[key];
+  return typeof value === "number" ? value : undefined;
+}
+
+export async function evalCommand(config: Config, args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      dataset: { type: "string" },
+      name: { type: "string" },
+      docs: { type: "string" },
+      sample: { type: "string" },
+      gate: { type: "string" },
+      scopes: { type: "string", default: "scoped,open" },
+      modes: { type: "string", default: "hybrid,vector,text" },
+      answers: { type: "string", default: "0" },
+      unanswerable: { type: "string" },
+      depth: { type: "string", default: "20" },
+      seed: { type: "string", default: "7" },
+      store: { type: "string" },
+      out: { type: "string", default: "eval/results" },
+    },
+  });
+  if (!values.dataset) {
+    process.stderr.write("cited eval: --dataset DIR is required (a folder with docs/ and questions.jsonl)\n");
+    return 2;
+  }
+  const dataset = readDataset(resolve(values.dataset));
+  const gate = values.gate ? Gate.parse(JSON.parse(readFileSync(values.gate, "utf8"))) : null;
+  let docs = dataset.documents.map((d) => d.doc);
+  if (gate) docs = gate.docs;
+  else if (values.sample)
+    docs = z
+      .object({ docs: z.array(z.string()) })
+      .parse(JSON.parse(readFileSync(values.sample, "utf8"))).docs;
+  else if (values.docs) docs = seededShuffle(docs, Number(values.seed)).slice(0, Number(values.docs));
+  const missing = docs.filter((d) => !dataset.files.has(d));
+  if (missing.length) {
+    process.stderr.write(`cited eval: not in the dataset: ${missing.slice(0, 3).join(", ")}\n`);
+    return 2;
+  }
+  const scopes = values.scopes.split(",") as ScopeMode[];
+  const modes = values.modes.split(",") as RetrievalMode[];
+  const answers = Number(values.answers);
+  const unanswerable = Number(values.unanswerable ?? values.answers);
+  const name =
+    values.name ?? `${basename(dataset.dir)}-${new Date().toISOString().slice(0, 16).replace(/[:T]/g, "-")}`;
+  const settings = {
+    embedModel: config.EMBED_MODEL,
+    chunkTokens: config.CHUNK_TOKENS,
+    pipelineVersion: PIPELINE_VERSION,
+  };
+  const key = createHash("sha256")
+    .update(JSON.stringify({ settings, dataset: dataset.dir }))
+    .digest("hex")
+    .slice(0, 12);
+  const storeDir = resolve(values.store ?? join("eval", "stores", `${basename(dataset.dir)}-${key}`));
+  const progress = progressBar();
+
+  const embedder = await createEmbedder(config);
+  const { store, documents, ids, reused } = await buildEvalStore(
+    dataset,
+    docs,
+    storeDir,
+    embedder,
+    settings,
+    progress,
+  );
+  try {
+    const { retriever, answerer } = await createAnswering(
+      config,
+      store,
+      embedder,
+      answers + unanswerable > 0,
+    );
+    const report = await runEval(
+      {
+        name,
+        dataset,
+        docs,
+        scopes,
+        modes,
+        depth: Math.max(10, Number(values.depth)),
+        answerSample: answers,
+        unanswerableSample: unanswerable,
+        seed: Number(values.seed),
+        progress,
+      },
+      {
+        documents,
+        ids,
+        retriever,
+        answerer,
+        index: { ...settings, reused_documents: reused, retrieval: retriever.options },
+      },
+    );
+    mkdirSync(values.out, { recursive: true });
+    writeFileSync(join(values.out, `${name}.json`), JSON.stringify(report, null, 2));
+    const markdown = reportMarkdown(report);
+    writeFileSync(join(values.out, `${name}.md`), markdown);
+    process.stdout.write(`${markdown}\nwritten: ${join(values.out, `${name}.json`)} and .md\n`);
+    if (gate) {
+      const failures = Object.entries(gate.min).filter(
+        ([path, min]) => !((metric(report, path) ?? -1) >= min),
+      );
+      for (const [path, min] of Object.entries(gate.min)) {
+        process.stdout.write(
+          `gate ${path}: ${metric(report, path)?.toFixed(3) ?? "missing"} (minimum ${min})\n`,
+        );
+      }
+      if (failures.length) {
+        process.stderr.write(
+          `cited eval: regression gate failed on ${failures.map(([p]) => p).join(", ")}\n`,
+        );
+        return 1;
+      }
+      process.stdout.write("regression gate passed\n");
+    }
+    return 0;
+  } finally {
+    store.close();
+    await disposeRuntime();
+  }
+}

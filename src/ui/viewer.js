@@ -1,0 +1,348 @@
+// The source view: a document opened at a page. PDFs are drawn with pdf.js (served by this server)
+// with a text layer in which the cited words are marked; other formats show the stored page text
+// with the cited span [char_start, char_end) marked.
+import { ApiFailure, json, request } from "./api.js";
+import { el } from "./dom.js";
+import { findQuote, fold, foldedIndex, normalizeSpace } from "./textmatch.js";
+
+const PDFJS = new URL("/ui/vendor/pdfjs/", location.href).href;
+let pdfjsLoading = null;
+
+/** pdf.js, loaded the first time a PDF is opened. */
+function pdfjs() {
+  pdfjsLoading ??= import(`${PDFJS}pdf.min.mjs`).then((lib) => {
+    lib.GlobalWorkerOptions.workerSrc = `${PDFJS}pdf.worker.min.mjs`;
+    return lib;
+  });
+  return pdfjsLoading;
+}
+
+const documents = new Map(); // id → Promise of the document's metadata
+const pdfs = new Map(); // id → Promise of a pdf.js document
+
+function documentInfo(id) {
+  if (!documents.has(id)) {
+    const p = json(`/v1/documents/${encodeURIComponent(id)}`);
+    p.catch(() => documents.delete(id));
+    documents.set(id, p);
+  }
+  return documents.get(id);
+}
+
+function pdfDocument(id) {
+  if (!pdfs.has(id)) {
+    const p = (async () => {
+      const [lib, res] = await Promise.all([
+        pdfjs(),
+        request(`/v1/documents/${encodeURIComponent(id)}/file`, { headers: { accept: "application/pdf" } }),
+      ]);
+      const data = new Uint8Array(await res.arrayBuffer());
+      return lib.getDocument({
+        data,
+        isEvalSupported: false,
+        enableXfa: false,
+        cMapUrl: `${PDFJS}cmaps/`,
+        cMapPacked: true,
+        standardFontDataUrl: `${PDFJS}standard_fonts/`,
+        wasmUrl: `${PDFJS}wasm/`,
+        iccUrl: `${PDFJS}iccs/`,
+      }).promise;
+    })();
+    p.catch(() => pdfs.delete(id));
+    pdfs.set(id, p);
+  }
+  return pdfs.get(id);
+}
+
+/** Drop what is cached about a document (after it was deleted). */
+export function forgetDocument(id) {
+  documents.delete(id);
+  const pdf = pdfs.get(id);
+  pdfs.delete(id);
+  pdf?.then((d) => d.destroy()).catch(() => {});
+}
+
+/**
+ * The span of page text to mark for a citation: [char_start, char_end) when it holds the quote;
+ * otherwise the quote itself, found in the page near char_start (the quote is what the reader was
+ * shown, so it is what must be marked).
+ */
+function citedSpan(text, quote) {
+  const { charStart: start, charEnd: end } = quote;
+  const valid = start != null && end != null && start >= 0 && start < end && end <= text.length;
+  if (!quote.quote) return valid ? { start, end } : null;
+  if (valid && fold(text.slice(start, end)).chars === fold(quote.quote).chars) return { start, end };
+  const found = findQuote(text, quote.quote, valid ? foldedIndex(text, start) : 0);
+  return found ?? (valid ? { start, end } : null);
+}
+
+export class SourceViewer {
+  constructor(root) {
+    this.root = root;
+    this.title = root.querySelector("#source-title");
+    this.meta = root.querySelector("#source-meta");
+    this.status = root.querySelector("#source-status");
+    this.quote = root.querySelector("#source-quote");
+    this.page = root.querySelector("#source-page");
+    this.prev = root.querySelector("#source-prev");
+    this.next = root.querySelector("#source-next");
+    this.close = root.querySelector("#source-close");
+    this.target = null;
+    this.current = 0;
+    this.pages = null;
+    this.trigger = null;
+    this.renderToken = 0;
+    this.renderedWidth = 0;
+    this.prev.addEventListener("click", () => this.show(this.current - 1, { keepFocus: true }));
+    this.next.addEventListener("click", () => this.show(this.current + 1, { keepFocus: true }));
+    this.close.addEventListener("click", () => this.hide());
+    root.addEventListener("keydown", (e) => {
+      if (e.key === "Escape") this.hide();
+    });
+    let resizing = 0;
+    window.addEventListener("resize", () => {
+      clearTimeout(resizing);
+      resizing = setTimeout(() => {
+        const width = this.page.clientWidth;
+        if (!this.root.hidden && this.kind === "pdf" && Math.abs(width - this.renderedWidth) > 24) {
+          this.show(this.current, { keepFocus: true });
+        }
+      }, 250);
+    });
+  }
+
+  /**
+   * Open a document at a page. `target`: {documentId, title, page, quote?, charStart?, charEnd?}
+   * (a citation, or a passage without a quote). `trigger` gets the focus back on close.
+   */
+  async open(target, trigger = null) {
+    this.target = target;
+    this.trigger = trigger;
+    this.root.hidden = false;
+    this.title.textContent = target.title || "Document";
+    this.quote.hidden = !target.quote;
+    this.quote.textContent = target.quote ? `“${normalizeSpace(target.quote)}”` : "";
+    this.pages = null;
+    this.kind = null;
+    await this.show(target.page);
+  }
+
+  hide() {
+    this.renderToken++;
+    this.root.hidden = true;
+    this.page.replaceChildren();
+    this.trigger?.focus();
+  }
+
+  setStatus(text, problem = false) {
+    this.status.textContent = text;
+    this.status.classList.toggle("problem", problem);
+  }
+
+  async show(pageNumber, { keepFocus = false } = {}) {
+    const target = this.target;
+    if (!target) return;
+    const token = ++this.renderToken;
+    const stale = () => token !== this.renderToken;
+    this.current = pageNumber;
+    this.page.replaceChildren();
+    this.page.dataset.state = "loading";
+    this.page.dataset.documentId = target.documentId;
+    this.page.dataset.page = String(pageNumber);
+    this.page.dataset.highlight = "none";
+    delete this.page.dataset.highlightText;
+    this.updateNavigation();
+    this.setStatus(`Opening page ${pageNumber}…`);
+    if (!keepFocus) this.title.focus();
+    try {
+      const info = await documentInfo(target.documentId);
+      if (stale()) return;
+      this.kind = info.type === "pdf" ? "pdf" : "text";
+      this.pages = info.pages;
+      this.title.textContent = target.title || info.title || info.name;
+      this.updateNavigation();
+      const quote = pageNumber === target.page ? target : null;
+      if (this.kind === "pdf") await this.showPdfPage(pageNumber, quote, stale);
+      else await this.showTextPage(pageNumber, quote, stale);
+      if (stale()) return;
+      this.page.dataset.state = "ready";
+      const first = this.page.querySelector("mark");
+      first?.scrollIntoView({ block: "center", inline: "nearest" });
+    } catch (error) {
+      if (stale()) return;
+      this.page.dataset.state = "error";
+      const reason =
+        error instanceof ApiFailure
+          ? error.message
+          : "the page could not be drawn; the browser console has the details";
+      this.setStatus(`Page ${pageNumber} cannot be shown: ${reason}.`, true);
+      if (!(error instanceof ApiFailure)) console.error(error);
+    }
+  }
+
+  updateNavigation() {
+    const total = this.pages;
+    this.meta.textContent = total ? `Page ${this.current} of ${total}` : `Page ${this.current}`;
+    this.prev.disabled = this.current <= 1;
+    this.next.disabled = total ? this.current >= total : false;
+    // A page button that just became disabled loses the focus: give it to the other one.
+    if (document.activeElement === this.prev && this.prev.disabled) this.next.focus();
+    if (document.activeElement === this.next && this.next.disabled) this.prev.focus();
+  }
+
+  /** The stored text of a page, with the cited span marked. */
+  async showTextPage(pageNumber, quote, stale, note = null) {
+    const page = await json(
+      `/v1/documents/${encodeURIComponent(this.target.documentId)}/pages/${pageNumber}`,
+    );
+    if (stale()) return;
+    const text = page.text;
+    const box = el("div", { class: "page-text", tabindex: "0", role: "region", "aria-label": "Page text" });
+    const span = quote ? citedSpan(text, quote) : null;
+    if (span) {
+      const mark = el("mark", {}, text.slice(span.start, span.end));
+      box.append(text.slice(0, span.start), mark, text.slice(span.end));
+      this.page.dataset.highlight = "found";
+      this.page.dataset.highlightText = normalizeSpace(mark.textContent);
+    } else {
+      box.append(text || "(This page has no text.)");
+    }
+    if (note) this.page.append(el("p", { class: "note" }, note));
+    this.page.append(box);
+    const source =
+      page.text_source === "ocr"
+        ? ` Text read by OCR${page.ocr_confidence != null ? ` (confidence ${Math.round(page.ocr_confidence)}%)` : ""}.`
+        : "";
+    this.setStatus(
+      quote?.quote
+        ? `Page ${pageNumber}: the cited words are highlighted.${source}`
+        : `Page ${pageNumber}.${source}`,
+    );
+  }
+
+  /** A PDF page drawn by pdf.js, its text layer on top, the cited words marked in it. */
+  async showPdfPage(pageNumber, quote, stale) {
+    const [lib, pdf] = await Promise.all([pdfjs(), pdfDocument(this.target.documentId)]);
+    if (stale()) return;
+    this.pages = pdf.numPages;
+    this.updateNavigation();
+    const page = await pdf.getPage(pageNumber);
+    const base = page.getViewport({ scale: 1 });
+    const width = Math.max(240, this.page.clientWidth);
+    this.renderedWidth = width;
+    const scale = width / base.width;
+    const viewport = page.getViewport({ scale });
+    const ratio = window.devicePixelRatio || 1;
+
+    const sheet = el("div", { class: "pdf-page" });
+    sheet.style.setProperty("--scale-factor", String(scale));
+    sheet.style.width = `${Math.floor(viewport.width)}px`;
+    sheet.style.height = `${Math.floor(viewport.height)}px`;
+    const canvas = el("canvas", {
+      role: "img",
+      "aria-label": `Page ${pageNumber} of ${this.title.textContent}`,
+    });
+    canvas.width = Math.floor(viewport.width * ratio);
+    canvas.height = Math.floor(viewport.height * ratio);
+    canvas.style.width = `${Math.floor(viewport.width)}px`;
+    canvas.style.height = `${Math.floor(viewport.height)}px`;
+    const layer = el("div", { class: "textLayer" });
+    sheet.append(canvas, layer);
+    this.page.append(sheet);
+
+    await page.render({
+      canvasContext: canvas.getContext("2d"),
+      viewport,
+      transform: ratio === 1 ? null : [ratio, 0, 0, ratio, 0, 0],
+    }).promise;
+    if (stale()) return;
+    const content = await page.getTextContent();
+    const textLayer = new lib.TextLayer({ textContentSource: content, container: layer, viewport });
+    await textLayer.render();
+    if (stale()) return;
+    if (!quote?.quote) {
+      this.setStatus(`Page ${pageNumber}.`);
+      return;
+    }
+    const items = content.items.filter((item) => typeof item.str === "string");
+    const found = await this.markQuote(items, textLayer.textDivs, base, quote);
+    if (stale()) return;
+    if (found) {
+      this.setStatus(`Page ${pageNumber}: the cited words are highlighted.`);
+      return;
+    }
+    // A scanned page (text from OCR) has no text layer to mark: show the stored text under it.
+    await this.showTextPage(
+      pageNumber,
+      quote,
+      stale,
+      "The cited words cannot be located on the drawn page (for example a scanned page read by OCR); they are highlighted in the page text below.",
+    );
+  }
+
+  /**
+   * Mark the quote in the text layer. The layer's text is its runs in order, with a space wherever
+   * a run ends a line or stands apart from the next (as the page text Cited stores was made).
+   */
+  async markQuote(items, divs, base, quote) {
+    const chars = []; // { node, offset } per character of `text`; node null for added spacing
+    let text = "";
+    let last = null;
+    items.forEach((item, i) => {
+      const [x, y] = base.convertToViewportPoint(item.transform[4], item.transform[5]);
+      if (last && !last.eol) {
+        const sameLine = Math.abs(last.y - y) <= 4.6;
+        if (!sameLine || Math.abs(last.x - x) > 7) {
+          text += " ";
+          chars.push({ node: null, offset: 0 });
+        }
+      }
+      const node = divs[i]?.firstChild;
+      if (node && node.nodeType === Node.TEXT_NODE) {
+        for (let k = 0; k < node.data.length; k++) {
+          text += node.data[k];
+          chars.push({ node, offset: k });
+        }
+      }
+      if (item.hasEOL) {
+        text += " ";
+        chars.push({ node: null, offset: 0 });
+      }
+      last = { x: x + item.width, y, eol: item.hasEOL };
+    });
+
+    let hint = 0;
+    if (quote.charStart != null) {
+      try {
+        const page = await json(
+          `/v1/documents/${encodeURIComponent(this.target.documentId)}/pages/${this.current}`,
+        );
+        hint = foldedIndex(page.text, quote.charStart);
+      } catch {
+        // without the page text, the first occurrence is marked
+      }
+    }
+    const range = findQuote(text, quote.quote, hint);
+    if (!range) return false;
+
+    // Characters of each text node inside the range, then one <mark> per node (last node first, so
+    // splitting a node leaves the offsets of the earlier ones valid).
+    const pieces = [];
+    for (let i = range.start; i < range.end; i++) {
+      const c = chars[i];
+      if (!c.node) continue;
+      const piece = pieces.at(-1);
+      if (piece && piece.node === c.node) piece.end = c.offset + 1;
+      else pieces.push({ node: c.node, start: c.offset, end: c.offset + 1 });
+    }
+    for (const piece of pieces.reverse()) {
+      const r = document.createRange();
+      r.setStart(piece.node, piece.start);
+      r.setEnd(piece.node, piece.end);
+      r.surroundContents(el("mark", { class: "quote-mark" }));
+    }
+    this.page.dataset.highlight = "found";
+    this.page.dataset.highlightText = normalizeSpace(text.slice(range.start, range.end));
+    return true;
+  }
+}
