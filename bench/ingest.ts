@@ -9,12 +9,12 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { type IngestStage, ingestDocument } from "../ingestion/pipeline.js";
-import type { DocumentRow } from "../schemas/document.js";
 import { loadConfigOrExit } from "../src/config/index.js";
 import { createEmbedder, disposeRuntime, locateModel } from "../src/models/index.js";
-import { DocumentRepository } from "../src/store/documents.js";
+import { DocumentRepository, localDocumentRow } from "../src/store/documents.js";
 import { openStore } from "../src/store/index.js";
 import { maintainStore } from "../src/store/maintenance.js";
+import { ingestSettings } from "../workers/settings.js";
 
 const { values } = parseArgs({ options: { docs: { type: "string" }, "no-peer": { type: "boolean" } } });
 const config = loadConfigOrExit();
@@ -41,43 +41,15 @@ const started = performance.now();
 const queue = [...files];
 const lane = async () => {
   for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
-    const now = new Date().toISOString();
-    const row: DocumentRow = {
+    const row = localDocumentRow({
       id: `bench_${pages}_${Math.random().toString(16).slice(2, 10)}`,
-      tenant: "default",
-      acl: ["public"],
-      tags: [],
       name: file,
-      title: file,
-      type: null,
-      size_bytes: 0,
+      path: join(docsDir, file),
       sha256: "0000000000000000",
-      status: "processing",
-      error: null,
-      error_code: null,
-      pages: null,
-      chunks: null,
-      file_path: join(docsDir, file),
-      source_id: null,
-      source_path: null,
-      parent_id: null,
-      metadata: "{}",
-      job_id: null,
-      created_at: now,
-      updated_at: now,
-    };
+    });
     await documents.insert([row]);
     try {
-      const r = await ingestDocument(row, {
-        documents,
-        embedder,
-        limits: {
-          maxBytes: config.UPLOAD_MAX_BYTES,
-          maxPages: config.MAX_PAGES,
-          maxExpandedBytes: config.MAX_EXPANDED_BYTES,
-        },
-        chunking: { targetTokens: config.CHUNK_TOKENS, minTokens: Math.round(config.CHUNK_TOKENS / 5) },
-      });
+      const r = await ingestDocument(row, ingestSettings(config, documents, embedder));
       for (const [k, v] of Object.entries(r.timings)) stages[k as IngestStage] += v;
       pages += r.pages;
       chunks += r.chunks;

@@ -1,5 +1,5 @@
 // The data path of one file: read bytes → detect type → parse pages → chunk → embed → write.
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import type { ChunkRow, DocumentRow, FileType, PageRow } from "../schemas/document.js";
 import type { Embedder } from "../src/models/embedder.js";
 import type { DocumentRepository } from "../src/store/documents.js";
@@ -17,6 +17,11 @@ export interface IngestProgress {
   stage: IngestStage;
   done?: number;
   total?: number;
+}
+
+/** Chunk sizes from the one size setting (CHUNK_TOKENS): a chunk under a fifth of it merges onward. */
+export function chunkingFor(targetTokens: number): IngestDeps["chunking"] {
+  return { targetTokens, minTokens: Math.round(targetTokens / 5) };
 }
 
 /** What the pipeline needs from the process it runs in. */
@@ -56,6 +61,12 @@ export function searchText(title: string, section: string, text: string, preambl
   return [title, preamble ? PREAMBLE_LABEL : "", section, text].filter((s) => s.length > 0).join("\n");
 }
 
+const tooLarge = (size: number, max: number) =>
+  new PermanentIngestError(
+    "too_large",
+    `the file is ${(size / 1e6).toFixed(1)} MB, over the limit of ${(max / 1e6).toFixed(1)} MB: split it or raise UPLOAD_MAX_BYTES`,
+  );
+
 /** Read a file into pages: permanent problems (empty, wrong type, damaged, no text) throw PermanentIngestError. */
 export async function parseFile(
   path: string,
@@ -64,17 +75,22 @@ export async function parseFile(
 ): Promise<{ type: FileType; parsed: ParsedDocument; bytes: Uint8Array }> {
   let bytes: Uint8Array;
   try {
+    // Only a regular file is read (a synced folder may hold FIFOs, which would block a read forever),
+    // and its size is checked before its bytes are loaded.
+    const stats = await stat(path);
+    if (!stats.isFile()) {
+      throw new PermanentIngestError(
+        "unreadable",
+        "not a regular file (a pipe, socket or device): it is not read",
+      );
+    }
+    if (stats.size > limits.maxBytes) throw tooLarge(stats.size, limits.maxBytes);
     bytes = await readFile(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") throw ingestErrors.missing();
     throw error;
   }
-  if (bytes.length > limits.maxBytes) {
-    throw new PermanentIngestError(
-      "too_large",
-      `the file is ${(bytes.length / 1e6).toFixed(1)} MB, over the limit of ${(limits.maxBytes / 1e6).toFixed(1)} MB: split it or raise UPLOAD_MAX_BYTES`,
-    );
-  }
+  if (bytes.length > limits.maxBytes) throw tooLarge(bytes.length, limits.maxBytes);
   const type = detectFileType(bytes, name);
   const parsed = await readerFor(type).read(bytes, limits);
   return { type, parsed, bytes };

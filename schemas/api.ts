@@ -21,6 +21,9 @@ export const ErrorBody = z
   .meta({ id: "Error" });
 export type ErrorBody = z.infer<typeof ErrorBody>;
 
+/** The query string of routes that take no query parameters: any parameter is refused. */
+export const NoQuery = z.object({}).strict();
+
 export const DocumentIdParams = z.object({ id }).strict();
 export const JobIdParams = z.object({ id }).strict();
 
@@ -138,6 +141,9 @@ export const Readiness = z
   })
   .meta({ id: "Readiness" });
 
+/** A query or question has something to search for: at least one letter or digit. */
+const hasWord = (s: string) => /[\p{L}\p{N}]/u.test(s);
+
 /** Restrict retrieval to some documents; combined with the caller's access, never wider than it. */
 export const SearchFilters = z
   .object({
@@ -151,7 +157,12 @@ export type SearchFilters = z.infer<typeof SearchFilters>;
 
 export const SearchRequest = z
   .object({
-    query: z.string().trim().min(1, "query must not be empty").max(2000),
+    query: z
+      .string()
+      .trim()
+      .min(1, "query must not be empty")
+      .max(2000)
+      .refine(hasWord, "query must contain at least one letter or digit"),
     top_k: z.int().min(1).max(50).default(8),
     filters: SearchFilters.optional(),
   })
@@ -180,7 +191,12 @@ export type SearchResponse = z.infer<typeof SearchResponse>;
 
 export const AskRequest = z
   .object({
-    question: z.string().trim().min(1, "question must not be empty").max(2000),
+    question: z
+      .string()
+      .trim()
+      .min(1, "question must not be empty")
+      .max(2000)
+      .refine(hasWord, "question must contain at least one letter or digit"),
     top_k: z.int().min(1).max(12).default(6),
     filters: SearchFilters.optional(),
     stream: z.boolean().default(false),
@@ -193,6 +209,8 @@ export type AskRequest = z.infer<typeof AskRequest>;
 export const Citation = z
   .object({
     n: z.int(),
+    /** The retrieved passage the quote was found in. */
+    chunk_id: z.string(),
     document_id: z.string(),
     title: z.string(),
     page: z.int(),
@@ -234,3 +252,40 @@ export const AskResponse = z
   })
   .meta({ id: "AskResponse" });
 export type AskResponse = z.infer<typeof AskResponse>;
+
+/** What a key may do: readers search and ask; editors also upload, delete and sync; admins also manage keys and see every group of their tenant. */
+export const KeyRole = z.enum(["reader", "editor", "admin"]).meta({ id: "KeyRole" });
+const keyName = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[\w.-]+$/, "use letters, digits, _ . - (at most 64)");
+
+export const KeyIdParams = z
+  .object({ id: z.string().regex(/^[0-9a-f]{12}$/, "a key id is 12 hex digits (see GET /v1/keys)") })
+  .strict();
+
+/** A new key for the caller's own tenant (admins only). */
+export const KeyCreateRequest = z
+  .object({
+    role: KeyRole,
+    groups: z.array(keyName).max(100).default([]),
+    label: z.string().max(200).default(""),
+  })
+  .strict()
+  .meta({ id: "KeyCreateRequest" });
+
+export const KeyView = z
+  .object({
+    id: z.string(),
+    tenant: z.string(),
+    groups: z.array(z.string()),
+    role: KeyRole,
+    label: z.string(),
+    created_at: z.string(),
+    revoked_at: z.string().nullable(),
+  })
+  .meta({ id: "Key" });
+export const KeyList = z.object({ items: z.array(KeyView) }).meta({ id: "KeyList" });
+/** The secret is in `key`, shown this once. */
+export const KeyCreated = z.object({ key: z.string(), info: KeyView }).meta({ id: "KeyCreated" });

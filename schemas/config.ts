@@ -56,11 +56,6 @@ export const ConfigSchema = z.object({
     "Least judged probability that the cited words answer the question; below it Cited abstains.",
     "set it to a number from 0 to 1, e.g. SUPPORT_THRESHOLD=0.5",
   ),
-  RERANK_MODEL: setting(
-    ModelRef.optional(),
-    "Optional reranker (a GGUF with a ranking head); empty to turn reranking off.",
-    "leave it unset, or give a reranker GGUF path or hf: URI",
-  ),
   HOST: setting(
     z.string().min(1).default("127.0.0.1"),
     "Address the API listens on.",
@@ -87,9 +82,9 @@ export const ConfigSchema = z.object({
     "set it to a whole number of bytes, e.g. MAX_EXPANDED_BYTES=536870912",
   ),
   CHUNK_TOKENS: setting(
-    positiveInt.min(32).max(2048).default(200),
+    positiveInt.min(32).max(2048).default(160),
     "Size a chunk aims for, in embedding-model tokens (never more than the model takes).",
-    "set it to a whole number from 32 to 2048, e.g. CHUNK_TOKENS=200",
+    "set it to a whole number from 32 to 2048, e.g. CHUNK_TOKENS=160",
   ),
   WORKER_CONCURRENCY: setting(
     positiveInt.max(64).default(2),
@@ -134,10 +129,29 @@ export const ConfigSchema = z.object({
     "Longest time one answer may take, queueing included, in milliseconds.",
     "set it to a whole number of milliseconds, e.g. ASK_TIMEOUT_MS=120000",
   ),
+  RATE_LIMIT_PER_MINUTE: setting(
+    z.coerce.number().int().min(0).max(1_000_000).default(600),
+    "Requests one API key may make per minute (token bucket, also the burst); beyond it 429 with Retry-After. 0 turns it off.",
+    "set it to a whole number of requests, e.g. RATE_LIMIT_PER_MINUTE=600, or 0 for no limit",
+  ),
   LOG_LEVEL: setting(
     z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     "How much the processes log.",
     "use one of fatal, error, warn, info, debug, trace, silent",
+  ),
+  SOURCE_ROOTS: setting(
+    z
+      .string()
+      .default("")
+      .transform((v) =>
+        v
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean),
+      )
+      .refine((roots) => roots.every((r) => r.startsWith("/")), "every folder must be an absolute path"),
+    "Folders (comma-separated) under which API callers may register sources; empty: only in OPEN_MODE. The CLI is not limited.",
+    "list absolute folders, e.g. SOURCE_ROOTS=/srv/shares/legal,/srv/shares/finance",
   ),
   OPEN_MODE: setting(
     bool.default(false),

@@ -45,6 +45,11 @@ export const DocumentRow = z.object({
   source_id: z.string().nullable(),
   /** Path relative to the source root; null for uploads. */
   source_path: z.string().nullable(),
+  /**
+   * Modification time (ms since the epoch) of the source file when it was last hashed; with
+   * size_bytes, lets a sync skip hashing files that did not change. Null for uploads.
+   */
+  source_mtime_ms: z.number().nullable(),
   /** Document this one was extracted from (e-mail attachments); null otherwise. */
   parent_id: z.string().nullable(),
   /** JSON object of format metadata (e-mail headers, title). */

@@ -2,6 +2,7 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from "@asteasolutions/zod-to-openapi";
 import { z } from "zod";
 import * as api from "./api.js";
+import * as sources from "./sources.js";
 
 const json = (schema: z.ZodType, description: string) => ({
   description,
@@ -18,7 +19,13 @@ const errors = {
 export function buildOpenApiDocument(version: string): Record<string, unknown> {
   const registry = new OpenAPIRegistry();
   const bearer = registry.registerComponent("securitySchemes", "apiKey", { type: "http", scheme: "bearer" });
-  const security = [{ [bearer.name]: [] }];
+  const header = registry.registerComponent("securitySchemes", "apiKeyHeader", {
+    type: "apiKey",
+    in: "header",
+    name: "X-API-Key",
+  });
+  // Either header carries the key.
+  const security = [{ [bearer.name]: [] }, { [header.name]: [] }];
 
   registry.registerPath({
     method: "get",
@@ -141,8 +148,82 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
     },
   });
 
+  registry.registerPath({
+    method: "get",
+    path: "/v1/keys",
+    summary: "The API keys of the caller's tenant (admin keys only)",
+    security,
+    responses: { 200: json(api.KeyList, "Keys, without their secrets"), ...errors },
+  });
+  registry.registerPath({
+    method: "post",
+    path: "/v1/keys",
+    summary: "Create a key in the caller's tenant (admin keys only); the secret is shown once",
+    security,
+    request: { body: { content: { "application/json": { schema: api.KeyCreateRequest } } } },
+    responses: { 201: json(api.KeyCreated, "The new key and its secret"), ...errors },
+  });
+  registry.registerPath({
+    method: "delete",
+    path: "/v1/keys/{id}",
+    summary: "Revoke a key of the caller's tenant (admin keys only)",
+    security,
+    request: { params: api.KeyIdParams },
+    responses: { 204: { description: "Revoked" }, ...errors },
+  });
+
+  registerSourcePaths(registry, security);
+
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: "3.1.0",
     info: { title: "Cited API", version, description: "Private document search with verified citations." },
   }) as unknown as Record<string, unknown>;
+}
+
+/** Folder sources (document shares): register, list, sync, coverage report. */
+function registerSourcePaths(registry: OpenAPIRegistry, security: Record<string, string[]>[]): void {
+  const params = sources.SourceIdParams;
+  registry.registerPath({
+    method: "post",
+    path: "/v1/sources",
+    summary: "Register a server folder to keep in sync (editors and admins)",
+    security,
+    request: { body: { content: { "application/json": { schema: sources.CreateSourceRequest } } } },
+    responses: {
+      201: json(sources.SourceView, "Registered"),
+      409: json(api.ErrorBody, "The folder is already registered"),
+      ...errors,
+    },
+  });
+  registry.registerPath({
+    method: "get",
+    path: "/v1/sources",
+    summary: "The sources this key may read, each with its last sync",
+    security,
+    responses: { 200: json(sources.SourceList, "Sources"), ...errors },
+  });
+  registry.registerPath({
+    method: "get",
+    path: "/v1/sources/{id}",
+    summary: "One source and its last sync (live counts while it runs)",
+    security,
+    request: { params },
+    responses: { 200: json(sources.SourceView, "The source"), ...errors },
+  });
+  registry.registerPath({
+    method: "post",
+    path: "/v1/sources/{id}/sync",
+    summary: "Start a sync (or get the running one): new, changed, renamed and deleted files",
+    security,
+    request: { params, body: { content: { "application/json": { schema: sources.StartSyncRequest } } } },
+    responses: { 202: json(sources.SyncAccepted, "Sync queued"), ...errors },
+  });
+  registry.registerPath({
+    method: "get",
+    path: "/v1/sources/{id}/report",
+    summary: "Coverage report: per file and page, searchable or not and how the text was read",
+    security,
+    request: { params },
+    responses: { 200: json(sources.CoverageReport, "The report"), ...errors },
+  });
 }

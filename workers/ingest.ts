@@ -36,6 +36,11 @@ export interface IngestWorkerOptions {
   intake: Pick<Intake, "acceptAttachments">;
   /** A job whose worker stopped renewing its lock for this long is taken over by another worker. */
   lockDurationMs?: number;
+  /**
+   * Called once a job has ended for good (indexed, failed after its last attempt, or its document was
+   * deleted meanwhile): a sync counts its files with it. Its errors are logged, never fail the job.
+   */
+  onSettled?: (data: IngestJobData, outcome: "done" | "failed" | "skipped") => Promise<void>;
 }
 
 /**
@@ -46,11 +51,17 @@ export interface IngestWorkerOptions {
 export function createIngestWorker(options: IngestWorkerOptions): Worker<IngestJobData> {
   const { deps, log } = options;
   const { documents } = deps;
+  const settled = async (job: Job<IngestJobData>, outcome: "done" | "failed" | "skipped") => {
+    await options
+      .onSettled?.(job.data, outcome)
+      .catch((e: unknown) => log.warn({ err: e, job: job.id }, "could not record the end of a job"));
+  };
   const processor = async (job: Job<IngestJobData>) => {
     const id = job.data.document_id;
     const doc = await documents.getForWorker(id);
     if (!doc) {
       log.info({ document: id, job: job.id }, "document was deleted before it was ingested");
+      await settled(job, "skipped");
       return { skipped: "deleted" };
     }
     await documents.update(id, { status: "processing", error: null, error_code: null });
@@ -63,6 +74,7 @@ export function createIngestWorker(options: IngestWorkerOptions): Worker<IngestJ
       // The document may have been deleted while we worked: do not resurrect its row.
       if (!(await documents.getForWorker(id))) {
         await documents.delete(id);
+        await settled(job, "skipped");
         return { skipped: "deleted" };
       }
       const { attachments = [], metadata, warnings = [] } = result.parsed;
@@ -82,6 +94,7 @@ export function createIngestWorker(options: IngestWorkerOptions): Worker<IngestJ
       });
       await job.updateProgress({ stage: "done", percent: 100 } satisfies IngestJobProgress);
       log.info({ document: id, pages: result.pages, chunks: result.chunks, ms: result.timings }, "indexed");
+      await settled(job, "done");
       await options
         .afterIndexed?.()
         .catch((e: unknown) => log.warn({ err: e }, "could not schedule maintenance"));
@@ -90,6 +103,7 @@ export function createIngestWorker(options: IngestWorkerOptions): Worker<IngestJ
       if (error instanceof PermanentIngestError) {
         await documents.update(id, { status: "failed", error: error.message, error_code: error.code });
         log.info({ document: id, code: error.code }, "file cannot be ingested");
+        await settled(job, "failed");
         throw new UnrecoverableError(error.message);
       }
       const attempts = job.opts.attempts ?? 1;
@@ -105,6 +119,7 @@ export function createIngestWorker(options: IngestWorkerOptions): Worker<IngestJ
           : null,
         error_code: last ? "unreadable" : null,
       });
+      if (last) await settled(job, "failed");
       throw error;
     }
   };

@@ -7,11 +7,14 @@ import { createLogger } from "../src/lib/logger.js";
 import { createEmbedder, disposeRuntime } from "../src/models/index.js";
 import { redisConnection } from "../src/queue/connection.js";
 import { IngestQueue } from "../src/queue/ingest-queue.js";
+import { SyncQueue } from "../src/queue/sync-queue.js";
 import { DocumentRepository } from "../src/store/documents.js";
 import { openStore } from "../src/store/index.js";
+import { SourceRepository } from "../src/store/sources.js";
 import { createIngestWorker } from "./ingest.js";
 import { createMaintenanceWorker } from "./maintenance.js";
 import { ingestSettings } from "./settings.js";
+import { createSyncWorker } from "./sync.js";
 
 const config = loadConfigOrExit();
 const log = createLogger("cited-worker", config.LOG_LEVEL);
@@ -22,6 +25,10 @@ try {
   const connection = redisConnection(config.REDIS_URL, "worker");
   const producer = IngestQueue.connect(config.REDIS_URL, config.QUEUE_PREFIX);
   const deps = ingestSettings(config, new DocumentRepository(store), embedder);
+  // Waits for Redis rather than failing: a planning job survives a Redis restart where it can.
+  const syncs = SyncQueue.connect(config.REDIS_URL, config.QUEUE_PREFIX, "worker");
+  // Attachments are stored where the API keeps uploads.
+  const intake = new Intake(deps.documents, producer, join(config.DATA_DIR, "files"));
   const ingest = createIngestWorker({
     connection,
     prefix: config.QUEUE_PREFIX,
@@ -30,12 +37,31 @@ try {
     deps,
     log,
     afterIndexed: () => producer.requestMaintenance(),
-    // Attachments are stored where the API keeps uploads.
-    intake: new Intake(deps.documents, producer, join(config.DATA_DIR, "files")),
+    intake,
+    onSettled: async (data, outcome) => {
+      if (data.sync_id) await syncs.settle(data.sync_id, data.document_id, outcome);
+    },
+  });
+  const sync = createSyncWorker({
+    connection: connection.duplicate(),
+    prefix: config.QUEUE_PREFIX,
+    lockDurationMs: config.WORKER_LOCK_MS,
+    log,
+    deps: {
+      documents: deps.documents,
+      sources: new SourceRepository(store),
+      intake,
+      syncs,
+      ingestJobState: async (jobId) => (await producer.get(jobId))?.state ?? null,
+      maxBytes: config.UPLOAD_MAX_BYTES,
+      dataDir: config.DATA_DIR,
+      log,
+    },
   });
   const maintenance = createMaintenanceWorker(connection.duplicate(), config.QUEUE_PREFIX, store, log);
   ingest.on("error", (err) => log.error({ err }, "ingest worker error"));
   maintenance.on("error", (err) => log.error({ err }, "maintenance worker error"));
+  sync.on("error", (err) => log.error({ err }, "sync worker error"));
   log.info(
     { concurrency: config.WORKER_CONCURRENCY, embed: config.EMBED_MODEL, data: config.DATA_DIR },
     "worker ready",
@@ -47,7 +73,9 @@ try {
     stopping = true;
     log.info({ signal }, "stopping: finishing the files in progress");
     await ingest.close();
+    await sync.close();
     await maintenance.close();
+    await syncs.close();
     await producer.close();
     connection.disconnect();
     store.close();

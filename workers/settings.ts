@@ -1,4 +1,4 @@
-import type { IngestDeps } from "../ingestion/pipeline.js";
+import { chunkingFor, type IngestDeps } from "../ingestion/pipeline.js";
 import type { Config } from "../src/config/index.js";
 import type { Embedder } from "../src/models/index.js";
 import type { DocumentRepository } from "../src/store/documents.js";
@@ -17,6 +17,6 @@ export function ingestSettings(
       maxPages: config.MAX_PAGES,
       maxExpandedBytes: config.MAX_EXPANDED_BYTES,
     },
-    chunking: { targetTokens: config.CHUNK_TOKENS, minTokens: Math.round(config.CHUNK_TOKENS / 5) },
+    chunking: chunkingFor(config.CHUNK_TOKENS),
   };
 }

@@ -54,6 +54,8 @@ interface Piece {
 interface Block {
   /** Heading path of the block; "" before the first heading. */
   section: string;
+  /** The outermost heading of the path ("12 GOVERNING LAW"); "" before the first heading. */
+  root: string;
   /** Before the first numbered clause or article, within the first two pages. */
   preamble: boolean;
   pieces: Piece[];
@@ -108,7 +110,7 @@ function splitByWords(piece: Piece, pageText: string, max: number, count: (t: st
 /** Read pages into structural blocks of sentence pieces, dropping running headers and footers. */
 function readBlocks(pages: readonly ParsedPage[], options: ChunkOptions): Block[] {
   const boilerplate = pages.length >= 3 ? findBoilerplate(pages.map((p) => p.text)) : new Set<string>();
-  const blocks: Block[] = [{ section: "", preamble: true, pieces: [], tokens: 0 }];
+  const blocks: Block[] = [{ section: "", root: "", preamble: true, pieces: [], tokens: 0 }];
   let inBody = false;
   const stack: Heading[] = [];
   const pieceLimit = Math.max(16, options.targetTokens);
@@ -132,6 +134,7 @@ function readBlocks(pages: readonly ParsedPage[], options: ChunkOptions): Block[
         inBody ||= heading.kind === "numbered" || heading.kind === "article" || page.page > 2;
         blocks.push({
           section: stack.map((h) => h.label).join(" > "),
+          root: stack[0]!.label,
           preamble: !inBody,
           pieces: [],
           tokens: 0,
@@ -182,10 +185,14 @@ function assemble(pieces: Piece[], pages: Map<number, string>): { text: string; 
   return { text, spans };
 }
 
+/** A chunk holding more than this is not just a heading line. */
+const HEADING_ONLY_TOKENS = 8;
+
 /**
  * Cut pages into chunks that follow the document's structure: every heading or numbered clause
- * starts a new chunk unless the chunk so far is smaller than minTokens; a section longer than the
- * target is split between sentences. Every chunk, with its header, fits maxTokens of the embedding
+ * starts a new chunk unless the chunk so far is smaller than minTokens (a new top-level section
+ * starts one unless the chunk so far is only a heading); a section longer than the target is split
+ * between sentences. Every chunk, with its header, fits maxTokens of the embedding
  * model: nothing is cut off silently.
  */
 export function chunkPages(pages: readonly ParsedPage[], options: ChunkOptions): TextChunk[] {
@@ -195,13 +202,16 @@ export function chunkPages(pages: readonly ParsedPage[], options: ChunkOptions):
   const groups: Piece[][] = [];
   let current: Piece[] = [];
   let tokens = 0;
+  let root = "";
   const startGroup = () => {
     if (current.length > 0) groups.push(current);
     current = [];
     tokens = 0;
   };
   for (const block of blocks) {
-    if (block.section !== "" && tokens >= options.minTokens) startGroup();
+    const newRoot = block.root !== root && tokens > HEADING_ONLY_TOKENS;
+    if (block.section !== "" && (tokens >= options.minTokens || newRoot)) startGroup();
+    if (current.length === 0) root = block.root;
     for (const piece of block.pieces) {
       if (current.length > 0 && tokens + piece.tokens > options.targetTokens) startGroup();
       current.push(piece);

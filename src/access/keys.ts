@@ -2,10 +2,11 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { z } from "zod";
+import { KeyRole } from "../../schemas/api.js";
 import { type AccessScope, accessScope } from "./scope.js";
 
 /** What a key may do: readers search and ask; editors also upload, delete and sync; admins see every group of their tenant. */
-export const Role = z.enum(["reader", "editor", "admin"]);
+export const Role = KeyRole;
 export type Role = z.infer<typeof Role>;
 
 const StoredKey = z.object({

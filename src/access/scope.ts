@@ -28,7 +28,19 @@ export const LOCAL_SCOPE: AccessScope = accessScope(DEFAULT_TENANT, [], true);
  * (prefilter), never to results after the fact.
  */
 export function scopeFilter(scope: AccessScope): string {
+  // The type already demands a scope; this stops a caller that got around it (a cast, plain JavaScript).
+  if (!scope || typeof scope.tenant !== "string" || !Array.isArray(scope.groups))
+    throw new Error("a query without an access scope was refused");
   const tenant = `tenant = ${sqlString(scope.tenant)}`;
   if (scope.allGroups) return tenant;
   return `${tenant} AND array_has_any(acl, [${scope.groups.map(sqlString).join(", ")}])`;
+}
+
+/**
+ * The same rule as scopeFilter, for things that are not LanceDB rows (queue jobs, sources): the
+ * caller's tenant, and an ACL that shares a group with the caller (admins: any ACL).
+ */
+export function canRead(scope: AccessScope, owner: { tenant: string; acl: readonly string[] }): boolean {
+  if (owner.tenant !== scope.tenant || !Array.isArray(owner.acl)) return false;
+  return scope.allGroups || owner.acl.some((g) => scope.groups.includes(g));
 }

@@ -6,6 +6,7 @@ import type { JsonGenerator } from "../models/generator.js";
 import type { YesNoScorer } from "../models/scorer.js";
 import type { HybridRetriever, RetrievedPassage } from "../retrieval/hybrid.js";
 import type { DocumentRepository } from "../store/documents.js";
+import { alignClaim } from "./align.js";
 import type { GenerationLimiter, Ticket } from "./limiter.js";
 import { type NumberedPassage, numberPassages } from "./passages.js";
 import {
@@ -82,9 +83,10 @@ export async function verifyAnswer(
   model: ModelAnswer,
   numbered: readonly NumberedPassage[],
   pageText: (documentId: string, page: number) => Promise<string | undefined>,
-  onCitation?: (c: Citation) => void,
+  question = "",
 ): Promise<{ sentences: AnswerSentence[]; citations: Citation[]; dropped: number }> {
   const sentencesById = new Map(numbered.flatMap((p) => p.sentences.map((s) => [s.id, { p, s }] as const)));
+  const sentenceText = new Map([...sentencesById].map(([id, { s }]) => [id, s.text]));
   const citationByKey = new Map<string, Citation>();
   const citations: Citation[] = [];
   const sentences: AnswerSentence[] = [];
@@ -92,7 +94,8 @@ export async function verifyAnswer(
   for (const sentence of model.sentences) {
     const text = sentence.text.trim();
     const ns: number[] = [];
-    for (const id of new Set(sentence.evidence)) {
+    // The model's evidence ids are candidates; alignment keeps those that state the claim.
+    for (const id of alignClaim(text, sentence.evidence, sentenceText, question)) {
       const ref = sentencesById.get(id);
       if (!ref) continue;
       const { p, s } = ref;
@@ -110,6 +113,7 @@ export async function verifyAnswer(
       if (!citation) {
         citation = {
           n: citations.length + 1,
+          chunk_id: p.passage.chunk_id,
           document_id: p.passage.document_id,
           title: p.passage.title,
           page: location.page,
@@ -120,7 +124,6 @@ export async function verifyAnswer(
         };
         citationByKey.set(key, citation);
         citations.push(citation);
-        onCitation?.(citation);
       }
       if (!ns.includes(citation.n)) ns.push(citation.n);
     }
@@ -244,7 +247,7 @@ export class Answerer {
       }
       return (await pages).get(page);
     };
-    const verified = await verifyAnswer(model, numbered, pageText);
+    const verified = await verifyAnswer(model, numbered, pageText, input.question);
     // Verified words may still be beside the point: a judge decides whether they answer the question.
     let support: number | null = null;
     const supportStarted = performance.now();

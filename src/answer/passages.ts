@@ -21,6 +21,35 @@ const MAX_SENTENCE_CHARS = 400;
 /** A piece shorter than this (a heading such as "8. TERMINATION") joins the sentence after it. */
 const MIN_SENTENCE_CHARS = 40;
 
+/** Words a title may leave in lower case ("Termination for Convenience"). */
+const TITLE_SMALL_WORDS = new Set([
+  "a",
+  "an",
+  "and",
+  "as",
+  "at",
+  "by",
+  "for",
+  "in",
+  "of",
+  "on",
+  "or",
+  "the",
+  "to",
+  "with",
+]);
+
+/** A line that is only a clause number and a title: "8. TERMINATION", "8.1 Termination for Convenience." */
+export function isHeadingLine(line: string): boolean {
+  const rest = line
+    .trim()
+    .replace(/^(?:(?:section|article|clause)\s+)?(?:\d{1,3}(?:\.\d{1,3})*|[IVXLC]{1,6})\.?\s*/i, "")
+    .replace(/[.:]$/, "");
+  const words = rest.split(/\s+/).filter(Boolean);
+  if (words.length === 0 || words.length > 8) return false;
+  return words.every((w) => /^["“(]?[A-Z0-9]/.test(w) || TITLE_SMALL_WORDS.has(w.toLowerCase()));
+}
+
 /**
  * Split passage text into citable sentences: at . ; ! ? followed by a capital, digit or bracket, and
  * before a clause number or "(a)" that starts a line. Line breaks inside a sentence are kept.
@@ -56,8 +85,11 @@ export function splitSentences(text: string): { start: number; end: number }[] {
   const merged: { start: number; end: number }[] = [];
   for (const piece of out) {
     const prev = merged.at(-1);
-    if (prev && prev.end - prev.start < MIN_SENTENCE_CHARS && piece.end - prev.start <= MAX_SENTENCE_CHARS)
-      prev.end = piece.end;
+    const scrap =
+      prev &&
+      (prev.end - prev.start < MIN_SENTENCE_CHARS ||
+        text.slice(prev.start, prev.end).split("\n").every(isHeadingLine));
+    if (prev && scrap && piece.end - prev.start <= MAX_SENTENCE_CHARS) prev.end = piece.end;
     else merged.push({ ...piece });
   }
   return merged;

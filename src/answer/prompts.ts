@@ -3,14 +3,13 @@ import type { JsonSchema } from "../models/generator.js";
 import type { NumberedPassage } from "./passages.js";
 
 /** Bump when any text or schema below changes: answers carry it, so results stay comparable. */
-export const PROMPT_VERSION = "answer-2026-11-26.2";
+export const PROMPT_VERSION = "answer-2026-11-26.4";
 
 export const ANSWER_SYSTEM_PROMPT = [
   "You answer questions about documents using only the passages you are given.",
   "Every passage sentence has an id such as S4.",
-  "Answer in at most three short sentences. For each sentence, first give the ids of the passage",
-  "sentences that state it, then write the sentence.",
-  "Use nothing but the passages. If no passage answers the question, return an empty list of sentences.",
+  "Answer the question in one to three short sentences of your own. After each sentence give the ids",
+  "of the passage sentences that state it. Use nothing but the passages.",
 ].join(" ");
 
 /** Passages as shown to the model: a header line per passage, then its numbered sentences. */
@@ -41,16 +40,19 @@ export function answerSchema(passages: readonly NumberedPassage[]): JsonSchema {
   return {
     type: "object",
     properties: {
+      // At least one sentence: whether the cited words really answer the question is decided by the
+      // verifier and the judge, not by a small model's reluctance (it declined answerable questions).
       sentences: {
         type: "array",
+        minItems: 1,
         maxItems: 3,
         items: {
           type: "object",
           properties: {
-            evidence: { type: "array", items: { enum: ids }, minItems: 1, maxItems: 3 },
             text: { type: "string" },
+            evidence: { type: "array", items: { enum: ids }, minItems: 1, maxItems: 3 },
           },
-          required: ["evidence", "text"],
+          required: ["text", "evidence"],
         },
       },
     },

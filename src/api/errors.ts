@@ -19,6 +19,16 @@ export class ApiError extends Error {
 
 export const notFound = (what: string) => new ApiError(404, "not_found", `${what} not found`);
 
+/**
+ * Text from below the API (a worker's failure reason) with file-system paths blanked out, so no
+ * response tells a client where Cited keeps its files.
+ */
+export function withoutPaths(text: string): string {
+  return text
+    .replace(/(?<![\w.:/])(?:[A-Za-z]:)?[\\/](?:[\w.@+~-]+[\\/])+[\w.@+~-]*/g, "[path]")
+    .replace(/file:\/\/\S+/g, "[path]");
+}
+
 /** A zod failure as one readable 400: each problem as "where: what". */
 export function validationError(error: ZodError, where: string): ApiError {
   const problems = error.issues.slice(0, 5).map((issue) => {
@@ -50,7 +60,14 @@ export function errorHandler(log: Logger) {
       res.set(error.headers).status(error.status).json(body(error.code, error.message));
       return;
     }
-    const e = error as { type?: string; status?: number; code?: string; message?: string; field?: string };
+    const e = error as {
+      name?: string;
+      type?: string;
+      status?: number;
+      code?: string;
+      message?: string;
+      field?: string;
+    };
     if (e.type === "entity.too.large") {
       res
         .status(413)
@@ -74,7 +91,13 @@ export function errorHandler(log: Logger) {
         );
       return;
     }
-    if (typeof e.code === "string" && e.code.startsWith("LIMIT_")) {
+    if (e.name === "MulterError" && e.code === "MISSING_FIELD_NAME") {
+      res
+        .status(400)
+        .json(body("invalid_upload", 'a multipart part has no field name: send files in the field "files"'));
+      return;
+    }
+    if (typeof e.code === "string" && (e.code.startsWith("LIMIT_") || e.name === "MulterError")) {
       const message =
         e.code === "LIMIT_UNEXPECTED_FILE"
           ? `unexpected file field "${e.field}": send files in the multipart field "files"`
@@ -85,7 +108,10 @@ export function errorHandler(log: Logger) {
     if (
       e.message === "Multipart: Boundary not found" ||
       e.message === "Unexpected end of form" ||
-      e.message === "Malformed part header"
+      e.message === "Unexpected end of file" ||
+      e.message === "Malformed part header" ||
+      e.message === "Malformed content type" ||
+      e.message?.startsWith("Unsupported content type")
     ) {
       res
         .status(400)

@@ -3,20 +3,28 @@ import type { Server } from "node:http";
 import { join } from "node:path";
 import { Router } from "express";
 import { buildOpenApiDocument } from "../../schemas/openapi.js";
+import { AuditLog } from "../access/audit.js";
 import { KeyStore } from "../access/keys.js";
 import { createAnswering } from "../app/answering.js";
 import { Intake } from "../app/intake.js";
+import { SourceService } from "../app/sync/sources.js";
 import type { Config } from "../config/index.js";
 import type { Logger } from "../lib/logger.js";
 import { createEmbedder, disposeRuntime } from "../models/index.js";
 import { IngestQueue } from "../queue/ingest-queue.js";
+import { SyncQueue } from "../queue/sync-queue.js";
 import { openStore } from "../store/index.js";
+import { SourceRepository } from "../store/sources.js";
 import { createApp } from "./app.js";
+import { auditRecorder } from "./audit.js";
 import { authenticator } from "./auth.js";
+import { RateLimiter } from "./rate-limit.js";
 import { answerRoutes } from "./routes/answers.js";
 import { documentRoutes } from "./routes/documents.js";
 import { healthRoutes } from "./routes/health.js";
 import { jobRoutes } from "./routes/jobs.js";
+import { keyRoutes } from "./routes/keys.js";
+import { sourceRoutes } from "./routes/sources.js";
 import { uiRoutes } from "./routes/ui.js";
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
@@ -43,8 +51,19 @@ export async function startApi(config: Config, log: Logger, version = "0.1.0"): 
   const { documents, retriever, answerer } = await createAnswering(config, store, embedder, true);
   if (!answerer) throw new Error("the API needs the chat model");
   const queue = IngestQueue.connect(config.REDIS_URL, config.QUEUE_PREFIX);
+  const syncs = SyncQueue.connect(config.REDIS_URL, config.QUEUE_PREFIX);
+  const sources = new SourceService({
+    sources: new SourceRepository(store),
+    documents,
+    syncs,
+    dataDir: config.DATA_DIR,
+    // API callers register only under SOURCE_ROOTS; in open mode the one user is the operator.
+    roots: config.SOURCE_ROOTS.length > 0 ? config.SOURCE_ROOTS : config.OPEN_MODE ? null : [],
+  });
   const keys = new KeyStore(join(config.DATA_DIR, "keys.json"));
   const filesDir = join(config.DATA_DIR, "files");
+  // Audit trail: every answer, search, upload, deletion and key change (src/access/audit.ts).
+  const audit = auditRecorder(new AuditLog(join(config.DATA_DIR, "audit.log")), log);
   const openapi = buildOpenApiDocument(version);
   const docsRouter = Router();
   docsRouter.get("/openapi.json", (_req, res) => {
@@ -63,6 +82,7 @@ export async function startApi(config: Config, log: Logger, version = "0.1.0"): 
       uiRoutes(),
     ],
     authenticate: authenticator({ openMode: config.OPEN_MODE, keys }),
+    rateLimit: new RateLimiter(config.RATE_LIMIT_PER_MINUTE),
     routes: [
       documentRoutes({
         documents,
@@ -70,9 +90,14 @@ export async function startApi(config: Config, log: Logger, version = "0.1.0"): 
         uploadDir: join(config.DATA_DIR, "uploads"),
         filesDir,
         maxBytes: config.UPLOAD_MAX_BYTES,
+        audit,
       }),
       jobRoutes(queue),
-      answerRoutes(retriever, answerer),
+      answerRoutes(retriever, answerer, (req, res, info) =>
+        audit(req, res, req.path === "/v1/search" ? "search" : "ask", info),
+      ),
+      keyRoutes(keys, audit),
+      sourceRoutes(sources, audit),
     ],
   });
 
@@ -80,7 +105,12 @@ export async function startApi(config: Config, log: Logger, version = "0.1.0"): 
     const s = app.listen(config.PORT, config.HOST, () => resolve(s));
     s.on("error", reject);
   });
+  // Slow clients cannot hold connections: headers within 20 s, the whole request within the answer
+  // time limit plus a margin (uploads included), idle keep-alive connections closed after 5 s.
   server.requestTimeout = config.ASK_TIMEOUT_MS + 30_000;
+  server.headersTimeout = 20_000;
+  server.keepAliveTimeout = 5_000;
+  server.maxHeadersCount = 100;
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.PORT;
   const url = `http://${config.HOST.includes(":") ? `[${config.HOST}]` : config.HOST}:${port}`;
@@ -96,6 +126,7 @@ export async function startApi(config: Config, log: Logger, version = "0.1.0"): 
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await queue.close();
+      await syncs.close();
       store.close();
       await disposeRuntime();
     },

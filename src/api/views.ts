@@ -1,5 +1,6 @@
 import type { DocumentView } from "../../schemas/api.js";
 import type { DocumentRow } from "../../schemas/document.js";
+import { withoutPaths } from "./errors.js";
 
 /** A stored document as the API shows it: no storage paths, no tenant internals. */
 export function documentView(row: DocumentRow): DocumentView {
@@ -18,7 +19,7 @@ export function documentView(row: DocumentRow): DocumentView {
     source_id: row.source_id,
     source_path: row.source_path,
     parent_id: row.parent_id,
-    ...(row.error ? { error: row.error } : {}),
+    ...(row.error ? { error: withoutPaths(row.error) } : {}),
     ...(row.error_code ? { error_code: row.error_code } : {}),
     created_at: row.created_at,
     updated_at: row.updated_at,

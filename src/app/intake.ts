@@ -8,7 +8,7 @@ import { PermanentIngestError } from "../../ingestion/errors.js";
 import type { UploadResponse } from "../../schemas/api.js";
 import type { DocumentRow } from "../../schemas/document.js";
 import type { AccessScope } from "../access/scope.js";
-import type { IngestQueue } from "../queue/ingest-queue.js";
+import { type IngestQueue, ingestJobId } from "../queue/ingest-queue.js";
 import type { DocumentRepository } from "../store/documents.js";
 
 /** A file received by the API or found by a sync, before it becomes a document. */
@@ -53,10 +53,60 @@ async function readHead(path: string, bytes: number): Promise<Uint8Array> {
   }
 }
 
+/** A file about to become a document: what is known of it before a worker reads it. */
+export interface DocumentDraft {
+  id: string;
+  owner: Ownership;
+  /** Name shown to users (the file name, or the path's base name in a source). */
+  name: string;
+  size: number;
+  sha256: string;
+  /** Where the worker reads the bytes. */
+  filePath: string;
+  /** The first bytes (up to 4 MB): enough to refuse an empty or mislabelled file at once. */
+  head: Uint8Array;
+  /** The message an attachment came from. */
+  parentId?: string | null;
+  /** The synced folder, the path in it and the file's modification time. */
+  source?: { id: string; path: string; mtimeMs: number } | null;
+  /** The sync run that queues it (its job id is then unique to that run). */
+  syncId?: string | null;
+  /** Creation time of the document a changed file replaces. */
+  createdAt?: string;
+}
+
+/** How `record` writes rows and queues them. */
+export interface RecordOptions {
+  /**
+   * Queue the rows that can be read (status queued, job_id set); called once, also with none. If it
+   * throws, the rows are removed again (see keepOnEnqueueFailure) and the error is rethrown.
+   */
+  enqueue: (queued: DocumentRow[]) => Promise<void>;
+  /** Clean up after a failed enqueue, e.g. remove the stored copies of the files. */
+  rollback?: (rows: DocumentRow[]) => Promise<void>;
+  /** Replace rows with the same id (a sync writing the same plan twice writes one row); otherwise insert. */
+  replace?: boolean;
+  /** Leave the rows queued when enqueueing fails: a sync's next run finds them and queues them again. */
+  keepOnEnqueueFailure?: boolean;
+}
+
+/** A file refused from its first bytes (empty, mislabelled, unsupported), or null if a worker should read it. */
+export function refusalOf(head: Uint8Array, name: string): PermanentIngestError | null {
+  try {
+    // Type from the first bytes only: parsing is the workers' job.
+    detectFileType(head, name);
+    return null;
+  } catch (error) {
+    if (error instanceof PermanentIngestError) return error;
+    throw error;
+  }
+}
+
 /**
- * Record uploaded files as documents and queue them. Each file gets its own result: a duplicate of
- * an indexed document is reported as such, an empty or mislabelled file fails at once with its
- * reason, and the others are queued — one bad file never affects the rest.
+ * Record files as documents and queue them. Each file gets its own result: a duplicate of an
+ * indexed upload is reported as such, an empty or mislabelled file fails at once with its reason,
+ * and the others are queued — one bad file never affects the rest. Uploads, e-mail attachments and
+ * synced folders all go through `record`.
  */
 export class Intake {
   constructor(
@@ -64,6 +114,65 @@ export class Intake {
     private readonly queue: IngestQueue,
     private readonly filesDir: string,
   ) {}
+
+  /**
+   * The one way files become documents: build the rows, refuse at once what can be refused (the row
+   * is recorded failed with its reason and not queued), write them in one commit, then queue the
+   * others. A failed enqueue removes the rows again, so no document waits for a job that does not exist.
+   */
+  async record(drafts: readonly DocumentDraft[], options: RecordOptions): Promise<DocumentRow[]> {
+    const now = new Date().toISOString();
+    const rows = drafts.map((d): DocumentRow => {
+      const refusal = refusalOf(d.head, d.name);
+      return {
+        id: d.id,
+        tenant: d.owner.tenant,
+        acl: d.owner.acl,
+        tags: d.owner.tags,
+        name: d.name,
+        title: d.name,
+        type: null,
+        size_bytes: d.size,
+        sha256: d.sha256,
+        status: refusal ? "failed" : "queued",
+        error: refusal?.message ?? null,
+        error_code: refusal?.code ?? null,
+        pages: null,
+        chunks: null,
+        file_path: d.filePath,
+        source_id: d.source?.id ?? null,
+        source_path: d.source?.path ?? null,
+        source_mtime_ms: d.source?.mtimeMs ?? null,
+        parent_id: d.parentId ?? null,
+        metadata: "{}",
+        job_id: refusal ? null : ingestJobId(d.id, d.sha256, d.syncId),
+        created_at: d.createdAt ?? now,
+        updated_at: now,
+      };
+    });
+    if (options.replace) await this.documents.upsert(rows);
+    else await this.documents.insert(rows);
+    try {
+      await options.enqueue(rows.filter((r) => r.status === "queued"));
+    } catch (error) {
+      if (!options.keepOnEnqueueFailure) {
+        for (const row of rows) await this.documents.delete(row.id);
+        await options.rollback?.(rows);
+      }
+      throw error;
+    }
+    return rows;
+  }
+
+  /** Queue rows one job each (uploads, attachments); the job id comes from the document and its content. */
+  private async enqueueEach(rows: readonly DocumentRow[]): Promise<void> {
+    for (const row of rows) {
+      await this.queue.add(
+        { document_id: row.id, tenant: row.tenant, acl: row.acl, sync_id: null },
+        row.sha256,
+      );
+    }
+  }
 
   async accept(files: IncomingFile[], owner: Ownership, scope: AccessScope): Promise<UploadResponse> {
     await mkdir(this.filesDir, { recursive: true });
@@ -90,61 +199,22 @@ export class Intake {
       const id = newDocumentId();
       const stored = join(this.filesDir, id);
       await rename(file.path, stored);
-      let refusal: PermanentIngestError | null = null;
-      try {
-        // Type from the first bytes only: parsing is the workers' job.
-        detectFileType(await readHead(stored, 4 * 1024 * 1024), file.name);
-      } catch (error) {
-        if (!(error instanceof PermanentIngestError)) throw error;
-        refusal = error;
-      }
-      if (!refusal) seen.set(sha256, id);
-      const now = new Date().toISOString();
-      const row: DocumentRow = {
-        id,
-        tenant: owner.tenant,
-        acl: owner.acl,
-        tags: owner.tags,
-        name: file.name,
-        title: file.name,
-        type: null,
-        size_bytes: file.size,
-        sha256,
-        status: refusal ? "failed" : "queued",
-        error: refusal?.message ?? null,
-        error_code: refusal?.code ?? null,
-        pages: null,
-        chunks: null,
-        file_path: stored,
-        source_id: null,
-        source_path: null,
-        parent_id: null,
-        metadata: "{}",
-        job_id: refusal ? null : `${id}-${sha256.slice(0, 12)}`,
-        created_at: now,
-        updated_at: now,
-      };
-      await this.documents.insert([row]);
-      if (!refusal) {
-        try {
-          await this.queue.add(
-            { document_id: id, tenant: owner.tenant, acl: owner.acl, sync_id: null },
+      const [row] = await this.record(
+        [
+          {
+            id,
+            owner,
+            name: file.name,
+            size: file.size,
             sha256,
-          );
-        } catch (error) {
-          await this.documents.delete(id);
-          await rm(stored, { force: true });
-          throw error;
-        }
-      }
-      results.push({
-        id,
-        name: file.name,
-        status: row.status,
-        job_id: row.job_id,
-        duplicate_of: null,
-        error: row.error,
-      });
+            filePath: stored,
+            head: await readHead(stored, HEAD_BYTES),
+          },
+        ],
+        { enqueue: (rows) => this.enqueueEach(rows), rollback: () => rm(stored, { force: true }) },
+      );
+      if (row!.status !== "failed") seen.set(sha256, id);
+      results.push(uploaded(row!));
     }
     return { documents: results };
   }
@@ -165,74 +235,46 @@ export class Intake {
       const id = `doc_${createHash("sha256").update(`${parent.id}:${index}:${sha256}`).digest("hex").slice(0, 20)}`;
       const existing = await this.documents.getForWorker(id);
       if (existing) {
-        const { status, job_id, error } = existing;
         // A run that stopped between recording and queueing left it waiting: queue it (same job id, so once).
-        if (status === "queued") {
-          await this.queue.add(
-            { document_id: id, tenant: existing.tenant, acl: existing.acl, sync_id: null },
-            sha256,
-          );
-        }
-        results.push({ id, name: existing.name, status, job_id, duplicate_of: null, error });
+        if (existing.status === "queued") await this.enqueueEach([existing]);
+        results.push(uploaded(existing));
         continue;
       }
       const stored = join(this.filesDir, id);
       await writeFile(`${stored}.part`, file.bytes);
       await rename(`${stored}.part`, stored);
-      let refusal: PermanentIngestError | null = null;
-      try {
-        detectFileType(file.bytes, file.name);
-      } catch (error) {
-        if (!(error instanceof PermanentIngestError)) throw error;
-        refusal = error;
-      }
-      const now = new Date().toISOString();
-      const row: DocumentRow = {
-        id,
-        tenant: parent.tenant,
-        acl: parent.acl,
-        tags: parent.tags,
-        name: file.name,
-        title: file.name,
-        type: null,
-        size_bytes: file.bytes.length,
-        sha256,
-        status: refusal ? "failed" : "queued",
-        error: refusal?.message ?? null,
-        error_code: refusal?.code ?? null,
-        pages: null,
-        chunks: null,
-        file_path: stored,
-        source_id: null,
-        source_path: null,
-        parent_id: parent.id,
-        metadata: "{}",
-        job_id: refusal ? null : `${id}-${sha256.slice(0, 12)}`,
-        created_at: now,
-        updated_at: now,
-      };
-      await this.documents.insert([row]);
-      if (!refusal) {
-        try {
-          await this.queue.add({ document_id: id, tenant: row.tenant, acl: row.acl, sync_id: null }, sha256);
-        } catch (error) {
-          await this.documents.delete(id);
-          await rm(stored, { force: true });
-          throw error;
-        }
-      }
-      results.push({
-        id,
-        name: file.name,
-        status: row.status,
-        job_id: row.job_id,
-        duplicate_of: null,
-        error: row.error,
-      });
+      const [row] = await this.record(
+        [
+          {
+            id,
+            owner: { tenant: parent.tenant, acl: parent.acl, tags: parent.tags },
+            name: file.name,
+            size: file.bytes.length,
+            sha256,
+            filePath: stored,
+            head: file.bytes.subarray(0, HEAD_BYTES),
+            parentId: parent.id,
+          },
+        ],
+        { enqueue: (rows) => this.enqueueEach(rows), rollback: () => rm(stored, { force: true }) },
+      );
+      results.push(uploaded(row!));
     }
     return results;
   }
 }
+
+/** How much of a file is read to detect its type (the ZIP directory of a DOCX or XLSX may be far in). */
+export const HEAD_BYTES = 4 * 1024 * 1024;
+
+const uploaded = (row: DocumentRow): UploadResponse["documents"][number] => ({
+  id: row.id,
+  name: row.name,
+  status: row.status,
+  job_id: row.job_id,
+  duplicate_of: null,
+  error: row.error,
+});
 
 /** Delete a document, its pages and chunks, and the copy of the file that Cited keeps (never a source's own file). */
 export async function removeDocument(
@@ -242,4 +284,17 @@ export async function removeDocument(
 ): Promise<void> {
   await documents.delete(doc.id);
   if (doc.source_id === null && doc.file_path.startsWith(filesDir)) await rm(doc.file_path, { force: true });
+}
+
+/** Delete many documents at once (a sync removing deleted files): the index only, plus Cited's own copies. */
+export async function removeDocuments(
+  documents: DocumentRepository,
+  docs: readonly DocumentRow[],
+  filesDir: string,
+): Promise<void> {
+  await documents.deleteMany(docs.map((d) => d.id));
+  for (const doc of docs) {
+    if (doc.source_id === null && doc.file_path.startsWith(filesDir))
+      await rm(doc.file_path, { force: true });
+  }
 }

@@ -48,6 +48,7 @@ export async function evalCommand(config: Config, args: string[]): Promise<numbe
       depth: { type: "string", default: "20" },
       seed: { type: "string", default: "7" },
       store: { type: "string" },
+      "store-root": { type: "string", default: join("eval", "stores") },
       out: { type: "string", default: "eval/results" },
     },
   });
@@ -84,7 +85,7 @@ export async function evalCommand(config: Config, args: string[]): Promise<numbe
     .update(JSON.stringify({ settings, dataset: dataset.dir }))
     .digest("hex")
     .slice(0, 12);
-  const storeDir = resolve(values.store ?? join("eval", "stores", `${basename(dataset.dir)}-${key}`));
+  const storeDir = resolve(values.store ?? join(values["store-root"], `${basename(dataset.dir)}-${key}`));
   const progress = progressBar();
 
   const embedder = await createEmbedder(config);

@@ -4,6 +4,7 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { AuditLog, parseSince, readAudit, verifyAuditFile } from "../access/audit.js";
 import { KeyStore, Role } from "../access/keys.js";
 import { LOCAL_SCOPE } from "../access/scope.js";
 import { passageView } from "../answer/answerer.js";
@@ -13,6 +14,7 @@ import { createEmbedder, disposeRuntime } from "../models/index.js";
 import { openStore } from "../store/index.js";
 import { evalCommand } from "./eval.js";
 import { formatAnswer, formatPassages } from "./format.js";
+import { reportCommand, syncCommand } from "./sync.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -23,11 +25,17 @@ Usage: npm run cited -- <command> [options]
   serve                          API and one worker on this machine (npm start); Ctrl-C stops both
   ask "<question>" [--top-k N] [--doc ID]...   answer with numbered footnotes (document, page, quote)
   search "<query>" [--top-k N] [--doc ID]...   print the best passages
+  sync <folder> [--include GLOB]... [--exclude GLOB]... [--tags a,b] [--groups g1,g2] [--watch [--every MIN]] [--no-wait]
+                                 index a folder and keep it in sync (new, changed, renamed, deleted files); needs workers
+  report [--source ID] [--json]  coverage: per file and page, searchable or not, text layer or OCR, every failure
   eval --dataset DIR [--name N] [--docs N | --sample FILE] [--scopes scoped,open] [--modes hybrid,vector,text]
-       [--answers N] [--unanswerable N] [--store DIR] [--gate FILE]   retrieval and answer quality (README, "Evaluation")
+       [--answers N] [--unanswerable N] [--store DIR | --store-root DIR] [--gate FILE]
+                                 retrieval and answer quality (README, "Evaluation")
   keys create --tenant T [--groups g1,g2] --role reader|editor|admin [--label text]
   keys list
   keys revoke <key-id>
+  audit verify                   check the audit trail's hash chain (exit 1 and the first bad line if it was altered)
+  audit show [--since 24h|ISO time] [--json]   print the audit trail
 
 Configuration comes from the environment (see README, "Configuration").`;
 
@@ -73,6 +81,50 @@ async function withAnswering<T>(
   }
 }
 
+/** `cited audit verify` and `cited audit show`; returns the exit code. */
+function auditCommand(path: string, args: string[]): number {
+  const [sub, ...options] = args;
+  if (sub === "verify") {
+    const result = verifyAuditFile(path);
+    if (!result.ok) {
+      const bad = result.firstBad!;
+      process.stderr.write(`cited: audit trail ${path} is NOT intact: line ${bad.line}: ${bad.reason}\n`);
+      return 1;
+    }
+    console.log(`audit trail intact: ${result.lines} lines, head ${result.head}`);
+    return 0;
+  }
+  if (sub === "show") {
+    const { values } = parseArgs({
+      args: options,
+      options: { since: { type: "string" }, json: { type: "boolean" } },
+    });
+    const since = values.since ? parseSince(values.since) : new Date(0);
+    if (!since) fail(`--since takes an ISO time (2025-01-31T09:00:00Z) or a duration such as 30m, 24h, 7d`);
+    for (const r of readAudit(path, since)) {
+      if (values.json) {
+        console.log(JSON.stringify(r));
+        continue;
+      }
+      const extra: string[] = [];
+      if (typeof r.question === "string") extra.push(JSON.stringify(r.question));
+      if (Array.isArray(r.retrieved)) extra.push(`retrieved=${r.retrieved.length}`);
+      if (Array.isArray(r.cited)) extra.push(`cited=${r.cited.join(",") || "-"}`);
+      if (typeof r.abstained === "boolean") extra.push(`abstained=${r.abstained}`);
+      if (typeof r.latency_ms === "number") extra.push(`${Math.round(r.latency_ms)}ms`);
+      if (typeof r.document_id === "string") extra.push(r.document_id);
+      if (Array.isArray(r.documents)) extra.push(`documents=${r.documents.length}`);
+      const subject = r.subject as { id?: string; role?: string } | undefined;
+      if (subject?.id) extra.push(`key ${subject.id}${subject.role ? ` (${subject.role})` : ""}`);
+      console.log(
+        `${r.seq}  ${r.time}  ${r.event}  key=${r.key_id}  tenant=${r.tenant}  ${r.route}  ${extra.join("  ")}`,
+      );
+    }
+    return 0;
+  }
+  fail("audit needs verify or show, e.g. npm run cited -- audit show --since 24h");
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (!command || command === "help" || command === "--help" || command === "-h") {
@@ -107,6 +159,14 @@ async function main(argv: string[]): Promise<void> {
     });
     return;
   }
+  if (command === "sync") {
+    process.exitCode = await syncCommand(config, rest);
+    return;
+  }
+  if (command === "report") {
+    process.exitCode = await reportCommand(config, rest);
+    return;
+  }
   if (command === "eval") {
     process.exitCode = await evalCommand(config, rest);
     return;
@@ -137,6 +197,13 @@ async function main(argv: string[]): Promise<void> {
           role: role.data,
           label: values.label,
         });
+        await new AuditLog(join(config.DATA_DIR, "audit.log")).append({
+          event: "keys.create",
+          key_id: "cli",
+          tenant: info.tenant,
+          route: "cli keys create",
+          subject: { id: info.id, tenant: info.tenant, role: info.role, groups: info.groups },
+        });
         console.log(key);
         process.stderr.write(
           `created key ${info.id} (tenant ${info.tenant}, role ${info.role}, groups ${info.groups.join(",") || "-"}); it is shown only once\n`,
@@ -156,11 +223,23 @@ async function main(argv: string[]): Promise<void> {
     }
     if (sub === "revoke") {
       if (!args[0]) fail("keys revoke needs a key id (see keys list)");
-      if (!keys.revoke(args[0])) fail(`no active key with id ${args[0]}`);
+      const known = keys.list().find((k) => k.id === args[0]);
+      if (!known || !keys.revoke(args[0])) fail(`no active key with id ${args[0]}`);
+      await new AuditLog(join(config.DATA_DIR, "audit.log")).append({
+        event: "keys.revoke",
+        key_id: "cli",
+        tenant: known.tenant,
+        route: "cli keys revoke",
+        subject: { id: known.id, tenant: known.tenant, role: known.role },
+      });
       console.log(`revoked ${args[0]}`);
       return;
     }
     fail("keys needs create, list or revoke");
+  }
+  if (command === "audit") {
+    process.exitCode = auditCommand(join(config.DATA_DIR, "audit.log"), rest);
+    return;
   }
   fail(`unknown command "${command}"; run npm run cited -- help`);
 }

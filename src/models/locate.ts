@@ -3,7 +3,7 @@ import { isAbsolute, join, resolve } from "node:path";
 import { resolveModelFile } from "node-llama-cpp";
 import { type CatalogModel, findCatalogModel } from "./catalog.js";
 
-/** Where a model reference (EMBED_MODEL, CHAT_MODEL, RERANK_MODEL) points. */
+/** Where a model reference (EMBED_MODEL, CHAT_MODEL, JUDGE_MODEL) points. */
 export type ModelRefKind = "catalog" | "hf" | "file";
 
 /** A model's file is not in MODELS_DIR; the message says which command provisions it. */

@@ -4,7 +4,21 @@ import { type IngestJobData, IngestJobProgress, type JobState } from "../../sche
 import { redisConnection } from "./connection.js";
 
 /** Queue names, shared by producers and workers. */
-export const QUEUES = { ingest: "cited-ingest", maintenance: "cited-maintenance" } as const;
+export const QUEUES = {
+  ingest: "cited-ingest",
+  maintenance: "cited-maintenance",
+  sync: "cited-sync",
+} as const;
+
+/**
+ * Id of the ingest job for a document's content: the same content queued twice is one job. A sync
+ * adds its own id, so a file queued again by a later sync never collides with a finished job (BullMQ
+ * ignores an add whose id exists, finished or not).
+ */
+export function ingestJobId(documentId: string, contentSha256: string, syncId?: string | null): string {
+  const base = `${documentId}-${contentSha256.slice(0, 12)}`;
+  return syncId ? `${base}-${syncId}` : base;
+}
 
 /** Retries for transient failures (Redis or disk hiccups, a crashed worker): exponential from 2 s. */
 export const INGEST_JOB_OPTIONS: JobsOptions = {
@@ -47,7 +61,7 @@ export class IngestQueue {
    * thing twice (a retried request) makes one job.
    */
   async add(data: IngestJobData, contentSha256: string): Promise<string> {
-    const jobId = `${data.document_id}-${contentSha256.slice(0, 12)}`;
+    const jobId = ingestJobId(data.document_id, contentSha256);
     const job = await this.queue.add("ingest-file", data, { ...INGEST_JOB_OPTIONS, jobId });
     return job.id ?? jobId;
   }

@@ -63,7 +63,11 @@ function escapeRegExp(s: string): string {
  * rarely finds the preamble; a named document's preamble is added at the top instead.
  */
 export function asksForPreamble(query: string): boolean {
-  return /\b(parties|party names|who (signed|are the parties|entered)|(name|title) of (the|this) (contract|agreement)|(agreement|effective|execution|signing|commencement) date|date of (the|this) (contract|agreement)|when was (the|this) (contract|agreement) (signed|made|dated|entered))\b/i.test(
-    query,
-  );
+  return [
+    /\b(parties|party names|who (signed|are the parties|entered into))\b/i,
+    /\b(name|title) of (the|this) (contract|agreement|document)\b/i,
+    /\b(agreement|effective|execution|signing|commencement) date\b/i,
+    /\bdate of (the|this) (contract|agreement)\b/i,
+    /\b(date|when)\b.*\b(contract|agreement)\b.*\b(effective|signed|executed|dated|entered into|made)\b/i,
+  ].some((pattern) => pattern.test(query));
 }

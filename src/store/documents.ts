@@ -1,8 +1,51 @@
-import type { ChunkRow, DocumentRow, DocumentStatus, PageRow } from "../../schemas/document.js";
+import {
+  type ChunkRow,
+  DEFAULT_TENANT,
+  type DocumentRow,
+  type DocumentStatus,
+  type PageRow,
+  PUBLIC_GROUP,
+} from "../../schemas/document.js";
 import { type AccessScope, scopeFilter } from "../access/scope.js";
 import { sqlIn, sqlString } from "../lib/sql.js";
 import type { Store } from "./index.js";
 import { selectRows } from "./rows.js";
+
+/** A public document row for a local file that this process ingests itself (evaluation, benchmarks). */
+export function localDocumentRow(file: {
+  id: string;
+  name: string;
+  path: string;
+  sha256: string;
+  tags?: string[];
+}): DocumentRow {
+  const now = new Date().toISOString();
+  return {
+    id: file.id,
+    tenant: DEFAULT_TENANT,
+    acl: [PUBLIC_GROUP],
+    tags: file.tags ?? [],
+    name: file.name,
+    title: file.name,
+    type: null,
+    size_bytes: 0,
+    sha256: file.sha256,
+    status: "processing",
+    error: null,
+    error_code: null,
+    pages: null,
+    chunks: null,
+    file_path: file.path,
+    source_id: null,
+    source_path: null,
+    source_mtime_ms: null,
+    parent_id: null,
+    metadata: "{}",
+    job_id: null,
+    created_at: now,
+    updated_at: now,
+  };
+}
 
 /** Fields of a document that change as it moves through the pipeline. */
 export type DocumentPatch = Partial<
@@ -18,6 +61,9 @@ export type DocumentPatch = Partial<
     | "name"
     | "title"
     | "source_path"
+    | "source_mtime_ms"
+    | "size_bytes"
+    | "sha256"
     | "file_path"
     | "metadata"
     | "tags"
@@ -44,6 +90,38 @@ export class DocumentRepository {
 
   async insert(rows: DocumentRow[]): Promise<void> {
     if (rows.length > 0) await this.store.documents.add(rows);
+  }
+
+  /** Insert or replace whole rows by id, in one commit: writing the same rows twice leaves one copy of each. */
+  async upsert(rows: DocumentRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.store.documents
+      .mergeInsert("id")
+      .whenMatchedUpdateAll()
+      .whenNotMatchedInsertAll()
+      .execute(rows);
+  }
+
+  /** Every document of a source (not its e-mail attachments), whatever the caller: for the sync planner. */
+  async listBySource(sourceId: string): Promise<DocumentRow[]> {
+    return selectRows<DocumentRow>(this.store.documents, `source_id = ${sqlString(sourceId)}`);
+  }
+
+  /** Documents extracted from these documents (e-mail attachments), whatever the caller. */
+  async childrenOf(parentIds: readonly string[]): Promise<DocumentRow[]> {
+    if (parentIds.length === 0) return [];
+    return selectRows<DocumentRow>(this.store.documents, sqlIn("parent_id", parentIds));
+  }
+
+  /** Page numbers and how their text was read (no text), for the documents the scope may read. */
+  async pageSources(
+    documentIds: readonly string[],
+    scope: AccessScope,
+  ): Promise<Pick<PageRow, "document_id" | "page" | "text_source" | "ocr_confidence">[]> {
+    if (documentIds.length === 0) return [];
+    return selectRows(this.store.pages, `${sqlIn("document_id", documentIds)} AND ${scopeFilter(scope)}`, {
+      columns: ["document_id", "page", "text_source", "ocr_confidence"],
+    });
   }
 
   /** A document the scope may read, or null (also when it exists in another tenant or group). */
@@ -120,6 +198,16 @@ export class DocumentRepository {
     await this.store.chunks.delete(byDocument(id));
     await this.store.pages.delete(byDocument(id));
     await this.store.documents.delete(byId(id));
+  }
+
+  /** Remove documents with their pages and chunks, one commit per table (a sync deleting many files). */
+  async deleteMany(ids: readonly string[]): Promise<void> {
+    for (let i = 0; i < ids.length; i += 500) {
+      const batch = ids.slice(i, i + 500);
+      await this.store.chunks.delete(sqlIn("document_id", batch));
+      await this.store.pages.delete(sqlIn("document_id", batch));
+      await this.store.documents.delete(sqlIn("id", batch));
+    }
   }
 
   /** Chunks stored for a document (tests, reports). */

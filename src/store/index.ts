@@ -1,16 +1,22 @@
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import * as lancedb from "@lancedb/lancedb";
 import type { z } from "zod";
 import { ChunkRow, DocumentRow, PageRow } from "../../schemas/document.js";
+import { SourceRow } from "../../schemas/sources.js";
 import { arrowSchemaFor } from "./arrow.js";
 
 export { arrowSchemaFor } from "./arrow.js";
 
 /** Names of the LanceDB tables. */
-export const TABLES = { documents: "documents", pages: "pages", chunks: "chunks" } as const;
+export const TABLES = {
+  documents: "documents",
+  pages: "pages",
+  chunks: "chunks",
+  sources: "sources",
+} as const;
 
-/** The LanceDB folder and its three tables, opened once per process. */
+/** The LanceDB folder and its tables, opened once per process. */
 export interface Store {
   /** Folder of the LanceDB database. */
   readonly uri: string;
@@ -18,6 +24,8 @@ export interface Store {
   readonly documents: lancedb.Table;
   readonly pages: lancedb.Table;
   readonly chunks: lancedb.Table;
+  /** Synced folders (document shares) and their last sync. */
+  readonly sources: lancedb.Table;
   /** Dimension of chunk vectors (fixed when the chunks table is created). */
   readonly vectorDimensions: number;
   close(): void;
@@ -28,9 +36,41 @@ export class StoreDimensionMismatchError extends Error {
   override name = "StoreDimensionMismatchError";
 }
 
+/**
+ * Columns added to a row schema after a table was created (e.g. documents.source_mtime_ms) are added
+ * to the table as null columns, so a store made by an older version keeps working.
+ */
+async function addMissingColumns(table: lancedb.Table, row: z.ZodObject): Promise<void> {
+  const have = new Set((await table.schema()).fields.map((f) => f.name));
+  const missing = arrowSchemaFor(row).fields.filter((f) => !have.has(f.name) && f.nullable);
+  if (missing.length === 0) return;
+  try {
+    await table.addColumns(
+      missing.map((f) => ({ name: f.name, valueSql: `CAST(NULL AS ${sqlTypeOf(f.type)})` })),
+    );
+  } catch (error) {
+    // Another process added them first.
+    const again = new Set((await table.schema()).fields.map((f) => f.name));
+    if (missing.some((f) => !again.has(f.name))) throw error;
+  }
+}
+
+function sqlTypeOf(type: { toString(): string }): string {
+  const name = type.toString();
+  if (name === "Float64") return "DOUBLE";
+  if (name === "Int32") return "INT";
+  if (name === "Bool") return "BOOLEAN";
+  if (name === "Utf8") return "STRING";
+  throw new Error(`no SQL type to add a column of type ${name}`);
+}
+
 async function openOrCreate(db: lancedb.Connection, name: string, row: z.ZodObject, dims = 0) {
   const names = await db.tableNames();
-  if (names.includes(name)) return db.openTable(name);
+  if (names.includes(name)) {
+    const table = await db.openTable(name);
+    await addMissingColumns(table, row);
+    return table;
+  }
   try {
     return await db.createEmptyTable(name, arrowSchemaFor(row, dims), { existOk: true });
   } catch {
@@ -63,6 +103,27 @@ export async function ensureFullTextIndex(chunks: lancedb.Table): Promise<boolea
 }
 
 /**
+ * Dimension of the vectors of an existing store, or null when there is none yet: tools that do not
+ * embed (sync, report) open the store without loading the embedding model.
+ */
+export async function storedVectorDimensions(dataDir: string): Promise<number | null> {
+  const uri = join(dataDir, "lancedb");
+  if (!existsSync(uri)) return null;
+  const db = await lancedb.connect(uri);
+  try {
+    if (!(await db.tableNames()).includes(TABLES.chunks)) return null;
+    const chunks = await db.openTable(TABLES.chunks);
+    try {
+      return (await vectorDimensionsOf(chunks)) || null;
+    } finally {
+      chunks.close();
+    }
+  } finally {
+    db.close();
+  }
+}
+
+/**
  * Open (creating if needed) the store in `dataDir/lancedb`. Reads are always consistent with writes
  * made by other processes (workers write, the API reads).
  */
@@ -73,6 +134,7 @@ export async function openStore(dataDir: string, vectorDimensions: number): Prom
   const documents = await openOrCreate(db, TABLES.documents, DocumentRow);
   const pages = await openOrCreate(db, TABLES.pages, PageRow);
   const chunks = await openOrCreate(db, TABLES.chunks, ChunkRow, vectorDimensions);
+  const sources = await openOrCreate(db, TABLES.sources, SourceRow);
   await ensureFullTextIndex(chunks);
   const existing = await vectorDimensionsOf(chunks);
   if (existing !== vectorDimensions) {
@@ -87,11 +149,13 @@ export async function openStore(dataDir: string, vectorDimensions: number): Prom
     documents,
     pages,
     chunks,
+    sources,
     vectorDimensions,
     close: () => {
       documents.close();
       pages.close();
       chunks.close();
+      sources.close();
       db.close();
     },
   };

@@ -29,7 +29,7 @@ export async function maintainStore(
     vectorIndexCreated = true;
   }
   let compactedFragments = 0;
-  for (const table of [store.chunks, store.pages, store.documents]) {
+  for (const table of [store.chunks, store.pages, store.documents, store.sources]) {
     const stats = await table.optimize({ cleanupOlderThan: new Date(Date.now() - 60 * 60 * 1000) });
     compactedFragments += stats.compaction.fragmentsRemoved;
   }

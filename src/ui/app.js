@@ -682,7 +682,8 @@ window.addEventListener("drop", (e) => e.preventDefault());
 // Sources (folder sync)
 
 const sourcePolls = new Map(); // source id → timer
-const FINISHED = new Set(["done", "completed", "finished", "failed", "cancelled", "canceled", "error"]);
+// The server's sync states: queued → planning → running → done, or failed / interrupted (schemas/sources.ts).
+const FINISHED = new Set(["done", "failed", "interrupted"]);
 
 function sourcesUnavailable(error) {
   if (error instanceof ApiFailure && (error.status === 404 || error.status === 405 || error.status === 501)) {
@@ -704,7 +705,7 @@ function countsList(counts) {
     ["discovered", "Found"],
     ["queued", "Queued"],
     ["done", "Done"],
-    ["skipped", "Unchanged"],
+    ["skipped", "Skipped"],
     ["failed", "Failed"],
   ];
   return el(
@@ -731,6 +732,7 @@ function syncSummary(sync) {
     "div",
     { class: "sync", "data-sync-state": sync.state },
     el("p", { class: "sync-state" }, `Last sync: ${sync.state}${when ? `, ${when}` : ""}`),
+    sync.error ? el("p", { class: "error-text" }, sync.error) : null,
     countsList(counts),
     running && total
       ? el("progress", { max: String(total), value: String(settled), "aria-label": "Sync progress" })
@@ -911,7 +913,7 @@ async function showReport(source, trigger) {
             el(
               "tr",
               {},
-              ["File", "Status", "Pages", "OCR pages", "Lowest OCR confidence"].map((h) =>
+              ["File", "Status", "Pages", "OCR pages", "Lowest OCR confidence", "Not searchable"].map((h) =>
                 el("th", { scope: "col" }, h),
               ),
             ),
@@ -923,6 +925,7 @@ async function showReport(source, trigger) {
               const pages = f.pages ?? [];
               const ocr = pages.filter((p) => p.text_source === "ocr");
               const confidences = ocr.map((p) => p.ocr_confidence).filter((c) => typeof c === "number");
+              const unsearchable = pages.filter((p) => p.text_source === "failed").map((p) => p.page);
               return el(
                 "tr",
                 {},
@@ -931,6 +934,11 @@ async function showReport(source, trigger) {
                 el("td", {}, String(pages.length)),
                 el("td", {}, String(ocr.length)),
                 el("td", {}, confidences.length ? `${Math.round(Math.min(...confidences))}%` : "—"),
+                el(
+                  "td",
+                  unsearchable.length ? { class: "error-text" } : {},
+                  unsearchable.length ? `page ${unsearchable.join(", ")}` : "—",
+                ),
               );
             }),
           ),

@@ -1,6 +1,6 @@
 // /v1/ask end to end with the real chat model, judge, embedder and store: verified citations,
 // abstention, Server-Sent Events, disconnects and the bounded queue.
-import { contractPdf, fillerClauses } from "../support/pdfs.js";
+import { servicesAgreementPdf } from "../support/pdfs.js";
 import {
   postJson,
   startService,
@@ -13,41 +13,13 @@ import {
 let service: TestService;
 let documentId: string;
 
-const NOTICE =
-  "Either party may terminate this Agreement for convenience upon ninety (90) days' prior written notice to the other party.";
-
 beforeAll(async () => {
   service = await startService({
     GENERATION_PARALLEL: "1",
     GENERATION_QUEUE: "1",
     CHAT_CONTEXT_TOKENS: "3072",
   });
-  const pdf = await contractPdf({
-    title: "MASTER SERVICES AGREEMENT",
-    pages: [
-      {
-        paragraphs: [
-          'This Master Services Agreement is made between Acme Corp. ("Customer") and Globex LLC ("Supplier").',
-          "1. SERVICES",
-          ...fillerClauses(1, 2, "Service"),
-        ],
-      },
-      {
-        paragraphs: [
-          "8. TERMINATION",
-          `8.1 Termination for Convenience. ${NOTICE}`,
-          "8.2 Termination for Cause. Either party may terminate this Agreement at once if the other party commits a material breach.",
-        ],
-      },
-      {
-        paragraphs: [
-          "12. GOVERNING LAW",
-          "12.1 This Agreement is governed by the laws of the State of Oregon.",
-          ...fillerClauses(12, 1, "General"),
-        ],
-      },
-    ],
-  });
+  const pdf = await servicesAgreementPdf();
   const res = (await (await upload(service, { "msa.pdf": pdf })).json()) as { documents: { id: string }[] };
   documentId = res.documents[0]!.id;
   const [doc] = await waitForDocuments(service, [documentId]);

@@ -66,3 +66,37 @@ export function fillerClauses(section: number, count: number, topic: string): st
       `${section}.${i + 1} ${topic} Obligations. Each party shall perform its ${topic.toLowerCase()} obligations under this Agreement in good faith, with reasonable care and in accordance with applicable law, and shall keep records sufficient to show compliance with this Section ${section}.${i + 1} for the duration of the Term.`,
   );
 }
+
+/** The notice clause of {@link servicesAgreementPdf}: stated on page 2 and nowhere else. */
+export const NOTICE =
+  "Either party may terminate this Agreement for convenience upon ninety (90) days' prior written notice to the other party.";
+
+/** A three-page services agreement: parties on page 1, the notice period on page 2, Oregon law on page 3. */
+export function servicesAgreementPdf(): Promise<Buffer> {
+  return contractPdf({
+    title: "MASTER SERVICES AGREEMENT",
+    pages: [
+      {
+        paragraphs: [
+          'This Master Services Agreement is made between Acme Corp. ("Customer") and Globex LLC ("Supplier").',
+          "1. SERVICES",
+          ...fillerClauses(1, 2, "Service"),
+        ],
+      },
+      {
+        paragraphs: [
+          "8. TERMINATION",
+          `8.1 Termination for Convenience. ${NOTICE}`,
+          "8.2 Termination for Cause. Either party may terminate this Agreement at once if the other party commits a material breach.",
+        ],
+      },
+      {
+        paragraphs: [
+          "12. GOVERNING LAW",
+          "12.1 This Agreement is governed by the laws of the State of Oregon.",
+          ...fillerClauses(12, 1, "General"),
+        ],
+      },
+    ],
+  });
+}

@@ -18,6 +18,12 @@ export interface TestService {
   /** Kill the worker process with a signal and wait until it is gone. */
   killWorker(signal?: NodeJS.Signals): Promise<void>;
   workerAlive(): boolean;
+  /** Kill the API process with a signal (SIGKILL by default) and wait until it is gone. */
+  killApi(signal?: NodeJS.Signals): Promise<void>;
+  /** Start the API process again (after killApi) and wait until it is ready. */
+  startApi(): Promise<void>;
+  /** Process id of the running worker (its /proc/<pid>/status tells its peak memory), or null. */
+  workerPid(): number | null;
   /** Fetch against the API with the test key. */
   request(path: string, init?: RequestInit): Promise<Response>;
   stop(): Promise<void>;
@@ -48,6 +54,13 @@ async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs: n
   throw new Error(`${what} did not happen within ${timeoutMs} ms\n${log().slice(-4000)}`);
 }
 
+/** /readyz answers 200; the body is read so the connection is not left half-used. */
+async function isReady(url: string): Promise<boolean> {
+  const res = await fetch(`${url}/readyz`);
+  await res.arrayBuffer();
+  return res.ok;
+}
+
 /** Start API and worker with these settings (plus a fresh DATA_DIR and QUEUE_PREFIX). */
 export async function startService(settings: Record<string, string> = {}): Promise<TestService> {
   const dataDir = mkdtempSync(join(tmpdir(), "cited-test-"));
@@ -68,7 +81,14 @@ export async function startService(settings: Record<string, string> = {}): Promi
   const log: string[] = [];
   const url = `http://127.0.0.1:${port}`;
   let worker: ChildProcess | null = null;
-  const api = startProcess("src/api/main.ts", env, log);
+  let api = startProcess("src/api/main.ts", env, log);
+  const kill = async (p: ChildProcess, signal: NodeJS.Signals, name: string) => {
+    if (p.exitCode !== null || p.signalCode !== null) return;
+    const gone = new Promise((r) => p.once("exit", r));
+    p.kill(signal);
+    await gone;
+    log.push(`\n[test] ${name} killed\n`);
+  };
   const logs = () => log.join("");
   const service: TestService = {
     url,
@@ -79,14 +99,17 @@ export async function startService(settings: Record<string, string> = {}): Promi
       await waitFor(async () => logs().includes('"worker ready"'), "worker start", 60_000, logs);
     },
     async killWorker(signal = "SIGKILL") {
-      const w = worker;
-      if (!w || w.exitCode !== null || w.signalCode !== null) return;
-      const gone = new Promise((r) => w.once("exit", r));
-      w.kill(signal);
-      await gone;
-      log.push("\n[test] worker killed\n");
+      if (worker) await kill(worker, signal, "worker");
+    },
+    async killApi(signal = "SIGKILL") {
+      await kill(api, signal, "api");
+    },
+    async startApi() {
+      api = startProcess("src/api/main.ts", env, log);
+      await waitFor(() => isReady(url), "API readiness", 90_000, logs);
     },
     workerAlive: () => worker !== null && worker.exitCode === null && worker.signalCode === null,
+    workerPid: () => (worker && worker.exitCode === null ? (worker.pid ?? null) : null),
     request: (path, init) => fetch(`${url}${path}`, init),
     async stop() {
       for (const p of [worker, api]) {
@@ -99,15 +122,23 @@ export async function startService(settings: Record<string, string> = {}): Promi
           if (p.exitCode === null && p.signalCode === null) p.kill("SIGKILL");
         }
       }
-      const redis = new Redis(env.REDIS_URL ?? "redis://127.0.0.1:6379");
-      const keys = await redis.keys(`${prefix}:*`);
-      if (keys.length) await redis.del(...keys);
-      redis.disconnect();
+      const redis = new Redis(env.REDIS_URL ?? "redis://127.0.0.1:6379", {
+        maxRetriesPerRequest: 1,
+        retryStrategy: () => null,
+      });
+      try {
+        const keys = await redis.keys(`${prefix}:*`);
+        if (keys.length) await redis.del(...keys);
+      } catch {
+        // That Redis is gone (a test stopped its own); nothing to clean.
+      } finally {
+        redis.disconnect();
+      }
       rmSync(dataDir, { recursive: true, force: true });
     },
     logs,
   };
-  await waitFor(async () => (await fetch(`${url}/readyz`)).ok, "API readiness", 90_000, logs);
+  await waitFor(() => isReady(url), "API readiness", 90_000, logs);
   await service.startWorker();
   return service;
 }

@@ -100,6 +100,20 @@ describe("chunkPages", () => {
     expect(chunks.some((c) => c.text.startsWith("3. GOVERNING LAW"))).toBe(true);
   });
 
+  test("a short last clause does not pull the next top-level section (on the next page) into its chunk", () => {
+    const short = chunkPages(
+      [
+        page(1, "8. TERMINATION\n8.2 Termination for Cause. Either party may end it on breach."),
+        page(2, "12. GOVERNING LAW\n12.1 This Agreement is governed by the laws of Oregon."),
+      ],
+      { ...options, minTokens: 32 },
+    );
+    const oregon = short.find((c) => c.text.includes("Oregon"))!;
+    expect(oregon.pageStart).toBe(2);
+    expect(oregon.section).toMatch(/^12 GOVERNING LAW/);
+    expect(short.find((c) => c.text.includes("8.2"))!.text).not.toContain("GOVERNING");
+  });
+
   test("only what comes before the first numbered clause is the preamble", () => {
     const withTitle = chunkPages(
       [

@@ -19,7 +19,7 @@ describe("configuration", () => {
     expect(config.REDIS_URL).toBe("redis://127.0.0.1:6379");
     expect(config.DATA_DIR.startsWith("/")).toBe(true);
     expect(config.EMBED_MODEL).toBe("all-minilm-l6-v2");
-    expect(config.RERANK_MODEL).toBeUndefined();
+    expect(config.SOURCE_ROOTS).toEqual([]);
   });
 
   test("good values are taken from the environment", () => {
@@ -27,20 +27,21 @@ describe("configuration", () => {
       PORT: "9090",
       HOST: "0.0.0.0",
       WORKER_CONCURRENCY: "3",
-      RERANK_MODEL: "/m/r.gguf",
+      SOURCE_ROOTS: "/srv/shares/legal, /srv/shares/finance",
       OPEN_MODE: "yes",
     });
     expect(config).toMatchObject({
       PORT: 9090,
       HOST: "0.0.0.0",
       WORKER_CONCURRENCY: 3,
-      RERANK_MODEL: "/m/r.gguf",
+      SOURCE_ROOTS: ["/srv/shares/legal", "/srv/shares/finance"],
       OPEN_MODE: true,
     });
   });
 
   test.each([
     [{ PORT: "abc" }, "PORT", /set it to a whole number from 1 to 65535/],
+    [{ SOURCE_ROOTS: "shares/legal" }, "SOURCE_ROOTS", /list absolute folders/],
     [{ PORT: "70000" }, "PORT", /PORT is not valid \(got "70000"\)/],
     [{ REDIS_URL: "http://localhost:6379" }, "REDIS_URL", /redis:\/\/ URL/],
     [{ WORKER_CONCURRENCY: "0" }, "WORKER_CONCURRENCY", /from 1 to 64/],

@@ -1,4 +1,4 @@
-import { namedDocuments } from "../../src/retrieval/titles.js";
+import { asksForPreamble, namedDocuments } from "../../src/retrieval/titles.js";
 
 const docs = [
   { id: "a", title: "CO-BRANDING AGREEMENT", name: "EdietsComInc_Co-Branding Agreement.pdf" },
@@ -27,5 +27,27 @@ describe("contract-aware narrowing", () => {
   test("a quoted phrase that is no title changes nothing", () => {
     const q = 'Where does it say "best efforts"?';
     expect(namedDocuments(q, docs)).toEqual({ ids: [], query: q });
+  });
+});
+
+describe("questions answered by a contract's preamble", () => {
+  test.each([
+    "Who are the parties to this agreement?",
+    "The two or more parties who signed the contract",
+    "What is the name of the contract?",
+    "What is the effective date?",
+    "The date when the contract is effective",
+    "When was the agreement signed?",
+    "The date of the contract",
+  ])("%s", (q) => {
+    expect(asksForPreamble(q)).toBe(true);
+  });
+
+  test.each([
+    "What is the notice period to terminate?",
+    "Which party pays for shipping?",
+    "On what date will the initial term expire?",
+  ])("not: %s", (q) => {
+    expect(asksForPreamble(q)).toBe(false);
   });
 });

@@ -1,6 +1,6 @@
 // The verifier against adversarial model output: nothing that is not on the page may pass.
 import { verifyAnswer } from "../../src/answer/answerer.js";
-import { numberPassages } from "../../src/answer/passages.js";
+import { isHeadingLine, numberPassages, splitSentences } from "../../src/answer/passages.js";
 import { findQuote, normalizeForMatch, verifyQuote } from "../../src/answer/verify.js";
 import type { RetrievedPassage } from "../../src/retrieval/hybrid.js";
 
@@ -151,5 +151,24 @@ describe("quotes over several spans of one page", () => {
   test("a quote within the second run maps into it", () => {
     const loc = verifyQuote("within thirty days of each quarter", v)!;
     expect(page4.slice(loc.charStart, loc.charEnd)).toBe("within thirty days of each quarter");
+  });
+});
+
+describe("citable sentences of a passage", () => {
+  const cut = (text: string) => splitSentences(text).map((s) => text.slice(s.start, s.end));
+
+  test("a clause heading and its title join the sentence that follows, so a heading is never a quote alone", () => {
+    const text =
+      "8. TERMINATION\n8.1 Termination for Convenience. Either party may terminate this Agreement upon ninety (90) days' notice. The notice must be written.";
+    expect(cut(text)).toEqual([
+      "8. TERMINATION\n8.1 Termination for Convenience. Either party may terminate this Agreement upon ninety (90) days' notice.",
+      "The notice must be written.",
+    ]);
+  });
+
+  test("a numbered clause that says something stands as its own sentence", () => {
+    expect(isHeadingLine("12.1 This Agreement is governed by the laws of the State of Oregon.")).toBe(false);
+    expect(isHeadingLine("8.1 Termination for Convenience.")).toBe(true);
+    expect(isHeadingLine("ARTICLE IV CONFIDENTIALITY")).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import { type Request, type Response, Router } from "express";
-import { AskRequest, SearchRequest } from "../../../schemas/api.js";
+import { AskRequest, NoQuery, SearchRequest } from "../../../schemas/api.js";
 import { type Answerer, passageView } from "../../answer/answerer.js";
 import { BusyError } from "../../answer/limiter.js";
 import { InputTooLongError } from "../../models/embedder.js";
@@ -47,6 +47,7 @@ export function answerRoutes(
   const router = Router();
 
   router.post("/v1/search", async (req, res) => {
+    parseInput(NoQuery, req.query, "query");
     const body = parseInput(SearchRequest, req.body, "body");
     const started = performance.now();
     try {
@@ -69,6 +70,7 @@ export function answerRoutes(
   });
 
   router.post("/v1/ask", async (req, res) => {
+    parseInput(NoQuery, req.query, "query");
     const body = parseInput(AskRequest, req.body, "body");
     const input = {
       question: body.question,
@@ -147,7 +149,7 @@ function auditInfo(
   return {
     question,
     retrieved: answer.passages.map((p) => p.chunk_id),
-    cited: [...new Set(answer.citations.map((c) => `${c.document_id}:${c.page}:${c.char_start}`))],
+    cited: [...new Set(answer.citations.map((c) => c.chunk_id))],
     abstained: answer.abstained,
     model: answer.model,
     prompt_version: answer.prompt_version,

@@ -2,10 +2,17 @@ import { mkdirSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { Router } from "express";
 import multer from "multer";
-import { DocumentIdParams, DocumentListQuery, PageParams, UploadFields } from "../../../schemas/api.js";
+import {
+  DocumentIdParams,
+  DocumentListQuery,
+  NoQuery,
+  PageParams,
+  UploadFields,
+} from "../../../schemas/api.js";
 import { PUBLIC_GROUP } from "../../../schemas/document.js";
 import { type Intake, removeDocument } from "../../app/intake.js";
 import type { DocumentRepository } from "../../store/documents.js";
+import type { AuditRecorder } from "../audit.js";
 import { callerOf } from "../context.js";
 import { ApiError, notFound } from "../errors.js";
 import { parseInput } from "../validate.js";
@@ -21,6 +28,8 @@ export interface DocumentRoutesDeps {
   filesDir: string;
   /** Largest file accepted. */
   maxBytes: number;
+  /** Records uploads and deletions in the audit trail. */
+  audit?: AuditRecorder;
 }
 
 const list = (v: string | string[] | undefined) =>
@@ -43,6 +52,7 @@ export function documentRoutes(deps: DocumentRoutesDeps): Router {
       const caller = callerOf(res);
       if (caller.role === "reader")
         throw new ApiError(403, "forbidden", "this key may read but not upload: use an editor or admin key");
+      parseInput(NoQuery, req.query, "query");
       const fields = parseInput(UploadFields, req.body, "upload fields");
       if (files.length === 0) {
         throw new ApiError(
@@ -52,6 +62,7 @@ export function documentRoutes(deps: DocumentRoutesDeps): Router {
         );
       }
       const tags = list(fields.tags);
+      if (tags.length > 100) throw new ApiError(400, "invalid_request", "too many tags: at most 100");
       const badTag = tags.find((t) => !/^[\w.-]{1,64}$/.test(t));
       if (badTag)
         throw new ApiError(
@@ -60,6 +71,7 @@ export function documentRoutes(deps: DocumentRoutesDeps): Router {
           `invalid tag "${badTag}": tags use letters, digits, _ . - (at most 64)`,
         );
       const groups = list(fields.groups);
+      if (groups.length > 100) throw new ApiError(400, "invalid_request", "too many groups: at most 100");
       const badGroup = groups.find((g) => !/^[\w.-]{1,64}$/.test(g));
       if (badGroup)
         throw new ApiError(
@@ -86,6 +98,16 @@ export function documentRoutes(deps: DocumentRoutesDeps): Router {
         { tenant: caller.scope.tenant, acl: groups.length ? groups : [PUBLIC_GROUP], tags },
         caller.scope,
       );
+      deps.audit?.(req, res, "documents.upload", {
+        acl: groups.length ? groups : [PUBLIC_GROUP],
+        tags,
+        documents: result.documents.map((d) => ({
+          id: d.id,
+          name: d.name,
+          status: d.status,
+          duplicate_of: d.duplicate_of,
+        })),
+      });
       res.status(202).json(result);
     } finally {
       await Promise.all(files.map((f) => rm(f.path, { force: true })));
@@ -107,6 +129,7 @@ export function documentRoutes(deps: DocumentRoutesDeps): Router {
 
   router.get("/v1/documents/:id", async (req, res) => {
     const { id } = parseInput(DocumentIdParams, req.params, "path");
+    parseInput(NoQuery, req.query, "query");
     const doc = await deps.documents.get(id, callerOf(res).scope);
     if (!doc) throw notFound(`document ${id}`);
     res.json(documentView(doc));
@@ -114,6 +137,7 @@ export function documentRoutes(deps: DocumentRoutesDeps): Router {
 
   router.get("/v1/documents/:id/pages/:page", async (req, res) => {
     const { id, page } = parseInput(PageParams, req.params, "path");
+    parseInput(NoQuery, req.query, "query");
     const scope = callerOf(res).scope;
     const pages = await deps.documents.pages(id, scope);
     const found = pages.find((p) => p.page === page);
@@ -129,6 +153,7 @@ export function documentRoutes(deps: DocumentRoutesDeps): Router {
 
   router.get("/v1/documents/:id/chunks", async (req, res) => {
     const { id } = parseInput(DocumentIdParams, req.params, "path");
+    parseInput(NoQuery, req.query, "query");
     const scope = callerOf(res).scope;
     if (!(await deps.documents.get(id, scope))) throw notFound(`document ${id}`);
     const chunks = await deps.documents.chunks(id, scope);
@@ -150,6 +175,7 @@ export function documentRoutes(deps: DocumentRoutesDeps): Router {
 
   router.get("/v1/documents/:id/file", async (req, res) => {
     const { id } = parseInput(DocumentIdParams, req.params, "path");
+    parseInput(NoQuery, req.query, "query");
     const doc = await deps.documents.get(id, callerOf(res).scope);
     if (!doc) throw notFound(`document ${id}`);
     const types: Record<string, string> = { pdf: "application/pdf", html: "text/plain; charset=utf-8" };
@@ -166,12 +192,14 @@ export function documentRoutes(deps: DocumentRoutesDeps): Router {
 
   router.delete("/v1/documents/:id", async (req, res) => {
     const { id } = parseInput(DocumentIdParams, req.params, "path");
+    parseInput(NoQuery, req.query, "query");
     const caller = callerOf(res);
     if (caller.role === "reader")
       throw new ApiError(403, "forbidden", "this key may read but not delete: use an editor or admin key");
     const doc = await deps.documents.get(id, caller.scope);
     if (!doc) throw notFound(`document ${id}`);
     await removeDocument(deps.documents, doc, deps.filesDir);
+    deps.audit?.(req, res, "documents.delete", { document_id: doc.id, name: doc.name });
     res.status(204).end();
   });
 

@@ -3,13 +3,12 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ingestDocument } from "../../../ingestion/pipeline.js";
-import type { DocumentRow } from "../../../schemas/document.js";
+import { chunkingFor, ingestDocument } from "../../../ingestion/pipeline.js";
 import { LOCAL_SCOPE } from "../../access/scope.js";
 import type { Answerer } from "../../answer/answerer.js";
 import type { Embedder } from "../../models/embedder.js";
 import type { HybridRetriever, RetrievedPassage } from "../../retrieval/hybrid.js";
-import { DocumentRepository } from "../../store/documents.js";
+import { DocumentRepository, localDocumentRow } from "../../store/documents.js";
 import { openStore, type Store } from "../../store/index.js";
 import { type Dataset, type DatasetQuestion, seededShuffle } from "./dataset.js";
 import {
@@ -34,7 +33,7 @@ export interface IndexSettings {
   pipelineVersion: string;
 }
 
-export const PIPELINE_VERSION = "2026-11-26.3";
+export const PIPELINE_VERSION = "2026-11-26.4";
 
 /** A document id for a dataset file: stable across runs. */
 const evalDocumentId = (doc: string) => `eval_${createHash("sha256").update(doc).digest("hex").slice(0, 16)}`;
@@ -72,38 +71,14 @@ export async function buildEvalStore(
       const id = ids.get(doc)!;
       const path = dataset.files.get(doc)!;
       const sha256 = createHash("sha256").update(readFileSync(path)).digest("hex");
-      const now = new Date().toISOString();
-      const row: DocumentRow = {
-        id,
-        tenant: LOCAL_SCOPE.tenant,
-        acl: ["public"],
-        tags: ["eval"],
-        name: doc,
-        title: doc,
-        type: null,
-        size_bytes: 0,
-        sha256,
-        status: "processing",
-        error: null,
-        error_code: null,
-        pages: null,
-        chunks: null,
-        file_path: path,
-        source_id: null,
-        source_path: null,
-        parent_id: null,
-        metadata: "{}",
-        job_id: null,
-        created_at: now,
-        updated_at: now,
-      };
+      const row = localDocumentRow({ id, name: doc, path, sha256, tags: ["eval"] });
       await documents.delete(id);
       await documents.insert([row]);
       const result = await ingestDocument(row, {
         documents,
         embedder,
         limits: { maxBytes: 512 * 1024 * 1024, maxPages: 10_000, maxExpandedBytes: 512 * 1024 * 1024 },
-        chunking: { targetTokens: settings.chunkTokens, minTokens: Math.round(settings.chunkTokens / 5) },
+        chunking: chunkingFor(settings.chunkTokens),
       });
       await documents.update(id, {
         status: "ready",
@@ -198,6 +173,8 @@ export interface EvalReport {
     wrongly_declined_answerable: number;
     correctly_declined_unanswerable: number;
     mean_seconds: number;
+    /** Questions whose answer failed (time limit, cut-off output): counted as wrong, listed in details. */
+    errors: number;
     /** Per question, for calibrating SUPPORT_THRESHOLD: support is null when nothing verified remained. */
     details: {
       id: string;
@@ -205,6 +182,7 @@ export interface EvalReport {
       abstained: boolean;
       support: number | null;
       on_evidence_page: boolean;
+      error?: string;
     }[];
   };
   seconds: number;
@@ -304,15 +282,36 @@ export async function runEval(
     const total = a.length + u.length;
     let done = 0;
     progress("answers", 0, total);
+    let errors = 0;
+    const ask = async (question: string, doc: string) => {
+      try {
+        return await parts.answerer!.answer({
+          question,
+          topK: 5,
+          scope: LOCAL_SCOPE,
+          filters: { document_ids: [parts.ids.get(doc)!] },
+        });
+      } catch (error) {
+        errors++;
+        return (error as Error).message;
+      }
+    };
     for (const l of a) {
       const t = performance.now();
-      const answer = await parts.answerer.answer({
-        question: l.q.question,
-        topK: 5,
-        scope: LOCAL_SCOPE,
-        filters: { document_ids: [parts.ids.get(l.doc)!] },
-      });
+      const answer = await ask(l.q.question, l.doc);
       seconds += (performance.now() - t) / 1000;
+      if (typeof answer === "string") {
+        details.push({
+          id: l.q.id,
+          answerable: true,
+          abstained: false,
+          support: null,
+          on_evidence_page: false,
+          error: answer,
+        });
+        progress("answers", ++done, total);
+        continue;
+      }
       const onPage = !answer.abstained && answer.citations.some((c) => l.pages.has(c.page));
       if (answer.abstained) wronglyDeclined++;
       else if (onPage) onEvidence++;
@@ -327,13 +326,20 @@ export async function runEval(
     }
     for (const q of u) {
       const t = performance.now();
-      const answer = await parts.answerer.answer({
-        question: q.question,
-        topK: 5,
-        scope: LOCAL_SCOPE,
-        filters: { document_ids: [parts.ids.get(q.doc_scope[0]!)!] },
-      });
+      const answer = await ask(q.question, q.doc_scope[0]!);
       seconds += (performance.now() - t) / 1000;
+      if (typeof answer === "string") {
+        details.push({
+          id: q.id,
+          answerable: false,
+          abstained: false,
+          support: null,
+          on_evidence_page: false,
+          error: answer,
+        });
+        progress("answers", ++done, total);
+        continue;
+      }
       if (answer.abstained) correctlyDeclined++;
       details.push({
         id: q.id,
@@ -352,6 +358,7 @@ export async function runEval(
       wrongly_declined_answerable: a.length ? wronglyDeclined / a.length : 0,
       correctly_declined_unanswerable: u.length ? correctlyDeclined / u.length : 0,
       mean_seconds: total ? seconds / total : 0,
+      errors,
       details,
     };
   }

@@ -1,0 +1,440 @@
+// Planning a sync: compare the folder with what is indexed for the source, by path and content hash,
+// write what can be decided at once (renames, deletions, files refused from their first bytes), and
+// queue the rest as one BullMQ flow. Every step can be run again: a planning job that dies half way
+// is simply planned again and converges on the same index.
+import { createHash } from "node:crypto";
+import { realpath } from "node:fs/promises";
+import { join } from "node:path";
+import type { IngestErrorCode, PermanentIngestError } from "../../../ingestion/errors.js";
+import type { DocumentRow } from "../../../schemas/document.js";
+import type { IngestJobData } from "../../../schemas/jobs.js";
+import type { SyncChanges, SyncIssue, SyncJobData, SyncSummary } from "../../../schemas/sources.js";
+import { GlobList } from "../../lib/glob.js";
+import type { Logger } from "../../lib/logger.js";
+import { ingestJobId } from "../../queue/ingest-queue.js";
+import type { PlannedCounts, SyncQueue } from "../../queue/sync-queue.js";
+import type { DocumentRepository } from "../../store/documents.js";
+import { lastSync, type SourceRepository, syncIssues } from "../../store/sources.js";
+import { type DocumentDraft, HEAD_BYTES, type Intake, refusalOf, removeDocuments } from "../intake.js";
+import {
+  type FoundFile,
+  type InspectedFile,
+  inspectFile,
+  SourceUnavailableError,
+  walkFolder,
+} from "./walk.js";
+
+/** What planning and finishing a sync need. */
+export interface SyncDeps {
+  documents: DocumentRepository;
+  sources: SourceRepository;
+  intake: Pick<Intake, "record">;
+  syncs: SyncQueue;
+  /** State of an ingest job by id (null when Redis does not know it). */
+  ingestJobState: (jobId: string) => Promise<string | null>;
+  /** Largest file read (UPLOAD_MAX_BYTES). */
+  maxBytes: number;
+  /** Cited's own data folder: never walked, should a source contain it. */
+  dataDir: string;
+  log?: Logger;
+}
+
+/** The source was removed, or its folder is gone: planning cannot succeed by retrying. */
+export class SyncCannotRunError extends Error {
+  override name = "SyncCannotRunError";
+}
+
+const PENDING_JOB_STATES = new Set(["waiting", "active", "delayed", "prioritized", "waiting-children"]);
+const UNSUPPORTED: IngestErrorCode = "unsupported_type";
+
+/** Base name of a `/`-separated path. */
+const baseName = (path: string) => path.slice(path.lastIndexOf("/") + 1);
+
+/**
+ * The id of a new document of a source: derived from the source, the path and the content, so two
+ * planning runs of the same tree (a retried job) write the same row, never two.
+ */
+function documentIdFor(sourceId: string, path: string, sha256: string, taken: ReadonlySet<string>): string {
+  for (let n = 0; ; n++) {
+    const id = `doc_${createHash("sha256").update(`${sourceId}\n${path}\n${sha256}\n${n}`).digest("hex").slice(0, 20)}`;
+    if (!taken.has(id)) return id;
+  }
+}
+
+async function mapPool<T, R>(items: readonly T[], width: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const lane = async () => {
+    for (let i = next++; i < items.length; i = next++) out[i] = await fn(items[i]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, lane));
+  return out;
+}
+
+const emptyChanges = (): SyncChanges => ({
+  new: 0,
+  changed: 0,
+  renamed: 0,
+  deleted: 0,
+  unchanged: 0,
+  requeued: 0,
+});
+
+/** What one planning run decided. */
+export interface SyncPlanResult {
+  counts: PlannedCounts;
+  changes: SyncChanges;
+  issues: SyncIssue[];
+  /** False when an earlier run of the same planning job had already added the flow. */
+  planned: boolean;
+}
+
+/** Inspect (hash) a file; a file that cannot be read or is of a type Cited does not read becomes an issue. */
+async function inspect(
+  file: FoundFile,
+): Promise<{ file: FoundFile; inspected: InspectedFile } | { file: FoundFile; issue: SyncIssue }> {
+  let unsupported: PermanentIngestError | null = null;
+  try {
+    const inspected = await inspectFile(file.abs, HEAD_BYTES, (head) => {
+      const refusal = refusalOf(head, baseName(file.path));
+      if (refusal?.code !== UNSUPPORTED) return false;
+      unsupported = refusal;
+      return true;
+    });
+    if (inspected) return { file, inspected };
+    return {
+      file,
+      issue: {
+        path: file.path,
+        status: "skipped",
+        code: UNSUPPORTED,
+        reason: (unsupported as PermanentIngestError | null)?.message ?? "not a format Cited reads",
+        size_bytes: file.size,
+        mtime_ms: file.mtimeMs,
+      },
+    };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return {
+      file,
+      issue: {
+        path: file.path,
+        status: "failed",
+        code: code === "ENOTFILE" ? "not_a_file" : "unreadable",
+        reason:
+          code === "ENOTFILE"
+            ? `${(error as Error).message}: not read`
+            : `the file cannot be read (${code ?? (error as Error).message}): what was indexed from it is kept; let the server read it`,
+        size_bytes: file.size,
+        mtime_ms: file.mtimeMs,
+      },
+    };
+  }
+}
+
+/**
+ * Plan (and start) one sync of a source. New files are recorded and queued, changed ones queued again
+ * under their id (the pipeline replaces their chunks in one commit), renamed or moved ones (same
+ * content, old path gone) get their new path without being read again, deleted ones are removed from
+ * the index (never from the folder), unchanged ones — same size and modification time, or same hash —
+ * are skipped. Documents left queued by a run that died (worker killed, Redis restarted) are queued again.
+ */
+export async function planSync(deps: SyncDeps, data: SyncJobData): Promise<SyncPlanResult> {
+  const { documents, syncs } = deps;
+  const { sync_id: syncId } = data;
+  const source = await deps.sources.getForWorker(data.source_id);
+  if (!source) throw new SyncCannotRunError("the source was removed before its sync ran");
+  if (await syncs.flowAdded(syncId)) {
+    return { counts: zeroCounts(), changes: emptyChanges(), issues: [], planned: false };
+  }
+  await syncs.setState(syncId, "planning");
+
+  let dataDir: string | null = null;
+  try {
+    dataDir = await realpath(deps.dataDir);
+  } catch {
+    // No data folder yet: nothing to keep out.
+  }
+  let walk: Awaited<ReturnType<typeof walkFolder>>;
+  try {
+    walk = await walkFolder(source.path, {
+      include: new GlobList(source.include),
+      exclude: new GlobList(source.exclude),
+      maxBytes: deps.maxBytes,
+      skipFolders: dataDir ? [dataDir] : [],
+      onProgress: (found) => void syncs.setDiscovered(syncId, found).catch(() => {}),
+    });
+  } catch (error) {
+    if (error instanceof SourceUnavailableError) throw new SyncCannotRunError(error.message);
+    throw error;
+  }
+
+  const existing = await documents.listBySource(source.id);
+  const byPath = new Map<string, DocumentRow>();
+  for (const doc of existing) if (doc.source_path !== null) byPath.set(doc.source_path, doc);
+  const previousIssues = new Map(syncIssues(source).map((i) => [i.path, i]));
+  const owner = { tenant: source.tenant, acl: source.acl, tags: source.tags };
+
+  const issues: SyncIssue[] = [...walk.issues];
+  const changes = emptyChanges();
+  const counts: PlannedCounts = {
+    discovered: walk.files.length + walk.issues.length,
+    queued: 0,
+    done: 0,
+    skipped: walk.issues.filter((i) => i.status === "skipped").length,
+    failed: walk.issues.filter((i) => i.status === "failed").length,
+  };
+  /** Paths whose document stays (the file is there, or could not be checked). */
+  const kept = new Set<string>();
+  for (const i of walk.issues) if (i.code === "unreadable") kept.add(i.path);
+  const upserts = new Map<string, DocumentRow>();
+  const children: { jobId: string; data: IngestJobData }[] = [];
+  const drafts: DocumentDraft[] = [];
+  const dropAttachmentsOf: string[] = [];
+  /** Changed files refused from their first bytes (now empty, say): their old pages and chunks go. */
+  const purge: string[] = [];
+  const now = () => new Date().toISOString();
+
+  const inFlight = async (doc: DocumentRow) =>
+    doc.job_id !== null && PENDING_JOB_STATES.has((await deps.ingestJobState(doc.job_id)) ?? "");
+  /** Queue a recorded document again (its last run died); false if its job is still on its way. */
+  const requeue = async (doc: DocumentRow): Promise<boolean> => {
+    if (doc.status !== "queued" && doc.status !== "processing") return false;
+    if (await inFlight(doc)) return false;
+    const jobId = ingestJobId(doc.id, doc.sha256, syncId);
+    upserts.set(doc.id, { ...doc, status: "queued", job_id: jobId, error: null, error_code: null });
+    children.push({
+      jobId,
+      data: { document_id: doc.id, tenant: doc.tenant, acl: doc.acl, sync_id: syncId },
+    });
+    changes.requeued++;
+    return true;
+  };
+
+  // Files whose size and modification time match the index are not read at all.
+  const toInspect: FoundFile[] = [];
+  for (const file of walk.files) {
+    const doc = byPath.get(file.path);
+    if (doc && doc.size_bytes === file.size && doc.source_mtime_ms === file.mtimeMs) {
+      kept.add(file.path);
+      if (await requeue(doc)) counts.queued++;
+      else {
+        changes.unchanged++;
+        counts.skipped++;
+      }
+      continue;
+    }
+    const before = previousIssues.get(file.path);
+    if (
+      !doc &&
+      before?.code === UNSUPPORTED &&
+      before.size_bytes === file.size &&
+      before.mtime_ms === file.mtimeMs
+    ) {
+      issues.push(before);
+      counts.skipped++;
+      continue;
+    }
+    toInspect.push(file);
+  }
+
+  const fresh: { file: FoundFile; inspected: InspectedFile }[] = [];
+  for (const result of await mapPool(toInspect, 4, inspect)) {
+    const { file } = result;
+    const doc = byPath.get(file.path);
+    if ("issue" in result) {
+      issues.push(result.issue);
+      if (result.issue.status === "skipped") counts.skipped++;
+      else counts.failed++;
+      // An unreadable file keeps what was indexed of it; a file now of a type Cited does not read does not.
+      if (doc && result.issue.code === "unreadable") kept.add(file.path);
+      continue;
+    }
+    const { inspected } = result;
+    if (!doc) {
+      fresh.push(result);
+      continue;
+    }
+    kept.add(file.path);
+    if (doc.sha256 === inspected.sha256) {
+      // Touched, not changed: remember the new size and time so the next sync does not read it again.
+      upserts.set(doc.id, { ...doc, size_bytes: inspected.size, source_mtime_ms: inspected.mtimeMs });
+      if (await requeue(upserts.get(doc.id)!)) counts.queued++;
+      else {
+        changes.unchanged++;
+        counts.skipped++;
+      }
+      continue;
+    }
+    changes.changed++;
+    dropAttachmentsOf.push(doc.id);
+    if (refusalOf(inspected.head, baseName(file.path))) purge.push(doc.id);
+    drafts.push({
+      id: doc.id,
+      owner,
+      name: baseName(file.path),
+      size: inspected.size,
+      sha256: inspected.sha256,
+      filePath: file.abs,
+      head: inspected.head,
+      source: { id: source.id, path: file.path, mtimeMs: inspected.mtimeMs },
+      syncId,
+      createdAt: doc.created_at,
+    });
+  }
+
+  // Documents whose path is gone: renamed or moved if a new file has their content, else deleted.
+  const underUnreadable = (path: string) => walk.unreadableFolders.some((f) => path.startsWith(`${f}/`));
+  const missing = existing.filter(
+    (d) => d.source_path !== null && !kept.has(d.source_path) && !underUnreadable(d.source_path),
+  );
+  const missingBySha = new Map<string, DocumentRow[]>();
+  for (const d of missing) missingBySha.set(d.sha256, [...(missingBySha.get(d.sha256) ?? []), d]);
+  const taken = new Set(existing.map((d) => d.id));
+  for (const { file, inspected } of fresh) {
+    const moved = missingBySha.get(inspected.sha256)?.shift();
+    if (moved) {
+      const name = baseName(file.path);
+      const row: DocumentRow = {
+        ...moved,
+        name,
+        title: moved.title === moved.name ? name : moved.title,
+        source_path: file.path,
+        file_path: file.abs,
+        size_bytes: inspected.size,
+        source_mtime_ms: inspected.mtimeMs,
+      };
+      upserts.set(moved.id, row);
+      changes.renamed++;
+      if (await requeue(row)) counts.queued++;
+      else counts.done++;
+      continue;
+    }
+    const id = documentIdFor(source.id, file.path, inspected.sha256, taken);
+    taken.add(id);
+    changes.new++;
+    drafts.push({
+      id,
+      owner,
+      name: baseName(file.path),
+      size: inspected.size,
+      sha256: inspected.sha256,
+      filePath: file.abs,
+      head: inspected.head,
+      source: { id: source.id, path: file.path, mtimeMs: inspected.mtimeMs },
+      syncId,
+    });
+  }
+  const deleted = [...missingBySha.values()].flat();
+
+  // Write: renames and requeues, then deletions, then the new and changed files with the flow.
+  await documents.upsert([...upserts.values()].map((r) => ({ ...r, updated_at: now() })));
+  const attachments = await documents.childrenOf([...deleted.map((d) => d.id), ...dropAttachmentsOf]);
+  await removeDocuments(documents, [...attachments, ...deleted], join(deps.dataDir, "files"));
+  for (const id of purge) await documents.replaceContent(id, [], []);
+  changes.deleted = deleted.length;
+
+  const summaryBase = lastSync(source);
+  const startedAt = summaryBase?.id === syncId ? summaryBase.started_at : now();
+  await deps.intake.record(drafts, {
+    replace: true,
+    keepOnEnqueueFailure: true,
+    enqueue: async (queued) => {
+      for (const row of queued) {
+        children.push({
+          jobId: row.job_id!,
+          data: { document_id: row.id, tenant: row.tenant, acl: row.acl, sync_id: syncId },
+        });
+      }
+      counts.queued += queued.length;
+      counts.failed += drafts.length - queued.length;
+      const summary: SyncSummary = {
+        id: syncId,
+        state: "running",
+        counts: { ...counts },
+        changes,
+        started_at: startedAt,
+        finished_at: null,
+        error: null,
+      };
+      // Recorded before the flow exists, so the finishing job (which may run at once) has the last word.
+      await deps.sources.saveSync(source.id, summary, issues);
+      await syncs.setPlanned(syncId, counts);
+      await syncs.addFlow(data, children);
+    },
+  });
+  deps.log?.info({ source: source.id, sync: syncId, counts, changes }, "sync planned");
+  return { counts, changes, issues, planned: true };
+}
+
+function zeroCounts(): PlannedCounts {
+  return { discovered: 0, queued: 0, done: 0, skipped: 0, failed: 0 };
+}
+
+/**
+ * Close a sync when all its files are settled (the flow's parent job): final counts from the index
+ * itself, so they are right whatever Redis saw, and the source is free for the next sync.
+ */
+export async function finishSync(deps: SyncDeps, data: SyncJobData): Promise<SyncSummary | null> {
+  const { sync_id: syncId } = data;
+  const source = await deps.sources.getForWorker(data.source_id);
+  if (!source) {
+    await deps.syncs.release(data.source_id, syncId);
+    return null;
+  }
+  const planned = lastSync(source);
+  const docs = await deps.documents.listBySource(source.id);
+  const mine = docs.filter((d) => d.job_id?.endsWith(`-${syncId}`));
+  // A document whose job ended without the worker recording the end (it was killed too often) failed.
+  for (const doc of mine.filter((d) => d.status === "queued" || d.status === "processing")) {
+    const error =
+      "the worker stopped while reading this file, several times: check the worker log (memory?), then change or sync the file again";
+    await deps.documents.update(doc.id, { status: "failed", error, error_code: "unreadable" });
+    doc.status = "failed";
+  }
+  const done = mine.filter((d) => d.status === "ready").length;
+  const failed = mine.filter((d) => d.status === "failed").length;
+  const base = planned?.id === syncId ? planned : null;
+  const p = base?.counts ?? { discovered: 0, queued: 0, done: 0, skipped: 0, failed: 0 };
+  const summary: SyncSummary = {
+    id: syncId,
+    state: "done",
+    counts: {
+      discovered: p.discovered,
+      queued: 0,
+      done: p.done + done,
+      // Queued files whose document was deleted meanwhile.
+      skipped: p.skipped + Math.max(0, p.queued - done - failed),
+      failed: p.failed + failed,
+    },
+    changes: base?.changes ?? null,
+    started_at: base?.started_at ?? new Date().toISOString(),
+    finished_at: new Date().toISOString(),
+    error: null,
+  };
+  await deps.sources.saveSync(source.id, summary);
+  await deps.syncs.finish(syncId, "done");
+  await deps.syncs.release(source.id, syncId);
+  deps.log?.info({ source: source.id, sync: syncId, counts: summary.counts }, "sync done");
+  return summary;
+}
+
+/** Record that a sync could not run (its folder is gone, or planning kept failing) and free the source. */
+export async function failSync(deps: SyncDeps, data: SyncJobData, reason: string): Promise<void> {
+  const source = await deps.sources.getForWorker(data.source_id);
+  if (source) {
+    const current = lastSync(source);
+    const base = current?.id === data.sync_id ? current : null;
+    await deps.sources.saveSync(source.id, {
+      id: data.sync_id,
+      state: "failed",
+      counts: base?.counts ?? { discovered: 0, queued: 0, done: 0, skipped: 0, failed: 0 },
+      changes: base?.changes ?? null,
+      started_at: base?.started_at ?? new Date().toISOString(),
+      finished_at: new Date().toISOString(),
+      error: reason,
+    });
+  }
+  await deps.syncs.finish(data.sync_id, "failed");
+  await deps.syncs.release(data.source_id, data.sync_id);
+}

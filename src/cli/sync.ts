@@ -1,0 +1,227 @@
+// `cited sync <folder>` and `cited report`: the same source service the API uses, on this machine's
+// store and Redis; the work itself is done by the workers (`npm start` or `npm run worker`).
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { DEFAULT_TENANT, PUBLIC_GROUP } from "../../schemas/document.js";
+import {
+  type CoverageReport,
+  FINISHED_SYNC_STATES,
+  type ReportFile,
+  type SyncSummary,
+} from "../../schemas/sources.js";
+import { LOCAL_SCOPE } from "../access/scope.js";
+import { SourceExistsError, SourceInputError, SourceService } from "../app/sync/sources.js";
+import type { Config } from "../config/index.js";
+import { createEmbedder, disposeRuntime } from "../models/index.js";
+import { SyncQueue } from "../queue/sync-queue.js";
+import { DocumentRepository } from "../store/documents.js";
+import { openStore, type Store, storedVectorDimensions } from "../store/index.js";
+import { SourceRepository } from "../store/sources.js";
+import { progressBar } from "./progress.js";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const list = (v: string | undefined) =>
+  (v ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+/** The store and the source service, without loading a model when the store already exists. */
+async function withSources<T>(
+  config: Config,
+  fn: (service: SourceService, store: Store) => Promise<T>,
+): Promise<T> {
+  let dims = await storedVectorDimensions(config.DATA_DIR);
+  if (dims === null) dims = (await createEmbedder(config)).dimensions;
+  const store = await openStore(config.DATA_DIR, dims);
+  const syncs = SyncQueue.connect(config.REDIS_URL, config.QUEUE_PREFIX);
+  try {
+    const service = new SourceService({
+      sources: new SourceRepository(store),
+      documents: new DocumentRepository(store),
+      syncs,
+      dataDir: config.DATA_DIR,
+    });
+    return await fn(service, store);
+  } finally {
+    await syncs.close();
+    store.close();
+    await disposeRuntime();
+  }
+}
+
+function summaryLine(sync: SyncSummary): string {
+  const c = sync.counts;
+  const ch = sync.changes;
+  const changes = ch
+    ? ` — ${ch.new} new, ${ch.changed} changed, ${ch.renamed} renamed, ${ch.deleted} deleted, ${ch.unchanged} unchanged${ch.requeued ? `, ${ch.requeued} queued again` : ""}`
+    : "";
+  return `sync ${sync.id} ${sync.state}: ${c.discovered} found, ${c.done} indexed, ${c.skipped} skipped, ${c.failed} failed${changes}`;
+}
+
+/** Follow a sync until it ends, with a progress bar; the final summary. */
+async function follow(service: SourceService, sourceId: string, syncId: string): Promise<SyncSummary | null> {
+  const bar = progressBar();
+  const started = Date.now();
+  let warned = false;
+  for (;;) {
+    const row = await service.get(sourceId, LOCAL_SCOPE);
+    const sync = row ? await service.syncSummary(row) : null;
+    if (!sync || sync.id !== syncId) return sync;
+    const c = sync.counts;
+    if (sync.state === "running" || FINISHED_SYNC_STATES.includes(sync.state)) {
+      bar("sync", Math.min(c.discovered, c.done + c.skipped + c.failed), c.discovered);
+    } else if (!warned && Date.now() - started > 15_000 && sync.state === "queued") {
+      process.stderr.write(
+        "waiting for a worker to take the sync: is `npm start` or `npm run worker` running?\n",
+      );
+      warned = true;
+    }
+    if (FINISHED_SYNC_STATES.includes(sync.state)) return sync;
+    await sleep(500);
+  }
+}
+
+/** `cited sync <folder> [--include g]… [--exclude g]… [--tags a,b] [--groups a,b] [--watch [--every MIN]] [--no-wait]` */
+export async function syncCommand(config: Config, args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      include: { type: "string", multiple: true },
+      exclude: { type: "string", multiple: true },
+      tags: { type: "string" },
+      groups: { type: "string" },
+      watch: { type: "boolean" },
+      every: { type: "string" },
+      "no-wait": { type: "boolean" },
+    },
+  });
+  if (positionals.length !== 1) {
+    process.stderr.write("cited: sync needs one folder, e.g. npm run cited -- sync /srv/shares/legal\n");
+    return 2;
+  }
+  const every = Number(values.every ?? 10);
+  if (!Number.isFinite(every) || every < 1) {
+    process.stderr.write("cited: --every is a number of minutes, at least 1\n");
+    return 2;
+  }
+  const path = resolve(positionals[0]!);
+  return withSources(config, async (service) => {
+    let source = await service.findByPath(DEFAULT_TENANT, path);
+    try {
+      if (!source) {
+        const view = await service.create({
+          path,
+          include: values.include,
+          exclude: values.exclude,
+          tags: values.tags === undefined ? undefined : list(values.tags),
+          tenant: DEFAULT_TENANT,
+          acl: list(values.groups).length ? list(values.groups) : [PUBLIC_GROUP],
+        });
+        source = await service.get(view.id, LOCAL_SCOPE);
+        process.stderr.write(`registered ${path} as source ${view.id}\n`);
+      } else if (values.include || values.exclude || values.tags !== undefined) {
+        source = await service.update(source, {
+          include: values.include,
+          exclude: values.exclude,
+          tags: values.tags === undefined ? undefined : list(values.tags),
+        });
+      }
+    } catch (error) {
+      if (error instanceof SourceInputError || error instanceof SourceExistsError) {
+        process.stderr.write(`cited: ${error.message}\n`);
+        return 2;
+      }
+      throw error;
+    }
+    if (!source) return 1;
+    for (;;) {
+      const accepted = await service.startSync(source);
+      process.stderr.write(
+        accepted.started
+          ? `sync ${accepted.sync_id} started for ${source.path}\n`
+          : `a sync of ${source.path} is already running (${accepted.sync_id}): following it\n`,
+      );
+      if (values["no-wait"]) return 0;
+      const sync = await follow(service, source.id, accepted.sync_id);
+      if (sync) {
+        console.log(summaryLine(sync));
+        if (sync.error) console.log(`  ${sync.error}`);
+        if (sync.counts.failed > 0)
+          console.log(`  see what failed and why: npm run cited -- report --source ${source.id}`);
+      }
+      if (!values.watch) return sync?.state === "done" ? 0 : 1;
+      process.stderr.write(`next sync in ${every} min (Ctrl-C stops)\n`);
+      await sleep(every * 60_000);
+      source = (await service.get(source.id, LOCAL_SCOPE)) ?? source;
+    }
+  });
+}
+
+function pagesLine(f: ReportFile): string {
+  if (f.pages.length === 0) return "";
+  const text = f.pages.filter((p) => p.text_source === "text-layer").length;
+  const ocr = f.pages.filter((p) => p.text_source === "ocr");
+  const failed = f.pages.filter((p) => p.text_source === "failed").map((p) => p.page);
+  const confidences = ocr.map((p) => p.ocr_confidence).filter((c): c is number => c !== null);
+  const parts = [`${text} text`];
+  if (ocr.length)
+    parts.push(
+      `${ocr.length} OCR${confidences.length ? ` (lowest ${Math.round(Math.min(...confidences))}%)` : ""}`,
+    );
+  if (failed.length) parts.push(`NOT SEARCHABLE: page${failed.length > 1 ? "s" : ""} ${failed.join(", ")}`);
+  return `${f.pages.length} page${f.pages.length > 1 ? "s" : ""}: ${parts.join(", ")}`;
+}
+
+/** A coverage report for a terminal. */
+export function formatReport(r: CoverageReport): string {
+  const t = r.totals;
+  const lines = [
+    `Source ${r.source_id}  ${r.path}`,
+    r.sync ? `  last ${summaryLine(r.sync)}` : "  never synced",
+    `  files: ${t.files} (${t.files_ready} ready, ${t.files_pending} pending, ${t.files_failed} failed, ${t.files_skipped} skipped)`,
+    `  pages: ${t.pages} (${t.pages_text_layer} text layer, ${t.pages_ocr} OCR, ${t.pages_failed} not searchable)`,
+  ];
+  if (r.unsearchable.length) {
+    lines.push("  pages search cannot find (OCR failed):");
+    for (const u of r.unsearchable) lines.push(`    ${JSON.stringify(u.path)}: page ${u.pages.join(", ")}`);
+  }
+  if (r.failures.length) {
+    lines.push("  failures:");
+    for (const f of r.failures) lines.push(`    ${JSON.stringify(f.path)}: ${f.reason}`);
+  }
+  lines.push("  files:");
+  for (const f of r.files) {
+    const detail = f.status === "ready" ? pagesLine(f) : (f.error ?? "");
+    lines.push(`    ${f.status.padEnd(10)} ${JSON.stringify(f.path)}${detail ? `  ${detail}` : ""}`);
+  }
+  return lines.join("\n");
+}
+
+/** `cited report [--source ID] [--json]` */
+export async function reportCommand(config: Config, args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { source: { type: "string" }, json: { type: "boolean" } } });
+  return withSources(config, async (service) => {
+    const sources = values.source
+      ? [await service.get(values.source, LOCAL_SCOPE)]
+      : await Promise.all((await service.list(LOCAL_SCOPE)).map((v) => service.get(v.id, LOCAL_SCOPE)));
+    if (sources.length === 0 || sources.some((s) => s === null)) {
+      process.stderr.write(
+        values.source
+          ? `cited: no source ${values.source}\n`
+          : "cited: no sources yet: npm run cited -- sync <folder>\n",
+      );
+      return 2;
+    }
+    const reports: CoverageReport[] = [];
+    for (const source of sources) {
+      const report = await service.report(source!, LOCAL_SCOPE);
+      if (report) reports.push(report);
+      else if (!values.json) console.log(`Source ${source!.id}  ${source!.path}\n  never synced\n`);
+    }
+    if (values.json) console.log(JSON.stringify(values.source ? reports[0] : reports, null, 2));
+    else console.log(reports.map(formatReport).join("\n\n"));
+    return 0;
+  });
+}

@@ -1,0 +1,389 @@
+// The HTTP layer's guards, on the real Express app with stand-in data: keys and roles (401/403),
+// security headers, per-key rate limits, and error bodies that never carry stacks or paths.
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import type { Server } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Router } from "express";
+import { buildOpenApiDocument } from "../../schemas/openapi.js";
+import { AuditLog, verifyAuditFile } from "../../src/access/audit.js";
+import { KeyStore } from "../../src/access/keys.js";
+import { accessScope, canRead, scopeFilter } from "../../src/access/scope.js";
+import type { Answerer } from "../../src/answer/answerer.js";
+import { createApp } from "../../src/api/app.js";
+import { auditRecorder } from "../../src/api/audit.js";
+import { authenticator } from "../../src/api/auth.js";
+import { withoutPaths } from "../../src/api/errors.js";
+import { RateLimiter } from "../../src/api/rate-limit.js";
+import { answerRoutes } from "../../src/api/routes/answers.js";
+import { documentRoutes } from "../../src/api/routes/documents.js";
+import { jobRoutes } from "../../src/api/routes/jobs.js";
+import { keyRoutes } from "../../src/api/routes/keys.js";
+import { sourceRoutes } from "../../src/api/routes/sources.js";
+import { UI_CONTENT_SECURITY_POLICY, uiRoutes } from "../../src/api/routes/ui.js";
+import type { Intake } from "../../src/app/intake.js";
+import type { SourceService } from "../../src/app/sync/sources.js";
+import { createLogger } from "../../src/lib/logger.js";
+import type { IngestQueue } from "../../src/queue/ingest-queue.js";
+import type { HybridRetriever } from "../../src/retrieval/hybrid.js";
+import type { DocumentRepository } from "../../src/store/documents.js";
+
+let dir: string;
+let server: Server;
+let base: string;
+const key: Record<string, string> = {};
+let keys: KeyStore;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "cited-apisec-"));
+  keys = new KeyStore(join(dir, "keys.json"));
+  for (const role of ["reader", "editor", "admin"] as const)
+    key[role] = keys.create({ tenant: "t1", groups: ["g1"], role }).key;
+  key.other = keys.create({ tenant: "t2", groups: ["g1"], role: "admin" }).key;
+  key.limited = keys.create({ tenant: "t1", groups: ["g1"], role: "reader", label: "limited" }).key;
+  const log = createLogger("test", "silent");
+  const audit = auditRecorder(new AuditLog(join(dir, "audit.log")), log);
+  const documents = {
+    get: async () => null,
+    list: async () => ({ items: [], total: 0 }),
+    pages: async () => [],
+    chunks: async () => [],
+  } as unknown as DocumentRepository;
+  const failing = Router();
+  failing.get("/v1/explode", () => {
+    throw new Error(`ENOENT: no such file or directory, open '${dir}/secret/file.pdf'`);
+  });
+  const limiter = new RateLimiter(600);
+  const app = createApp({
+    log,
+    publicRoutes: [uiRoutes()],
+    authenticate: authenticator({ openMode: false, keys }),
+    rateLimit: {
+      perMinute: 20,
+      take: (id: string) =>
+        id === keys.authenticate(key.limited!)!.keyId ? strict.take(id) : limiter.take(id),
+    } as RateLimiter,
+    routes: [
+      documentRoutes({
+        documents,
+        intake: {} as Intake,
+        uploadDir: join(dir, "uploads"),
+        filesDir: join(dir, "files"),
+        maxBytes: 1024,
+        audit,
+      }),
+      jobRoutes({ get: async () => null } as unknown as IngestQueue),
+      answerRoutes({ retrieve: async () => [] } as unknown as HybridRetriever, {} as Answerer),
+      keyRoutes(keys, audit),
+      failing,
+    ],
+  });
+  const strict = new RateLimiter(20);
+  server = app.listen(0, "127.0.0.1");
+  await new Promise((r) => server.once("listening", r));
+  const address = server.address() as { port: number };
+  base = `http://127.0.0.1:${address.port}`;
+});
+
+afterAll(async () => {
+  await new Promise((r) => server.close(r));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const call = (path: string, init: RequestInit & { as?: string } = {}) => {
+  const headers = new Headers(init.headers);
+  if (init.as) headers.set("authorization", `Bearer ${key[init.as]}`);
+  return fetch(`${base}${path}`, { ...init, headers });
+};
+
+/** An error body: a code and a message, never a stack trace or a file-system path. */
+async function expectCleanError(res: Response, status: number, code?: string) {
+  expect(res.status).toBe(status);
+  const text = await res.text();
+  const body = JSON.parse(text) as { error: { code: string; message: string } };
+  expect(Object.keys(body)).toEqual(["error"]);
+  expect(Object.keys(body.error).sort()).toEqual(["code", "message"]);
+  if (code) expect(body.error.code).toBe(code);
+  expect(text).not.toMatch(/\bat [\w.<>]+ \(|node_modules|\/work\/|\/tmp\/|cited-apisec|\.ts:\d+/);
+  return body.error;
+}
+
+describe("keys and roles", () => {
+  test("no key, a malformed key and a revoked key are 401", async () => {
+    const none = await call("/v1/documents");
+    expect(none.headers.get("www-authenticate")).toMatch(/Bearer/);
+    await expectCleanError(none, 401, "missing_key");
+    await expectCleanError(await call("/v1/documents", { headers: { authorization: "Bearer nope" } }), 401);
+    const { key: revoked, info } = keys.create({ tenant: "t1", groups: [], role: "admin" });
+    keys.revoke(info.id);
+    await expectCleanError(
+      await call("/v1/documents", { headers: { "x-api-key": revoked } }),
+      401,
+      "invalid_key",
+    );
+    // Bodies are not read before the key is checked.
+    await expectCleanError(
+      await call("/v1/search", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: "{",
+      }),
+      401,
+    );
+  });
+
+  test("readers cannot upload or delete; only admins manage keys", async () => {
+    const form = new FormData();
+    form.append("files", new Blob(["hello"]), "a.txt");
+    await expectCleanError(await call("/v1/documents", { method: "POST", body: form, as: "reader" }), 403);
+    await expectCleanError(await call("/v1/documents/doc_1", { method: "DELETE", as: "reader" }), 403);
+    for (const as of ["reader", "editor"]) {
+      await expectCleanError(await call("/v1/keys", { as }), 403);
+      await expectCleanError(
+        await call("/v1/keys", {
+          method: "POST",
+          as,
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ role: "admin" }),
+        }),
+        403,
+      );
+    }
+  });
+
+  test("an admin creates and revokes keys of its own tenant only, and both go to the audit trail", async () => {
+    const res = await call("/v1/keys", {
+      method: "POST",
+      as: "admin",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ role: "reader", groups: ["g2"], label: "new" }),
+    });
+    expect(res.status).toBe(201);
+    const created = (await res.json()) as { key: string; info: { id: string; tenant: string } };
+    expect(created.info.tenant).toBe("t1");
+    expect(keys.authenticate(created.key)?.scope.tenant).toBe("t1");
+    const list = (await (await call("/v1/keys", { as: "admin" })).json()) as { items: { tenant: string }[] };
+    expect(list.items.every((k) => k.tenant === "t1")).toBe(true);
+    expect(JSON.stringify(list)).not.toMatch(/hash/);
+
+    // Another tenant's admin cannot see or revoke it: the same 404 as a key that does not exist.
+    const foreign = await expectCleanError(
+      await call(`/v1/keys/${created.info.id}`, { method: "DELETE", as: "other" }),
+      404,
+    );
+    const missing = await expectCleanError(
+      await call("/v1/keys/000000000000", { method: "DELETE", as: "other" }),
+      404,
+    );
+    expect(foreign.message.replace(created.info.id, "ID")).toBe(
+      missing.message.replace("000000000000", "ID"),
+    );
+    expect((await call(`/v1/keys/${created.info.id}`, { method: "DELETE", as: "admin" })).status).toBe(204);
+    expect(keys.authenticate(created.key)).toBeNull();
+
+    await new Promise((r) => setTimeout(r, 200));
+    const lines = readFileSync(join(dir, "audit.log"), "utf8").trim().split("\n");
+    const events = lines.map(
+      (l) => JSON.parse(l) as { event: string; subject: { id: string }; route: string },
+    );
+    expect(events.filter((e) => e.subject?.id === created.info.id).map((e) => [e.event, e.route])).toEqual([
+      ["keys.create", "POST /v1/keys"],
+      ["keys.revoke", "DELETE /v1/keys/:id"],
+    ]);
+    expect(verifyAuditFile(join(dir, "audit.log")).ok).toBe(true);
+  });
+});
+
+describe("hostile requests get clean 4xx answers", () => {
+  test("a JSON body over the limit is 413", async () => {
+    const body = JSON.stringify({ query: "x".repeat(200_000) });
+    await expectCleanError(
+      await call("/v1/search", {
+        method: "POST",
+        as: "reader",
+        headers: { "content-type": "application/json" },
+        body,
+      }),
+      413,
+    );
+  });
+
+  test("malformed JSON, unknown fields, wrong types are 400 and say what to fix", async () => {
+    const post = (body: string) =>
+      call("/v1/search", {
+        method: "POST",
+        as: "reader",
+        headers: { "content-type": "application/json" },
+        body,
+      });
+    await expectCleanError(await post('{"query": "a",'), 400, "invalid_json");
+    const unknown = await expectCleanError(await post('{"query":"a","evil":1}'), 400, "invalid_request");
+    expect(unknown.message).toMatch(/"evil"/);
+    await expectCleanError(await post('{"query":"a","top_k":"all"}'), 400, "invalid_request");
+    await expectCleanError(await post('{"query":"a","filters":{"document_ids":["../../etc/passwd"]}}'), 400);
+    await expectCleanError(await post('{"query":"a","filters":{"tags":["x\'; DROP"]}}'), 400);
+    await expectCleanError(await post("[1,2,3]"), 400);
+    await expectCleanError(await post('"just a string"'), 400);
+  });
+
+  test("bad ids, pages and query parameters are 400", async () => {
+    await expectCleanError(await call("/v1/documents/..%2F..%2Fetc%2Fpasswd", { as: "reader" }), 400);
+    await expectCleanError(await call("/v1/documents/doc_1/pages/zero", { as: "reader" }), 400);
+    await expectCleanError(await call("/v1/documents/doc_1/pages/0", { as: "reader" }), 400);
+    await expectCleanError(await call("/v1/documents?limit=abc", { as: "reader" }), 400);
+    await expectCleanError(await call("/v1/documents?sneaky=1", { as: "reader" }), 400);
+    await expectCleanError(await call(`/v1/jobs/${"x".repeat(500)}`, { as: "reader" }), 400);
+    await expectCleanError(await call("/v1/keys/zz", { method: "DELETE", as: "admin" }), 400);
+  });
+
+  test("malformed multipart bodies and oversized files are refused plainly", async () => {
+    const multipart = (contentType: string, body: string) =>
+      call("/v1/documents", { method: "POST", as: "editor", headers: { "content-type": contentType }, body });
+    await expectCleanError(await multipart("multipart/form-data", "--x\r\n\r\nbroken"), 400);
+    await expectCleanError(
+      await multipart(
+        "multipart/form-data; boundary=xyz",
+        '--xyz\r\nContent-Disposition: form-data; name="files"; filename="a.txt"\r\n\r\nhalf a file',
+      ),
+      400,
+    );
+    await expectCleanError(
+      await multipart("multipart/form-data; boundary=xyz", "--xyz\r\ngarbage\r\n\r\n--xyz--"),
+      400,
+    );
+    // A part without a field name (found by schemathesis: it was a 500).
+    await expectCleanError(
+      await multipart(
+        "multipart/form-data; boundary=xyz",
+        '--xyz\r\nContent-Disposition: form-data; name=""\r\n\r\nvalue\r\n--xyz--\r\n',
+      ),
+      400,
+      "invalid_upload",
+    );
+    const form = new FormData();
+    form.append("files", new Blob([new Uint8Array(4096)]), "big.txt");
+    await expectCleanError(await call("/v1/documents", { method: "POST", body: form, as: "editor" }), 413);
+    const other = new FormData();
+    other.append("attachments", new Blob(["x"]), "a.txt");
+    await expectCleanError(await call("/v1/documents", { method: "POST", body: other, as: "editor" }), 400);
+  });
+
+  test("an unexpected server error is a 500 without its message, stack or paths", async () => {
+    const error = await expectCleanError(await call("/v1/explode", { as: "reader" }), 500, "internal_error");
+    expect(error.message).not.toMatch(/ENOENT|secret/);
+  });
+
+  test("worker failure reasons lose their paths", () => {
+    expect(withoutPaths("could not be processed (ENOENT: open '/var/lib/cited/files/doc_1'): retry")).toBe(
+      "could not be processed (ENOENT: open '[path]'): retry",
+    );
+    expect(withoutPaths("EACCES C:\\data\\files\\x.pdf")).toBe("EACCES [path]");
+    expect(withoutPaths("the file is 2.0 MB, over 1.0 MB: split it")).toBe(
+      "the file is 2.0 MB, over 1.0 MB: split it",
+    );
+  });
+});
+
+describe("headers and limits", () => {
+  test("API responses carry helmet's headers and a CSP that allows nothing", async () => {
+    const res = await call("/v1/documents", { as: "reader" });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-security-policy")).toMatch(/default-src 'none'/);
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(res.headers.get("x-frame-options")).toBe("DENY");
+    expect(res.headers.get("referrer-policy")).toBe("no-referrer");
+    expect(res.headers.get("x-powered-by")).toBeNull();
+  });
+
+  test("the web UI keeps its own CSP", async () => {
+    const res = await call("/");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-security-policy")).toBe(UI_CONTENT_SECURITY_POLICY);
+    expect(await res.text()).toMatch(/<html/i);
+  });
+
+  test("a key past its budget gets 429 with Retry-After; other keys are unaffected", async () => {
+    const statuses: number[] = [];
+    let retryAfter: string | null = null;
+    for (let i = 0; i < 25; i++) {
+      const res = await call("/v1/documents", { as: "limited" });
+      statuses.push(res.status);
+      if (res.status === 429) {
+        retryAfter = res.headers.get("retry-after");
+        await expectCleanError(res, 429, "rate_limited");
+      } else await res.text();
+    }
+    expect(statuses.filter((s) => s === 200)).toHaveLength(20);
+    expect(statuses.slice(20).every((s) => s === 429)).toBe(true);
+    expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
+    expect((await call("/v1/documents", { as: "reader" })).status).toBe(200);
+  });
+
+  test("the token bucket refills at its rate", () => {
+    let now = 0;
+    const limiter = new RateLimiter(60, () => now);
+    for (let i = 0; i < 60; i++) expect(limiter.take("k")).toBeNull();
+    expect(limiter.take("k")).toBe(1);
+    now += 1000;
+    expect(limiter.take("k")).toBeNull();
+    expect(limiter.take("k")).toBe(1);
+    expect(limiter.take("other")).toBeNull();
+    expect(new RateLimiter(0).take("k")).toBeNull();
+  });
+});
+
+describe("OpenAPI document", () => {
+  test("every route of the API is in /openapi.json, and every route but health needs a key", () => {
+    const routers = [
+      documentRoutes({
+        documents: {} as DocumentRepository,
+        intake: {} as Intake,
+        uploadDir: join(dir, "uploads"),
+        filesDir: join(dir, "files"),
+        maxBytes: 1,
+      }),
+      jobRoutes({} as IngestQueue),
+      answerRoutes({} as HybridRetriever, {} as Answerer),
+      keyRoutes(keys),
+      sourceRoutes({} as SourceService),
+    ];
+    const routes = routers.flatMap((r) =>
+      (r.stack as { route?: { path: string; methods: Record<string, boolean> } }[]).flatMap((layer) =>
+        layer.route
+          ? Object.keys(layer.route.methods).map(
+              (m) => `${m} ${layer.route!.path.replace(/:(\w+)/g, "{$1}")}`,
+            )
+          : [],
+      ),
+    );
+    const doc = buildOpenApiDocument("test") as {
+      paths: Record<string, Record<string, { security?: unknown[] }>>;
+    };
+    const documented = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.entries(ops).map(([method, op]) => ({ route: `${method} ${path}`, op })),
+    );
+    expect(routes.length).toBeGreaterThan(15);
+    for (const route of routes) expect(documented.map((d) => d.route)).toContain(route);
+    for (const { route, op } of documented) {
+      if (route === "get /healthz" || route === "get /readyz") continue;
+      expect({ route, security: (op.security ?? []).length > 0 }).toEqual({ route, security: true });
+    }
+  });
+});
+
+describe("scope", () => {
+  test("one rule for rows, jobs and sources", () => {
+    const reader = accessScope("t1", ["g1"]);
+    expect(scopeFilter(reader)).toBe("tenant = 't1' AND array_has_any(acl, ['g1', 'public'])");
+    expect(canRead(reader, { tenant: "t1", acl: ["g1"] })).toBe(true);
+    expect(canRead(reader, { tenant: "t1", acl: ["public"] })).toBe(true);
+    expect(canRead(reader, { tenant: "t1", acl: ["g2"] })).toBe(false);
+    expect(canRead(reader, { tenant: "t2", acl: ["g1"] })).toBe(false);
+    expect(canRead(accessScope("t1", [], true), { tenant: "t1", acl: ["g9"] })).toBe(true);
+    expect(canRead(accessScope("t1", [], true), { tenant: "t2", acl: ["public"] })).toBe(false);
+    expect(() => scopeFilter(undefined as unknown as ReturnType<typeof accessScope>)).toThrow(/access scope/);
+    expect(scopeFilter(accessScope("t'1", ["g' OR 1=1 --"]))).toBe(
+      "tenant = 't''1' AND array_has_any(acl, ['g'' OR 1=1 --', 'public'])",
+    );
+  });
+});
