@@ -148,3 +148,5 @@ console.log(JSON.stringify(result, null, 2));
 mkdirSync("bench/results", { recursive: true });
 writeFileSync("bench/results/sync.json", `${JSON.stringify(result, null, 2)}\n`);
 console.log("written: bench/results/sync.json");
+// Results are written; do not wait for handles the queue and model libraries may leave open.
+process.exit(0);

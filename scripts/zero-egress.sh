@@ -20,8 +20,9 @@ pids=()
 use_ns=0
 log() { printf 'zero-egress: %s\n' "$*"; }
 
-# Our processes and, under strace, the node process each one traces.
-family() { for pid in "${pids[@]}"; do echo "$pid"; pgrep -P "$pid" 2>/dev/null || true; done; }
+# Our processes and all their descendants (ip netns exec → strace → node: the node is a grandchild).
+descendants() { local c; for c in $(pgrep -P "$1" 2>/dev/null || true); do echo "$c"; descendants "$c"; done; }
+family() { for pid in "${pids[@]}"; do echo "$pid"; descendants "$pid"; done; }
 stop_all() {
   local all
   all=$(family)

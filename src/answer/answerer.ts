@@ -102,7 +102,7 @@ export async function verifyAnswer(
       const pages = new Map<number, string | undefined>();
       for (const span of p.passage.spans)
         pages.set(span.page, await pageText(p.passage.document_id, span.page));
-      const location = verifyQuote(s.text, {
+      const location = verifyQuote(s.quote, {
         text: p.passage.text,
         spans: p.passage.spans,
         pageText: (n) => pages.get(n),

@@ -7,6 +7,8 @@ export interface PassageSentence {
   start: number;
   end: number;
   text: string;
+  /** What a citation of it quotes: the text without the clause heading it starts with. */
+  quote: string;
 }
 
 /** A retrieved passage as numbered in the prompt. */
@@ -54,7 +56,7 @@ export function isHeadingLine(line: string): boolean {
  * Split passage text into citable sentences: at . ; ! ? followed by a capital, digit or bracket, and
  * before a clause number or "(a)" that starts a line. Line breaks inside a sentence are kept.
  */
-export function splitSentences(text: string): { start: number; end: number }[] {
+export function splitSentences(text: string): { start: number; end: number; body: number }[] {
   const cuts = new Set<number>([0]);
   // Not after a clause number ("2." in "2. TERMINATION") or a single-letter initial.
   const boundary =
@@ -82,15 +84,16 @@ export function splitSentences(text: string): { start: number; end: number }[] {
     if (stop > start) out.push({ start, end: stop });
   });
   // Headings and other scraps are not worth a citation of their own: they join what follows.
-  const merged: { start: number; end: number }[] = [];
+  const merged: { start: number; end: number; body: number }[] = [];
   for (const piece of out) {
     const prev = merged.at(-1);
-    const scrap =
-      prev &&
-      (prev.end - prev.start < MIN_SENTENCE_CHARS ||
-        text.slice(prev.start, prev.end).split("\n").every(isHeadingLine));
-    if (prev && scrap && piece.end - prev.start <= MAX_SENTENCE_CHARS) prev.end = piece.end;
-    else merged.push({ ...piece });
+    const heading = prev !== undefined && text.slice(prev.start, prev.end).split("\n").every(isHeadingLine);
+    const scrap = prev !== undefined && (heading || prev.end - prev.start < MIN_SENTENCE_CHARS);
+    if (prev && scrap && piece.end - prev.start <= MAX_SENTENCE_CHARS) {
+      // A quote is the clause's words; the heading stays in the sentence the model reads.
+      if (heading) prev.body = piece.start;
+      prev.end = piece.end;
+    } else merged.push({ ...piece, body: piece.start });
   }
   return merged;
 }
@@ -104,10 +107,12 @@ export function numberPassages(passages: readonly RetrievedPassage[]): NumberedP
   return passages.map((passage, i) => ({
     n: i + 1,
     passage,
-    sentences: splitSentences(passage.text).map((s) => ({
+    sentences: splitSentences(passage.text).map(({ start, end, body }) => ({
       id: `S${next++}`,
-      ...s,
-      text: passage.text.slice(s.start, s.end),
+      start,
+      end,
+      text: passage.text.slice(start, end),
+      quote: passage.text.slice(body, end),
     })),
   }));
 }

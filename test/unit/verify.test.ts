@@ -117,6 +117,18 @@ describe("verifyAnswer", () => {
     expect(result.citations[0]!.quote).toMatch(/ninety \(90\)/);
   });
 
+  test("a citation quotes the clause's words, not the heading the sentence starts with", async () => {
+    const result = await verifyAnswer(
+      { sentences: [{ text: "Oregon law governs the agreement.", evidence: ["S4"] }] },
+      numbered,
+      pageText,
+    );
+    expect(numbered[1]!.sentences[0]!.text).toMatch(/^3\. GOVERNING LAW\n3\.1 This Agreement/);
+    const quote = result.citations[0]!.quote;
+    expect(quote).toMatch(/^3\.1 This Agreement is governed by the laws of the State of Oregon/);
+    expect(PAGE3.slice(result.citations[0]!.char_start, result.citations[0]!.char_end)).toBe(quote);
+  });
+
   test("a passage whose page text is missing cannot be cited", async () => {
     const result = await verifyAnswer(
       { sentences: [{ text: "Oregon law governs.", evidence: ["S4"] }] },
