@@ -19,6 +19,9 @@ import { createSyncWorker } from "./sync.js";
 const config = loadConfigOrExit();
 const log = createLogger("cited-worker", config.LOG_LEVEL);
 
+/** Longest a graceful stop may take before the process exits anyway. */
+const STOP_DEADLINE_MS = 60_000;
+
 try {
   const embedder = await createEmbedder(config);
   const store = await openStore(config.DATA_DIR, embedder.dimensions);
@@ -69,9 +72,19 @@ try {
 
   let stopping = false;
   const stop = async (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      log.warn({ signal }, "stopping now: the files in progress will be retried by the next worker");
+      process.exit(1);
+    }
     stopping = true;
-    log.info({ signal }, "stopping: finishing the files in progress");
+    log.info({ signal }, "stopping: finishing the files in progress (signal again to stop at once)");
+    // Closing waits on Redis; if it is gone, do not hang forever: jobs are idempotent and retried.
+    setTimeout(() => {
+      log.warn(
+        "stopping took over a minute (is Redis reachable?): exiting; unfinished files will be retried",
+      );
+      process.exit(1);
+    }, STOP_DEADLINE_MS).unref();
     await ingest.close();
     await sync.close();
     await maintenance.close();

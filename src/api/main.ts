@@ -10,8 +10,10 @@ try {
   process.stderr.write(`cited api listening on ${api.url}\n`);
   let stopping = false;
   const stop = async () => {
-    if (stopping) return;
+    if (stopping) process.exit(1);
     stopping = true;
+    // Closing waits on Redis and open answers; a second signal or 30 s ends it regardless.
+    setTimeout(() => process.exit(1), 30_000).unref();
     await api.close();
     process.exit(0);
   };
