@@ -226,6 +226,11 @@ function expectSettled(sync: SyncView): void {
   expect(sync.counts.done + sync.counts.skipped + sync.counts.failed).toBe(sync.counts.discovered);
 }
 
+/** A sync after which every one of `files` was found unchanged and nothing was queued again. */
+function expectNothingChanged(sync: SyncView, files: number): void {
+  expect(sync.changes).toMatchObject({ new: 0, changed: 0, deleted: 0, unchanged: files, requeued: 0 });
+}
+
 // ---------------------------------------------------------------------------------------------
 
 let service: TestService;
@@ -512,13 +517,7 @@ describe("crash safety", () => {
     expect(finished.counts.done).toBe(layout.size);
     const next = await syncAndWait(service, source.id);
     expectSettled(next);
-    expect(next.changes).toMatchObject({
-      new: 0,
-      changed: 0,
-      deleted: 0,
-      unchanged: layout.size,
-      requeued: 0,
-    });
+    expectNothingChanged(next, layout.size);
     await checkEndState(service, source.id, layout);
   }, 900_000);
 
@@ -533,13 +532,7 @@ describe("crash safety", () => {
     const finished = await waitForSync(service, source.id, first.sync_id);
     expectSettled(finished);
     const next = await syncAndWait(service, source.id);
-    expect(next.changes).toMatchObject({
-      new: 0,
-      changed: 0,
-      deleted: 0,
-      unchanged: layout.size,
-      requeued: 0,
-    });
+    expectNothingChanged(next, layout.size);
     await checkEndState(service, source.id, layout);
   }, 900_000);
 });
@@ -586,13 +579,7 @@ describe("crash safety: Redis restarted mid-sync (every job lost)", () => {
     expect(done.changes!.requeued).toBeGreaterThan(0);
     expect(done.changes!.new + done.changes!.requeued + done.changes!.unchanged).toBe(layout.size);
     const third = await syncAndWait(own, source.id);
-    expect(third.changes).toMatchObject({
-      new: 0,
-      changed: 0,
-      deleted: 0,
-      unchanged: layout.size,
-      requeued: 0,
-    });
+    expectNothingChanged(third, layout.size);
     await checkEndState(own, source.id, layout);
   }, 900_000);
 });

@@ -238,6 +238,18 @@ export async function planSync(deps: SyncDeps, data: SyncJobData): Promise<SyncP
     toInspect.push(file);
   }
 
+  /** What the intake records for a file of this source that is new or changed. */
+  const draftOf = (file: FoundFile, inspected: InspectedFile, id: string): DocumentDraft => ({
+    id,
+    owner,
+    name: baseName(file.path),
+    size: inspected.size,
+    sha256: inspected.sha256,
+    filePath: file.abs,
+    head: inspected.head,
+    source: { id: source.id, path: file.path, mtimeMs: inspected.mtimeMs },
+    syncId,
+  });
   const fresh: { file: FoundFile; inspected: InspectedFile }[] = [];
   for (const result of await mapPool(toInspect, 4, inspect)) {
     const { file } = result;
@@ -269,18 +281,7 @@ export async function planSync(deps: SyncDeps, data: SyncJobData): Promise<SyncP
     changes.changed++;
     dropAttachmentsOf.push(doc.id);
     if (refusalOf(inspected.head, baseName(file.path))) purge.push(doc.id);
-    drafts.push({
-      id: doc.id,
-      owner,
-      name: baseName(file.path),
-      size: inspected.size,
-      sha256: inspected.sha256,
-      filePath: file.abs,
-      head: inspected.head,
-      source: { id: source.id, path: file.path, mtimeMs: inspected.mtimeMs },
-      syncId,
-      createdAt: doc.created_at,
-    });
+    drafts.push({ ...draftOf(file, inspected, doc.id), createdAt: doc.created_at });
   }
 
   // Documents whose path is gone: renamed or moved if a new file has their content, else deleted.
@@ -313,17 +314,7 @@ export async function planSync(deps: SyncDeps, data: SyncJobData): Promise<SyncP
     const id = documentIdFor(source.id, file.path, inspected.sha256, taken);
     taken.add(id);
     changes.new++;
-    drafts.push({
-      id,
-      owner,
-      name: baseName(file.path),
-      size: inspected.size,
-      sha256: inspected.sha256,
-      filePath: file.abs,
-      head: inspected.head,
-      source: { id: source.id, path: file.path, mtimeMs: inspected.mtimeMs },
-      syncId,
-    });
+    drafts.push(draftOf(file, inspected, id));
   }
   const deleted = [...missingBySha.values()].flat();
 
