@@ -95,6 +95,18 @@ export function splitSentences(text: string): { start: number; end: number; body
       prev.end = piece.end;
     } else merged.push({ ...piece, body: piece.start });
   }
+  // Heading lines above the words ("1. TERM" on a line of its own) are not quoted either.
+  for (const piece of merged) {
+    for (
+      let nl = text.indexOf("\n", piece.body);
+      nl !== -1 && nl < piece.end;
+      nl = text.indexOf("\n", piece.body)
+    ) {
+      if (!isHeadingLine(text.slice(piece.body, nl))) break;
+      piece.body = nl + 1;
+      while (piece.body < piece.end && /\s/.test(text[piece.body]!)) piece.body++;
+    }
+  }
   return merged;
 }
 

@@ -178,6 +178,15 @@ describe("citable sentences of a passage", () => {
     ]);
   });
 
+  test("a heading on a line of its own above the words is not quoted", () => {
+    const text = "1. TERM\n\nThis Agreement lasts three (3) years from the Effective Date.";
+    const [only] = splitSentences(text);
+    expect(text.slice(only!.start, only!.end)).toBe(text);
+    expect(text.slice(only!.body, only!.end)).toBe(
+      "This Agreement lasts three (3) years from the Effective Date.",
+    );
+  });
+
   test("a numbered clause that says something stands as its own sentence", () => {
     expect(isHeadingLine("12.1 This Agreement is governed by the laws of the State of Oregon.")).toBe(false);
     expect(isHeadingLine("8.1 Termination for Convenience.")).toBe(true);
