@@ -1,5 +1,8 @@
+// File type detection from a file's bytes (magic numbers and container contents); the name only
+// tells text formats apart and breaks the rare tie between OLE2 formats.
 import type { FileType } from "../schemas/document.js";
 import { ingestErrors, PermanentIngestError } from "./errors.js";
+import { decodeText, looksLikeTextBytes } from "./readers/charset.js";
 
 const ascii = (bytes: Uint8Array, start: number, end: number) =>
   Buffer.from(
@@ -8,77 +11,149 @@ const ascii = (bytes: Uint8Array, start: number, end: number) =>
     Math.max(0, Math.min(end, bytes.length) - start),
   ).toString("latin1");
 
-function isUtf8Text(bytes: Uint8Array): boolean {
-  const sample = bytes.subarray(0, 64 * 1024);
-  if (sample.includes(0)) return false;
-  try {
-    // A sample may end inside a multi-byte character: drop up to 3 trailing bytes before decoding.
-    const cut = sample.length === bytes.length ? sample : sample.subarray(0, sample.length - 3);
-    new TextDecoder("utf-8", { fatal: true }).decode(cut);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function extensionOf(name: string): string {
   const m = /\.([a-z0-9]+)$/i.exec(name);
   return m ? m[1]!.toLowerCase() : "";
 }
 
-const BINARY_EXTENSIONS: Record<string, FileType> = { pdf: "pdf", docx: "docx", xlsx: "xlsx" };
+/** What the formats Cited reads are called in messages. */
+export const FORMAT_NAMES =
+  "PDF, Word (.docx, .doc), RTF, OpenDocument text (.odt), PowerPoint (.pptx), Excel (.xlsx), HTML, e-mail (.eml, .msg), TIFF, PNG and JPEG scans, Markdown, CSV and plain text";
+
+/** Extensions that promise a binary format: a file named so must be one. */
+const BINARY_EXTENSIONS: Record<string, FileType> = {
+  pdf: "pdf",
+  docx: "docx",
+  xlsx: "xlsx",
+  doc: "doc",
+  rtf: "rtf",
+  odt: "odt",
+  pptx: "pptx",
+  msg: "msg",
+  tif: "tiff",
+  tiff: "tiff",
+  png: "png",
+  jpg: "jpeg",
+  jpeg: "jpeg",
+};
+
+const OLE2_MAGIC = "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1";
+/** A name in an OLE2 directory (UTF-16LE), as it appears among the bytes. */
+const oleName = (name: string) => Buffer.from(name, "utf16le").toString("latin1");
+/** Other Office 97–2003 files, which Cited does not read: what to save them as. */
+const OLE2_OTHERS: [string, string][] = [
+  [oleName("Workbook"), "an Excel 97–2003 workbook (.xls): save it as .xlsx"],
+  [oleName("PowerPoint Document"), "a PowerPoint 97–2003 presentation (.ppt): save it as .pptx or PDF"],
+];
+
+/**
+ * An OLE2 compound file is a Word 97–2003 document (a "WordDocument" stream) or an Outlook message
+ * (MAPI property streams "__substg1.0_…"). The directory may lie past the bytes at hand (the first
+ * 4 MB at upload): then the extension decides.
+ */
+function ole2Type(bytes: Uint8Array, ext: string): FileType {
+  const text = ascii(bytes, 0, bytes.length);
+  const isMsg = text.includes(oleName("__substg1.0_")) || text.includes(oleName("__properties_version1.0"));
+  const isDoc = text.includes(oleName("WordDocument"));
+  // A message may carry a Word file as an attachment, so its markers decide first, unless the name says .doc.
+  if (isDoc && (ext === "doc" || !isMsg)) return "doc";
+  if (isMsg) return "msg";
+  if (ext === "doc" || ext === "msg") return ext;
+  const other = OLE2_OTHERS.find(([marker]) => text.includes(marker));
+  throw new PermanentIngestError(
+    "unsupported_type",
+    other
+      ? `the file is ${other[1]}, then upload it again`
+      : `the file is an Office 97–2003 file Cited does not read: save it as PDF or a current Office format (Cited reads ${FORMAT_NAMES})`,
+  );
+}
+
+/** The type of a ZIP-based document from the names of its parts (local headers are never compressed). */
+function zipType(bytes: Uint8Array): FileType | null {
+  const names = ascii(bytes, 0, Math.min(bytes.length, 4 * 1024 * 1024));
+  if (names.includes("word/document.xml") || names.includes("word/_rels")) return "docx";
+  if (names.includes("xl/workbook.xml") || names.includes("xl/_rels")) return "xlsx";
+  if (names.includes("ppt/presentation.xml") || names.includes("ppt/_rels")) return "pptx";
+  // OpenDocument stores its media type first and uncompressed: "mimetype" then the type itself.
+  if (
+    names.startsWith("mimetype", 30) &&
+    names.slice(38, 200).includes("application/vnd.oasis.opendocument.text")
+  )
+    return "odt";
+  return null;
+}
+
+/** Image scans by their magic numbers. */
+function imageType(head: string): FileType | null {
+  if (head.startsWith("II*\x00") || head.startsWith("MM\x00*")) return "tiff";
+  if (head.startsWith("\x89PNG\r\n\x1a\n")) return "png";
+  if (head.startsWith("\xff\xd8\xff")) return "jpeg";
+  return null;
+}
+
+/** Text formats, told apart by how they start and by the file name. */
+function textType(bytes: Uint8Array, ext: string): FileType | null {
+  if (!looksLikeTextBytes(bytes)) return null;
+  let start: string;
+  try {
+    // Only how the text starts matters here (a character cut at the sample's end does no harm);
+    // whether the whole file decodes is the reader's question.
+    start = decodeText(bytes.subarray(0, 4096))
+      .text.replace(/^\uFEFF/, "")
+      .trimStart();
+  } catch {
+    return "text";
+  }
+  if (/^(<!doctype html|<html[\s>]|<head[\s>]|<body[\s>])/i.test(start) || ext === "html" || ext === "htm")
+    return "html";
+  if (
+    ext === "eml" ||
+    /^(received|return-path|from|message-id|mime-version|delivered-to):/im.test(start.slice(0, 200))
+  ) {
+    return /^[\w-]+:\s/.test(start) ? "eml" : "text";
+  }
+  if (ext === "md" || ext === "markdown") return "markdown";
+  if (ext === "csv") return "csv";
+  return "text";
+}
+
+/** The type the bytes say, or null for none Cited reads. */
+function sniff(bytes: Uint8Array, ext: string): FileType | null {
+  const head = ascii(bytes, 0, 1024);
+  if (head.includes("%PDF-")) return "pdf";
+  if (head.startsWith("PK\u0003\u0004")) return zipType(bytes);
+  if (head.startsWith(OLE2_MAGIC)) return ole2Type(bytes, ext);
+  if (head.startsWith("{\\rtf")) return "rtf";
+  return imageType(head) ?? textType(bytes, ext);
+}
 
 /**
  * The type of a file from its bytes (magic numbers); the name only tells text formats apart
- * (Markdown, CSV). A name that promises a binary format the bytes do not have is an error, so a
- * mislabelled file is reported as such instead of being indexed as something else.
+ * (Markdown, CSV) and Word from Outlook files whose directory is out of reach. A name that
+ * promises a binary format the bytes do not have is an error, so a mislabelled file is reported
+ * as such instead of being indexed as something else.
  */
 export function detectFileType(bytes: Uint8Array, name: string): FileType {
   if (bytes.length === 0) {
     throw ingestErrors.empty();
   }
   const ext = extensionOf(name);
-  const head = ascii(bytes, 0, 1024);
-  let detected: FileType | null = null;
-  if (head.includes("%PDF-")) detected = "pdf";
-  else if (head.startsWith("PK\u0003\u0004")) {
-    const names = ascii(bytes, 0, Math.min(bytes.length, 4 * 1024 * 1024));
-    if (names.includes("word/document.xml") || names.includes("word/_rels")) detected = "docx";
-    else if (names.includes("xl/workbook.xml") || names.includes("xl/_rels")) detected = "xlsx";
-  } else if (isUtf8Text(bytes)) {
-    const start = new TextDecoder()
-      .decode(bytes.subarray(0, 2048))
-      .replace(/^\uFEFF/, "")
-      .trimStart();
-    if (
-      /^(<!doctype html|<html[\s>]|<head[\s>]|<body[\s>])/i.test(start) ||
-      ext === "html" ||
-      ext === "htm"
-    ) {
-      detected = "html";
-    } else if (
-      ext === "eml" ||
-      /^(received|return-path|from|message-id|mime-version|delivered-to):/im.test(start.slice(0, 200))
-    ) {
-      detected = /^[\w-]+:\s/.test(start) ? "eml" : "text";
-    } else if (ext === "md" || ext === "markdown") detected = "markdown";
-    else if (ext === "csv") detected = "csv";
-    else detected = "text";
-  }
+  const detected = sniff(bytes, ext);
   const promised = BINARY_EXTENSIONS[ext];
   if (promised && detected !== promised) {
+    const label = promised.toUpperCase();
     const what = detected
       ? `its content is ${detected === "text" ? "plain text" : detected.toUpperCase()}`
       : "its content is not a format Cited reads";
     throw new PermanentIngestError(
       "type_mismatch",
-      `the file is named .${ext} but is not a ${promised.toUpperCase()} (${what}): upload the original ${promised.toUpperCase()} file`,
+      `the file is named .${ext} but is not a ${label} (${what}): upload the original ${label} file`,
     );
   }
   if (!detected) {
     throw new PermanentIngestError(
       "unsupported_type",
-      "unsupported file type: Cited reads PDF, DOCX, XLSX, HTML, e-mail (.eml), Markdown, CSV and plain text; convert the file to one of these",
+      `unsupported file type: Cited reads ${FORMAT_NAMES}; convert the file to one of these`,
     );
   }
   return detected;

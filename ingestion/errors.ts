@@ -10,6 +10,7 @@ export type IngestErrorCode =
   | "archive_bomb"
   | "no_text"
   | "unreadable"
+  | "bad_encoding"
   | "file_missing";
 
 /**

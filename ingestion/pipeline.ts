@@ -137,6 +137,7 @@ export async function ingestDocument(
     maxTokens: embedder.maxTokens,
     header: (section) => searchText(title, section, "", true),
     markdown: type === "markdown" || parsed.markdownHeadings === true,
+    outline: parsed.outline,
   });
   lap("chunk");
 

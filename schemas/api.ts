@@ -1,7 +1,7 @@
 // Shapes of the HTTP API: requests are validated with these, responses are built to them, and the
 // OpenAPI document (schemas/openapi.ts) is generated from them.
 import { z } from "zod";
-import { DocumentStatus, FileType } from "./document.js";
+import { DocumentStatus, FileType, PageNumbers } from "./document.js";
 import { IngestJobProgress, JobState } from "./jobs.js";
 
 const id = z
@@ -70,6 +70,10 @@ export const DocumentView = z
     source_id: z.string().nullable(),
     source_path: z.string().nullable(),
     parent_id: z.string().nullable(),
+    /** "as-printed", or "approximate" when an office file was read without LibreOffice (see the README, Formats); null for formats without printed pages. */
+    page_numbers: PageNumbers.nullable(),
+    /** How the file was read, in plain words, where that matters: approximate pages, pages OCR could not read, attachments left out. */
+    notes: z.array(z.string()),
     error: z.string().optional(),
     error_code: z.string().optional(),
     created_at: z.string(),

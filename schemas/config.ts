@@ -20,6 +20,13 @@ export const ModelRef = z
   .min(1)
   .refine((v) => !/\s/.test(v), "must not contain spaces");
 
+/** Tesseract languages OCR reads unless OCR_LANGUAGES says otherwise. */
+export const DEFAULT_OCR_LANGUAGES = "eng+spa";
+/** The LibreOffice program office files are laid out with unless OFFICE_CONVERTER says otherwise. */
+export const DEFAULT_OFFICE_CONVERTER = "soffice";
+/** Longest time one office conversion may take unless OFFICE_CONVERT_TIMEOUT_MS says otherwise. */
+export const DEFAULT_OFFICE_CONVERT_TIMEOUT_MS = 120_000;
+
 export const ConfigSchema = z.object({
   REDIS_URL: setting(
     z.url({ protocol: /^rediss?$/ }).default("redis://127.0.0.1:6379"),
@@ -80,6 +87,35 @@ export const ConfigSchema = z.object({
     positiveInt.default(512 * 1024 * 1024),
     "Most bytes a DOCX/XLSX may expand to when unzipped (decompression-bomb guard).",
     "set it to a whole number of bytes, e.g. MAX_EXPANDED_BYTES=536870912",
+  ),
+  OCR_LANGUAGES: setting(
+    z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9_]+(\+[A-Za-z0-9_]+)*$/, "use Tesseract language codes joined by +")
+      .default(DEFAULT_OCR_LANGUAGES),
+    "Languages OCR reads scans in, as Tesseract codes joined by + (each needs its Debian package tesseract-ocr-<code>).",
+    "list Tesseract language codes joined by +, e.g. OCR_LANGUAGES=eng+spa (see `tesseract --list-langs`)",
+  ),
+  OFFICE_CONVERTER: setting(
+    z.string().trim().min(1).default(DEFAULT_OFFICE_CONVERTER),
+    "LibreOffice program that lays Word, RTF, OpenDocument and PowerPoint files out as PDF, so citations give the printed page; where it is missing they are read without layout (pages approximate).",
+    "set it to the LibreOffice program, e.g. OFFICE_CONVERTER=soffice or OFFICE_CONVERTER=/usr/bin/soffice",
+  ),
+  OFFICE_CONVERT_TIMEOUT_MS: setting(
+    positiveInt.min(1000).default(DEFAULT_OFFICE_CONVERT_TIMEOUT_MS),
+    "Longest time one office file may take to convert to PDF, in milliseconds; then LibreOffice is stopped and the file is read without layout.",
+    "set it to a whole number of milliseconds, at least 1000, e.g. OFFICE_CONVERT_TIMEOUT_MS=120000",
+  ),
+  MAX_ATTACHMENTS: setting(
+    z.coerce.number().int().min(0).max(10_000).default(100),
+    "Most attachments of one e-mail (.eml, .msg) that become documents; the rest are listed in the message's notes.",
+    "set it to a whole number from 0 to 10000, e.g. MAX_ATTACHMENTS=100",
+  ),
+  MAX_ATTACHMENT_DEPTH: setting(
+    z.coerce.number().int().min(0).max(20).default(3),
+    "How deep attachments are followed: 1 reads a message's attachments, 2 also those of a message attached to it, and so on; 0 reads none.",
+    "set it to a whole number from 0 to 20, e.g. MAX_ATTACHMENT_DEPTH=3",
   ),
   CHUNK_TOKENS: setting(
     positiveInt.min(32).max(2048).default(160),

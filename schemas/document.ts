@@ -5,12 +5,38 @@ export const DocumentStatus = z.enum(["queued", "processing", "ready", "failed"]
 export type DocumentStatus = z.infer<typeof DocumentStatus>;
 
 /** File types Cited reads, detected from the bytes. */
-export const FileType = z.enum(["pdf", "text", "markdown", "docx", "html", "eml", "csv", "xlsx"]);
+export const FileType = z.enum([
+  "pdf",
+  "text",
+  "markdown",
+  "docx",
+  "doc",
+  "rtf",
+  "odt",
+  "pptx",
+  "html",
+  "eml",
+  "msg",
+  "csv",
+  "xlsx",
+  "tiff",
+  "png",
+  "jpeg",
+]);
 export type FileType = z.infer<typeof FileType>;
 
 /** How a page's text was obtained. */
 export const PageTextSource = z.enum(["text-layer", "ocr", "failed"]);
 export type PageTextSource = z.infer<typeof PageTextSource>;
+
+/**
+ * Whether a document's page numbers are those a reader sees printed: "as-printed" for PDFs, scans
+ * and office files laid out by LibreOffice; "approximate" for office files read without their
+ * layout (LibreOffice not installed), where every page number is a guess. Null for formats without
+ * printed pages (text, HTML, e-mail, CSV, sheets).
+ */
+export const PageNumbers = z.enum(["as-printed", "approximate"]);
+export type PageNumbers = z.infer<typeof PageNumbers>;
 
 /** Tenant that owns rows when access control is not configured. */
 export const DEFAULT_TENANT = "default";
@@ -54,6 +80,10 @@ export const DocumentRow = z.object({
   parent_id: z.string().nullable(),
   /** JSON object of format metadata (e-mail headers, title). */
   metadata: z.string(),
+  /** See PageNumbers; null until read, and for formats without printed pages. */
+  page_numbers: PageNumbers.nullable(),
+  /** JSON array of plain-words notes on how the file was read (approximate pages, OCR problems, attachments left out); null when there are none. */
+  notes: z.string().nullable(),
   job_id: z.string().nullable(),
   created_at: isoTime,
   updated_at: isoTime,

@@ -1,7 +1,10 @@
+// The ingest worker: one file per BullMQ job, through the pipeline, with its attachments queued.
 import { type Job, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { PermanentIngestError } from "../ingestion/errors.js";
 import { type IngestDeps, type IngestProgress, ingestDocument } from "../ingestion/pipeline.js";
+import type { ParsedDocument } from "../ingestion/readers/index.js";
+import type { DocumentRow } from "../schemas/document.js";
 import type { IngestJobData, IngestJobProgress } from "../schemas/jobs.js";
 import type { Intake } from "../src/app/intake.js";
 import type { Logger } from "../src/lib/logger.js";
@@ -33,7 +36,9 @@ export interface IngestWorkerOptions {
   /** Called after each file is indexed (e.g. to schedule store maintenance). */
   afterIndexed?: () => Promise<void>;
   /** Turns files found inside a document (e-mail attachments) into documents of their own. */
-  intake: Pick<Intake, "acceptAttachments">;
+  intake: Pick<Intake, "acceptAttachments" | "attachmentDepth">;
+  /** How deep attachments are followed (MAX_ATTACHMENT_DEPTH): 1 reads a message's own, 0 none. */
+  maxAttachmentDepth?: number;
   /** A job whose worker stopped renewing its lock for this long is taken over by another worker. */
   lockDurationMs?: number;
   /**
@@ -56,6 +61,17 @@ export function createIngestWorker(options: IngestWorkerOptions): Worker<IngestJ
       .onSettled?.(job.data, outcome)
       .catch((e: unknown) => log.warn({ err: e, job: job.id }, "could not record the end of a job"));
   };
+  const maxDepth = options.maxAttachmentDepth ?? 3;
+  /** The attachments to read: none past MAX_ATTACHMENT_DEPTH, with a note saying so. */
+  const attachmentsToRead = async (doc: DocumentRow, found: NonNullable<ParsedDocument["attachments"]>) => {
+    if (found.length === 0) return { attachments: found };
+    const depth = await options.intake.attachmentDepth(doc, maxDepth);
+    if (depth < maxDepth) return { attachments: found };
+    return {
+      attachments: [],
+      note: `its ${found.length} attachment(s) were not read: ${depth === 0 ? "MAX_ATTACHMENT_DEPTH=0 turns attachments off" : `the message is itself an attachment ${depth} level(s) deep, and MAX_ATTACHMENT_DEPTH=${maxDepth} follows no deeper`}`,
+    };
+  };
   const processor = async (job: Job<IngestJobData>) => {
     const id = job.data.document_id;
     const doc = await documents.getForWorker(id);
@@ -64,7 +80,7 @@ export function createIngestWorker(options: IngestWorkerOptions): Worker<IngestJ
       await settled(job, "skipped");
       return { skipped: "deleted" };
     }
-    await documents.update(id, { status: "processing", error: null, error_code: null });
+    await documents.update(id, { status: "processing", error: null, error_code: null, notes: null });
     try {
       const result = await ingestDocument(
         doc,
@@ -77,8 +93,10 @@ export function createIngestWorker(options: IngestWorkerOptions): Worker<IngestJ
         await settled(job, "skipped");
         return { skipped: "deleted" };
       }
-      const { attachments = [], metadata, warnings = [] } = result.parsed;
-      for (const warning of warnings) log.warn({ document: id }, warning);
+      const { attachments: found = [], metadata, pageNumbers } = result.parsed;
+      const { attachments, note } = await attachmentsToRead(doc, found);
+      const notes = [...(result.parsed.warnings ?? []), ...(note ? [note] : [])];
+      for (const warning of notes) log.warn({ document: id }, warning);
       // Before the parent is ready, so a failure here retries the whole job (both steps are idempotent).
       const children = attachments.length > 0 ? await options.intake.acceptAttachments(doc, attachments) : [];
       if (children.length > 0) {
@@ -90,6 +108,8 @@ export function createIngestWorker(options: IngestWorkerOptions): Worker<IngestJ
         title: result.title,
         pages: result.pages,
         chunks: result.chunks,
+        page_numbers: pageNumbers ?? null,
+        notes: notes.length > 0 ? JSON.stringify(notes) : null,
         ...(metadata ? { metadata: JSON.stringify(metadata) } : {}),
       });
       await job.updateProgress({ stage: "done", percent: 100 } satisfies IngestJobProgress);

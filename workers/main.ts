@@ -1,6 +1,7 @@
 // Worker process: ingests files from the queue and runs store maintenance. Start one per machine
 // (or several, on hosts that share Redis and DATA_DIR): `npm run worker`.
 import { join } from "node:path";
+import { ocrLanguagesProblem } from "../ingestion/readers/ocr.js";
 import { Intake } from "../src/app/intake.js";
 import { loadConfigOrExit } from "../src/config/index.js";
 import { createLogger } from "../src/lib/logger.js";
@@ -23,6 +24,9 @@ const log = createLogger("cited-worker", config.LOG_LEVEL);
 const STOP_DEADLINE_MS = 60_000;
 
 try {
+  // Said at start-up, not only when the first scan arrives; each scanned page then says it too.
+  const ocrProblem = await ocrLanguagesProblem(config.OCR_LANGUAGES).catch(() => null);
+  if (ocrProblem) log.warn(`scanned pages cannot be read: ${ocrProblem}`);
   const embedder = await createEmbedder(config);
   const store = await openStore(config.DATA_DIR, embedder.dimensions);
   const connection = redisConnection(config.REDIS_URL, "worker");
@@ -41,6 +45,7 @@ try {
     log,
     afterIndexed: () => producer.requestMaintenance(),
     intake,
+    maxAttachmentDepth: config.MAX_ATTACHMENT_DEPTH,
     onSettled: async (data, outcome) => {
       if (data.sync_id) await syncs.settle(data.sync_id, data.document_id, outcome);
     },

@@ -1,3 +1,4 @@
+// The ingestion pipeline's settings, from the configuration.
 import { chunkingFor, type IngestDeps } from "../ingestion/pipeline.js";
 import type { Config } from "../src/config/index.js";
 import type { Embedder } from "../src/models/index.js";
@@ -16,6 +17,9 @@ export function ingestSettings(
       maxBytes: config.UPLOAD_MAX_BYTES,
       maxPages: config.MAX_PAGES,
       maxExpandedBytes: config.MAX_EXPANDED_BYTES,
+      ocrLanguages: config.OCR_LANGUAGES,
+      maxAttachments: config.MAX_ATTACHMENTS,
+      office: { converter: config.OFFICE_CONVERTER, timeoutMs: config.OFFICE_CONVERT_TIMEOUT_MS },
     },
     chunking: chunkingFor(config.CHUNK_TOKENS),
   };

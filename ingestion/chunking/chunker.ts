@@ -1,6 +1,13 @@
 import type { ChunkSpan } from "../../schemas/document.js";
 import type { ParsedPage } from "../readers/types.js";
-import { detectHeading, findBoilerplate, type Heading, isBoilerplate } from "./structure.js";
+import {
+  detectHeading,
+  findBoilerplate,
+  type Heading,
+  isBoilerplate,
+  type OutlineEntry,
+  outlineMatcher,
+} from "./structure.js";
 
 /** A passage cut from a document, with its way back to the pages. */
 export interface TextChunk {
@@ -36,6 +43,8 @@ export interface ChunkOptions {
   header?: (section: string) => string;
   /** Read `#` headings (Markdown). */
   markdown?: boolean;
+  /** The file's own headings in reading order (PDF bookmarks): lines that match them are headings at their level. */
+  outline?: readonly OutlineEntry[];
 }
 
 /** A piece of one line of one page: the smallest unit a chunk is made of. */
@@ -114,6 +123,7 @@ function readBlocks(pages: readonly ParsedPage[], options: ChunkOptions): Block[
   let inBody = false;
   const stack: Heading[] = [];
   const pieceLimit = Math.max(16, options.targetTokens);
+  const fromOutline = options.outline?.length ? outlineMatcher(options.outline) : () => null;
   for (const page of pages) {
     const lines: { start: number; end: number }[] = [];
     let pos = 0;
@@ -127,7 +137,7 @@ function readBlocks(pages: readonly ParsedPage[], options: ChunkOptions): Block[
       const line = page.text.slice(start, end);
       const atEdge = index < 3 || index >= lines.length - 3;
       if (atEdge && isBoilerplate(line, boilerplate)) return;
-      const heading = detectHeading(line, options.markdown ?? false);
+      const heading = fromOutline(line) ?? detectHeading(line, options.markdown ?? false);
       if (heading) {
         while (stack.length > 0 && stack.at(-1)!.level >= heading.level) stack.pop();
         stack.push(heading);

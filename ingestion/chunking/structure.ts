@@ -6,7 +6,7 @@ export interface Heading {
   /** Nesting depth: 1 for "12" or "ARTICLE IV", 2 for "12.3", the number of # in Markdown. */
   level: number;
   /** Numbered clauses and articles are the body of a contract; what comes before them is its preamble. */
-  kind: "numbered" | "article" | "markdown" | "caps";
+  kind: "numbered" | "article" | "markdown" | "caps" | "outline";
   /** The heading as shown in a section path, e.g. "12.3 Termination for Convenience". */
   label: string;
 }
@@ -59,6 +59,43 @@ export function detectHeading(line: string, markdown: boolean): Heading | null {
     return { level: 1, label: line.trim(), kind: "caps" };
   }
   return null;
+}
+
+/** A heading the file itself names (a PDF bookmark, e.g. a Word "Heading 1" laid out by LibreOffice), in reading order. */
+export interface OutlineEntry {
+  title: string;
+  /** 1 for a top-level entry. */
+  level: number;
+}
+
+/** How many entries ahead a line may match: an entry whose line is not found (in a table, split over two lines) is skipped. */
+const OUTLINE_LOOKAHEAD = 8;
+
+const outlineKey = (s: string) => s.replace(/\s+/g, " ").trim().toLowerCase();
+
+/**
+ * Walks a document's lines in order against its outline: `match(line)` is the heading the line is,
+ * when it reads as the next outline entry (or one of the few after it, if some were not found).
+ * The entry's level decides the nesting; a numbered clause keeps its own label ("8.2 Termination").
+ */
+export function outlineMatcher(outline: readonly OutlineEntry[]): (line: string) => Heading | null {
+  const keys = outline.map((e) => outlineKey(e.title));
+  let next = 0;
+  return (line) => {
+    const key = outlineKey(line);
+    if (key.length === 0) return null;
+    for (let i = next; i < Math.min(keys.length, next + OUTLINE_LOOKAHEAD); i++) {
+      if (keys[i] !== key) continue;
+      next = i + 1;
+      const detected = detectHeading(line, false);
+      return {
+        level: outline[i]!.level,
+        label: detected?.label ?? shortLabel(line.trim()),
+        kind: detected?.kind ?? "outline",
+      };
+    }
+    return null;
+  };
 }
 
 /** Form of a line used to recognise it on other pages: digits and spacing do not matter. */

@@ -1,3 +1,5 @@
+// CSV files: one line per record, in whatever character set they were saved (see charset.ts).
+import { decodeText } from "./charset.js";
 import type { DocumentReader } from "./types.js";
 
 /** Separator of cells in a row's line, for CSV and spreadsheet rows alike. */
@@ -93,10 +95,7 @@ export function rowLines(rows: readonly (readonly string[])[]): string[] {
 export const csvReader: DocumentReader = {
   type: "csv",
   async read(bytes) {
-    const text = new TextDecoder("utf-8")
-      .decode(bytes)
-      .replace(/^\uFEFF/, "")
-      .replace(/\r\n?/g, "\n");
+    const text = decodeText(bytes).text.replace(/\r\n?/g, "\n");
     return { pages: [{ page: 1, text: rowLines(csvRows(text)).join("\n"), source: "text-layer" }] };
   },
 };

@@ -1,7 +1,9 @@
-import { type AddressObject, type ParsedMail, simpleParser } from "mailparser";
+// E-mail messages (.eml): body, headers, and attachments that become documents of their own.
+import { type AddressObject, type IconvConstructor, type ParsedMail, simpleParser } from "mailparser";
 import { ingestErrors } from "../errors.js";
 import { htmlToText } from "./html.js";
-import type { DocumentReader, ParsedDocument } from "./types.js";
+import { markUndeclaredCharsets, PartDecoder } from "./mail-charsets.js";
+import type { DocumentReader, ParsedDocument, ReadLimits } from "./types.js";
 
 /** File extensions for attachments that arrive without a name, by MIME type. */
 const EXTENSIONS: Record<string, string> = {
@@ -11,6 +13,14 @@ const EXTENSIONS: Record<string, string> = {
   "text/csv": "csv",
   "text/markdown": "md",
   "message/rfc822": "eml",
+  "application/vnd.ms-outlook": "msg",
+  "application/msword": "doc",
+  "application/rtf": "rtf",
+  "application/vnd.oasis.opendocument.text": "odt",
+  "application/vnd.openxmlformats-officedocument.presentationml.presentation": "pptx",
+  "image/tiff": "tif",
+  "image/png": "png",
+  "image/jpeg": "jpg",
   "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
 };
@@ -22,7 +32,7 @@ function addresses(value: AddressObject | AddressObject[] | undefined): string |
 }
 
 /** A display name for an attachment: its own file name without any folders, or one made from its type. */
-function attachmentName(filename: string | undefined, contentType: string, index: number): string {
+export function attachmentName(filename: string | undefined, contentType: string, index: number): string {
   const base = filename?.split(/[\\/]/).pop()?.trim();
   if (base) return base;
   const ext = EXTENSIONS[contentType.toLowerCase()] ?? "bin";
@@ -42,6 +52,57 @@ function headers(mail: ParsedMail): Record<string, string> {
   return Object.fromEntries(entries.filter((e): e is [string, string] => Boolean(e[1])));
 }
 
+/** A message read by its format's parser: body (plain, or HTML when there is no plain text), headers, files. */
+export interface MessageParts {
+  plain: string;
+  html?: string;
+  metadata: Record<string, string>;
+  attachments: { name: string; bytes: Uint8Array }[];
+}
+
+/** Attachments of one message that become documents unless MAX_ATTACHMENTS says otherwise. */
+export const DEFAULT_MAX_ATTACHMENTS = 100;
+
+/**
+ * A message as a document (.eml and .msg alike): the body is the page, the subject the title, the
+ * headers the metadata; at most `limits.maxAttachments` attachments, the rest named in a note.
+ */
+export function messageDocument(message: MessageParts, limits: ReadLimits): ParsedDocument {
+  const { metadata } = message;
+  const max = limits.maxAttachments ?? DEFAULT_MAX_ATTACHMENTS;
+  const attachments = message.attachments.slice(0, max);
+  const left = message.attachments.slice(max);
+  let text = message.html !== undefined ? htmlToText(message.html).text : message.plain;
+  // A message that only carries files still has to be indexed, or its attachments never would be.
+  if (text.length === 0 && message.attachments.length > 0) {
+    text = [
+      metadata.subject && `Subject: ${metadata.subject}`,
+      metadata.from && `From: ${metadata.from}`,
+      metadata.to && `To: ${metadata.to}`,
+      metadata.date && `Date: ${metadata.date}`,
+      `Attachments: ${message.attachments.map((a) => a.name).join(", ")}`,
+    ]
+      .filter(Boolean)
+      .join("\n");
+  }
+  const parsed: ParsedDocument = {
+    pages: [{ page: 1, text, source: "text-layer" }],
+    title: metadata.subject,
+    metadata,
+    markdownHeadings: message.html !== undefined,
+  };
+  if (attachments.length > 0) parsed.attachments = attachments;
+  if (left.length > 0) {
+    parsed.warnings = [
+      `${left.length} of the ${message.attachments.length} attachments were not read, over the limit of ${max} per message (MAX_ATTACHMENTS): ${left
+        .slice(0, 10)
+        .map((a) => a.name)
+        .join(", ")}${left.length > 10 ? ", …" : ""}`,
+    ];
+  }
+  return parsed;
+}
+
 /**
  * E-mail messages (.eml): the body is the page (the HTML body, read as HTML, when there is no
  * plain-text part), the subject the title, the main headers the metadata, and attached files
@@ -50,10 +111,13 @@ function headers(mail: ParsedMail): Record<string, string> {
  */
 export const emlReader: DocumentReader = {
   type: "eml",
-  async read(bytes) {
+  async read(bytes, limits) {
     let mail: ParsedMail;
     try {
-      mail = await simpleParser(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
+      const raw = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      mail = await simpleParser(await markUndeclaredCharsets(raw), {
+        // Decodes text parts: by their declared charset, or by detection where they declare none.
+        Iconv: PartDecoder as unknown as IconvConstructor,
         // The HTML body is read by Cited's own HTML reader; nothing else mailparser derives is needed.
         skipHtmlToText: true,
         skipTextToHtml: true,
@@ -65,33 +129,13 @@ export const emlReader: DocumentReader = {
     }
     const metadata = headers(mail);
     const plain = (mail.text ?? "").replace(/\r\n?/g, "\n").trim();
-    const fromHtml = plain.length === 0 && typeof mail.html === "string";
-    let text = fromHtml ? htmlToText(mail.html as string).text : plain;
+    const html = plain.length === 0 && typeof mail.html === "string" ? mail.html : undefined;
     const attachments = mail.attachments
       .filter((a) => !a.related)
       .map((a, i) => ({
         name: attachmentName(a.filename, a.contentType, i),
         bytes: new Uint8Array(a.content),
       }));
-    // A message that only carries files still has to be indexed, or its attachments never would be.
-    if (text.length === 0 && attachments.length > 0) {
-      text = [
-        metadata.subject && `Subject: ${metadata.subject}`,
-        metadata.from && `From: ${metadata.from}`,
-        metadata.to && `To: ${metadata.to}`,
-        metadata.date && `Date: ${metadata.date}`,
-        `Attachments: ${attachments.map((a) => a.name).join(", ")}`,
-      ]
-        .filter(Boolean)
-        .join("\n");
-    }
-    const parsed: ParsedDocument = {
-      pages: [{ page: 1, text, source: "text-layer" }],
-      title: metadata.subject,
-      metadata,
-      markdownHeadings: fromHtml,
-    };
-    if (attachments.length > 0) parsed.attachments = attachments;
-    return parsed;
+    return messageDocument({ plain, html, metadata, attachments }, limits);
   },
 };

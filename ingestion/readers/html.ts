@@ -1,3 +1,5 @@
+// HTML pages: the text a reader sees, headings as Markdown lines; also used for HTML inside e-mail and DOCX.
+import { declaredHtmlCharset, decodeText } from "./charset.js";
 import { scanMarkup } from "./markup.js";
 import type { DocumentReader } from "./types.js";
 
@@ -168,11 +170,11 @@ export function htmlToText(html: string): HtmlText {
   return { text: lines.join("\n"), title: title || undefined };
 }
 
-/** HTML pages (UTF-8, as detection guarantees): the main text as one page, <title> as the title. */
+/** HTML pages in the charset they declare or are found in: the main text as one page, <title> as the title. */
 export const htmlReader: DocumentReader = {
   type: "html",
   async read(bytes) {
-    const html = new TextDecoder("utf-8").decode(bytes).replace(/^\uFEFF/, "");
+    const html = decodeText(bytes, declaredHtmlCharset(bytes)).text;
     const { text, title } = htmlToText(html);
     return { pages: [{ page: 1, text, source: "text-layer" }], title, markdownHeadings: true };
   },

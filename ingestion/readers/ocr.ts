@@ -1,18 +1,19 @@
-// OCR of scanned PDF pages with the command-line tools of poppler (pdftoppm renders a page) and
-// Tesseract (reads it). They run as child processes without a shell, one page at a time per
-// process: Tesseract at 300 dpi is CPU-bound for seconds, and the embedder and the chat model
+// OCR of scanned pages with the command-line tools of poppler (pdftoppm renders a PDF page) and
+// Tesseract (reads a page image). They run as child processes without a shell, one page at a time
+// per process: Tesseract at 300 dpi is CPU-bound for seconds, and the embedder and the chat model
 // share the same cores.
-import { execFile } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DEFAULT_OCR_LANGUAGES } from "../../schemas/config.js";
+import { runTool, serialQueue, ToolError } from "./tools.js";
 
 /** What OCR made of one page. */
 export type OcrResult =
   | { status: "ok"; text: string /** Mean word confidence, 0–100. */; confidence: number }
   /** OCR ran and found no words. */
   | { status: "empty" }
-  /** A tool is not installed: no page of this process can be read. */
+  /** A tool or a language is not installed: no page of this process can be read. */
   | { status: "unavailable"; detail: string }
   /** This page could not be rendered or read (damaged page, timeout). */
   | { status: "failed"; detail: string };
@@ -23,30 +24,48 @@ const MAX_PIXELS = 6000;
 const RENDER_TIMEOUT_MS = 60_000;
 const READ_TIMEOUT_MS = 120_000;
 
-let queue: Promise<unknown> = Promise.resolve();
+/** One OCR at a time in this process. */
+const oneAtATime = serialQueue();
 
-/** Run `task` after every task queued before it: one OCR at a time in this process. */
-function oneAtATime<T>(task: () => Promise<T>): Promise<T> {
-  const run = queue.then(task, task);
-  queue = run.catch(() => undefined);
-  return run;
+// Tesseract would start a thread per core; the models need them more. Read at each run: PATH may change.
+const toolEnv = () => ({ ...process.env, OMP_THREAD_LIMIT: "1" });
+
+const TESSERACT_MISSING = "tesseract is not installed (Debian packages tesseract-ocr, tesseract-ocr-eng)";
+
+let installedLanguages: Promise<Set<string>> | null = null;
+
+/**
+ * The languages Tesseract has data for (`tesseract --list-langs`), or null when it is not
+ * installed. A list found is kept for the process; a failure is asked again next time.
+ */
+function tesseractLanguages(): Promise<Set<string> | null> {
+  installedLanguages ??= runTool("tesseract", ["--list-langs"], { timeoutMs: 30_000, env: toolEnv() }).then(
+    (out) =>
+      new Set(
+        out
+          .split("\n")
+          .slice(1)
+          .map((l) => l.trim())
+          .filter(Boolean),
+      ),
+  );
+  return installedLanguages.catch((error: unknown) => {
+    installedLanguages = null;
+    if (error instanceof ToolError && error.reason === "missing") return null;
+    throw error;
+  });
 }
 
-function run(file: string, args: string[], timeout: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      file,
-      args,
-      {
-        timeout,
-        killSignal: "SIGKILL",
-        maxBuffer: 64 * 1024 * 1024,
-        // Tesseract would start a thread per core; the models need them more.
-        env: { ...process.env, OMP_THREAD_LIMIT: "1" },
-      },
-      (error, stdout) => (error ? reject(error) : resolve(stdout)),
-    );
-  });
+/**
+ * What stops OCR in `languages` (e.g. "eng+spa") on this machine, in plain words, or null when
+ * nothing does. Tesseract itself silently skips a language it has no data for.
+ */
+export async function ocrLanguagesProblem(languages: string): Promise<string | null> {
+  const installed = await tesseractLanguages();
+  if (!installed) return TESSERACT_MISSING;
+  const missing = languages.split("+").filter((l) => !installed.has(l));
+  if (missing.length === 0) return null;
+  return `Tesseract has no data for the OCR language${missing.length > 1 ? "s" : ""} ${missing.join(", ")} named by OCR_LANGUAGES=${languages}: install ${missing.map((l) => `tesseract-ocr-${l.replace(/_/g, "-").toLowerCase()}`).join(" ")}, or leave ${missing.length > 1 ? "them" : "it"} out of OCR_LANGUAGES`;
 }
 
 /**
@@ -83,70 +102,85 @@ export function textFromTsv(tsv: string): { text: string; confidence: number; wo
   };
 }
 
-function describe(error: unknown): string {
-  const e = error as NodeJS.ErrnoException & { killed?: boolean; stderr?: string };
-  if (e.killed) return "it took too long";
-  return (e.message ?? String(error)).split("\n")[0]!.slice(0, 120);
+const describe = (error: unknown) =>
+  error instanceof ToolError ? error.message : String((error as Error)?.message ?? error).slice(0, 120);
+
+/** OCR one page image (PNG, JPEG, one-page TIFF) in `languages`. */
+export async function ocrImage(image: string, languages = DEFAULT_OCR_LANGUAGES): Promise<OcrResult> {
+  const problem = await ocrLanguagesProblem(languages).catch(() => null);
+  if (problem) return { status: "unavailable", detail: problem };
+  try {
+    const tsv = await runTool("tesseract", [image, "stdout", "-l", languages, "tsv"], {
+      timeoutMs: READ_TIMEOUT_MS,
+      env: toolEnv(),
+    });
+    const { text, confidence, words } = textFromTsv(tsv);
+    return words > 0 ? { status: "ok", text, confidence } : { status: "empty" };
+  } catch (error) {
+    if (error instanceof ToolError && error.reason === "missing") {
+      return { status: "unavailable", detail: TESSERACT_MISSING };
+    }
+    return { status: "failed", detail: `reading failed: ${describe(error)}` };
+  }
 }
 
-async function ocrPage(dir: string, pdf: string, page: number): Promise<OcrResult> {
+async function ocrPage(dir: string, pdf: string, page: number, languages: string): Promise<OcrResult> {
   const base = join(dir, `page-${page}`);
   try {
     const n = String(page);
-    await run(
+    await runTool(
       "pdftoppm",
       ["-r", String(RESOLUTION), "-f", n, "-l", n, "-W", String(MAX_PIXELS), "-H", String(MAX_PIXELS)].concat(
         ["-png", "-singlefile", pdf, base],
       ),
-      RENDER_TIMEOUT_MS,
+      { timeoutMs: RENDER_TIMEOUT_MS, env: toolEnv() },
     );
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") {
+    if (error instanceof ToolError && error.reason === "missing") {
       return { status: "unavailable", detail: "pdftoppm is not installed (Debian package poppler-utils)" };
     }
     return { status: "failed", detail: `rendering failed: ${describe(error)}` };
   }
   try {
-    const tsv = await run("tesseract", [`${base}.png`, "stdout", "-l", "eng", "tsv"], READ_TIMEOUT_MS);
-    const { text, confidence, words } = textFromTsv(tsv);
-    return words > 0 ? { status: "ok", text, confidence } : { status: "empty" };
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") {
-      return {
-        status: "unavailable",
-        detail: "tesseract is not installed (Debian packages tesseract-ocr, tesseract-ocr-eng)",
-      };
-    }
-    return { status: "failed", detail: `reading failed: ${describe(error)}` };
+    return await ocrImage(`${base}.png`, languages);
   } finally {
     await rm(`${base}.png`, { force: true });
   }
 }
 
 /**
- * OCR some pages of a PDF (1-based page numbers), in order, in a temporary folder that is always
- * removed. Stops at the first page that finds a tool missing: the rest are "unavailable" too.
+ * Run `read` on each page in order, one page at a time in this process. Stops at the first page
+ * that finds a tool or language missing: the rest are "unavailable" too.
  */
+export async function ocrEach(
+  pages: readonly number[],
+  read: (page: number) => Promise<OcrResult>,
+): Promise<Map<number, OcrResult>> {
+  const results = new Map<number, OcrResult>();
+  for (const page of pages) {
+    const result = await oneAtATime(() => read(page));
+    results.set(page, result);
+    if (result.status === "unavailable") {
+      for (const rest of pages) if (!results.has(rest)) results.set(rest, result);
+      break;
+    }
+  }
+  return results;
+}
+
+/** OCR some pages of a PDF (1-based page numbers), in a temporary folder that is always removed. */
 export async function ocrPdfPages(
   pdf: Uint8Array,
   pages: readonly number[],
+  languages = DEFAULT_OCR_LANGUAGES,
 ): Promise<Map<number, OcrResult>> {
-  const results = new Map<number, OcrResult>();
-  if (pages.length === 0) return results;
+  if (pages.length === 0) return new Map();
   const dir = await mkdtemp(join(tmpdir(), "cited-ocr-"));
   try {
     const file = join(dir, "document.pdf");
     await writeFile(file, pdf);
-    for (const page of pages) {
-      const result = await oneAtATime(() => ocrPage(dir, file, page));
-      results.set(page, result);
-      if (result.status === "unavailable") {
-        for (const rest of pages) if (!results.has(rest)) results.set(rest, result);
-        break;
-      }
-    }
+    return await ocrEach(pages, (page) => ocrPage(dir, file, page, languages));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-  return results;
 }

@@ -1,12 +1,11 @@
+// Plain text and Markdown files, in whatever character set they were saved (see charset.ts).
 import type { FileType } from "../../schemas/document.js";
+import { decodeText } from "./charset.js";
 import type { DocumentReader, ParsedDocument } from "./types.js";
 
-/** Decode UTF-8 text (a BOM is dropped); a form feed starts a new page, as printers and pdftotext use it. */
+/** Decode text in its own character set (a BOM is dropped); a form feed starts a new page, as printers and pdftotext use it. */
 export function textPages(bytes: Uint8Array): ParsedDocument["pages"] {
-  const text = new TextDecoder("utf-8")
-    .decode(bytes)
-    .replace(/^\uFEFF/, "")
-    .replace(/\r\n?/g, "\n");
+  const text = decodeText(bytes).text.replace(/\r\n?/g, "\n");
   return text.split("\f").map((t, i) => ({ page: i + 1, text: t, source: "text-layer" as const }));
 }
 

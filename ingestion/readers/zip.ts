@@ -1,4 +1,4 @@
-// Decompression-bomb guard for Office files (DOCX, XLSX are ZIP archives). Sizes written in the
+// Decompression-bomb guard for Office files (DOCX, XLSX, ODT, PPTX are ZIP archives). Sizes written in the
 // archive's headers are whatever its author chose, so they are never trusted: every entry is
 // really inflated, in small steps, counting the bytes that come out, and the count stops the work
 // as soon as it passes a limit. Only then may a library that believes the headers open the file.
@@ -102,7 +102,7 @@ function centralDirectory(bytes: Uint8Array, format: string): Entry[] {
  */
 export function inspectZip(
   bytes: Uint8Array,
-  format: "DOCX" | "XLSX",
+  format: "DOCX" | "XLSX" | "ODT" | "PPTX",
   limits: Pick<ReadLimits, "maxExpandedBytes">,
   keep: (name: string) => boolean = () => false,
 ): Map<string, Uint8Array> {

@@ -145,6 +145,8 @@ export class Intake {
         source_mtime_ms: d.source?.mtimeMs ?? null,
         parent_id: d.parentId ?? null,
         metadata: "{}",
+        page_numbers: null,
+        notes: null,
         job_id: refusal ? null : ingestJobId(d.id, d.sha256, d.syncId),
         created_at: d.createdAt ?? now,
         updated_at: now,
@@ -217,6 +219,19 @@ export class Intake {
       results.push(uploaded(row!));
     }
     return { documents: results };
+  }
+
+  /**
+   * How deep a document sits in a chain of attachments: 0 for an upload or a synced file, 1 for an
+   * attachment of one, and so on. Counts at most `limit + 1` steps (a chain is never longer than
+   * MAX_ATTACHMENT_DEPTH allows, but a damaged store could hold a loop).
+   */
+  async attachmentDepth(doc: DocumentRow, limit: number): Promise<number> {
+    let depth = 0;
+    for (let parentId = doc.parent_id; parentId && depth <= limit; depth++) {
+      parentId = (await this.documents.getForWorker(parentId))?.parent_id ?? null;
+    }
+    return depth;
   }
 
   /**

@@ -41,6 +41,8 @@ export function localDocumentRow(file: {
     source_mtime_ms: null,
     parent_id: null,
     metadata: "{}",
+    page_numbers: null,
+    notes: null,
     job_id: null,
     created_at: now,
     updated_at: now,
@@ -66,6 +68,8 @@ export type DocumentPatch = Partial<
     | "sha256"
     | "file_path"
     | "metadata"
+    | "page_numbers"
+    | "notes"
     | "tags"
     | "acl"
   >

@@ -38,6 +38,6 @@ describe("file type from bytes", () => {
     expect(refused(new Uint8Array(0), "x.pdf").code).toBe("empty_file");
     const e = refused(new Uint8Array([0x00, 0xff, 0x10, 0x80, 0x00, 0x01]), "blob.dat");
     expect(e.code).toBe("unsupported_type");
-    expect(e.message).toMatch(/Cited reads PDF, DOCX/);
+    expect(e.message).toMatch(/Cited reads PDF, Word \(\.docx, \.doc\)/);
   });
 });

@@ -10,6 +10,8 @@ import { docxBomb, docxFile, emlFile, xlsxFile } from "../support/documents.js";
 import { renderPage, scannedPdf } from "../support/scans.js";
 
 const limits: ReadLimits = { maxPages: 100, maxExpandedBytes: 64 * 1024 * 1024 };
+/** LibreOffice named by a path that does not exist: office files are read without their layout. */
+const withoutLibreOffice: ReadLimits = { ...limits, office: { converter: "/nonexistent/soffice", timeoutMs: 5000 } };
 const bytes = (s: string) => new TextEncoder().encode(s);
 const words = (text: string) => text.split(/\s+/).filter(Boolean).length + 2;
 
@@ -37,9 +39,9 @@ const contractDocx = () =>
     { title: "Master Services Agreement" },
   );
 
-describe("DOCX", () => {
+describe("DOCX without LibreOffice", () => {
   test("paragraphs become lines and headings Markdown lines, on one page, with the document's title", async () => {
-    const parsed = await readerFor("docx").read(contractDocx(), limits);
+    const parsed = await readerFor("docx").read(contractDocx(), withoutLibreOffice);
     expect(parsed.pages).toHaveLength(1);
     expect(parsed.pages[0]!.page).toBe(1);
     expect(parsed.pages[0]!.source).toBe("text-layer");
@@ -56,10 +58,14 @@ describe("DOCX", () => {
     );
     expect(parsed.title).toBe("Master Services Agreement");
     expect(parsed.markdownHeadings).toBe(true);
+    expect(parsed.pageNumbers).toBe("approximate");
+    expect(parsed.warnings?.[0]).toMatch(
+      /^pages: approximate — this Word \(\.docx\) file was read without its page layout because LibreOffice is not available on this server \(\/nonexistent\/soffice is not installed\)/,
+    );
   });
 
   test("the chunker reads the headings as sections", async () => {
-    const parsed = await readerFor("docx").read(contractDocx(), limits);
+    const parsed = await readerFor("docx").read(contractDocx(), withoutLibreOffice);
     const chunks = chunkPages(parsed.pages, {
       countTokens: words,
       targetTokens: 20,
@@ -332,6 +338,6 @@ describe("PDF pages without a text layer when OCR tools are missing", () => {
     expect(parsed.warnings?.join(" ")).toMatch(/OCR is not available: pdftoppm is not installed/);
     const e = await refusal(readerFor("pdf").read(only, limits));
     expect(e.code).toBe("no_text");
-    expect(e.message).toMatch(/OCR is not installed on this server/);
+    expect(e.message).toMatch(/OCR cannot run on this server \(pdftoppm is not installed/);
   });
 });
