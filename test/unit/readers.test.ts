@@ -11,7 +11,10 @@ import { renderPage, scannedPdf } from "../support/scans.js";
 
 const limits: ReadLimits = { maxPages: 100, maxExpandedBytes: 64 * 1024 * 1024 };
 /** LibreOffice named by a path that does not exist: office files are read without their layout. */
-const withoutLibreOffice: ReadLimits = { ...limits, office: { converter: "/nonexistent/soffice", timeoutMs: 5000 } };
+const withoutLibreOffice: ReadLimits = {
+  ...limits,
+  office: { converter: "/nonexistent/soffice", timeoutMs: 5000 },
+};
 const bytes = (s: string) => new TextEncoder().encode(s);
 const words = (text: string) => text.split(/\s+/).filter(Boolean).length + 2;
 
