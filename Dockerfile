@@ -2,6 +2,7 @@
 FROM node:20-bookworm-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends ca-certificates poppler-utils tesseract-ocr tesseract-ocr-eng \
+      tesseract-ocr-spa libtiff-tools libreoffice-writer-nogui libreoffice-impress-nogui fonts-liberation \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./

@@ -105,17 +105,57 @@ export function textFromTsv(tsv: string): { text: string; confidence: number; wo
 const describe = (error: unknown) =>
   error instanceof ToolError ? error.message : String((error as Error)?.message ?? error).slice(0, 120);
 
-/** OCR one page image (PNG, JPEG, one-page TIFF) in `languages`. */
+/** Frequent short words of the languages a page can be recognised in. */
+const STOPWORDS: Record<string, ReadonlySet<string>> = {
+  eng: new Set("the of and to in that is for with as by this shall be or any on are not".split(" ")),
+  spa: new Set("el la los las de del que y en por con para se una un al lo su sus como".split(" ")),
+  fra: new Set("le la les de des du et en que pour par une un au est dans sur".split(" ")),
+  deu: new Set("der die das und zu den von mit ist des im für auf nicht ein eine".split(" ")),
+  por: new Set("o a os as de do da dos das e que em para com uma um no na".split(" ")),
+  ita: new Set("il la le di del della e che in per con una un lo gli alla".split(" ")),
+};
+
+/**
+ * The configured language a page's words mostly belong to, by its frequent short words; null when
+ * none is recognisable. Tesseract weighs the first language of "eng+spa" most: Spanish read with
+ * English first loses its accents ("podra", "dias").
+ */
+export function dominantLanguage(text: string, languages: readonly string[]): string | null {
+  const words = text.toLowerCase().match(/\p{L}+/gu) ?? [];
+  let best: string | null = null;
+  let bestCount = 0;
+  for (const language of languages) {
+    const stop = STOPWORDS[language];
+    if (!stop) continue;
+    const count = words.filter((w) => stop.has(w)).length;
+    if (count > bestCount) [best, bestCount] = [language, count];
+  }
+  return bestCount >= 3 ? best : null;
+}
+
+async function tesseract(image: string, languages: string): Promise<OcrResult> {
+  const tsv = await runTool("tesseract", [image, "stdout", "-l", languages, "tsv"], {
+    timeoutMs: READ_TIMEOUT_MS,
+    env: toolEnv(),
+  });
+  const { text, confidence, words } = textFromTsv(tsv);
+  return words > 0 ? { status: "ok", text, confidence } : { status: "empty" };
+}
+
+/**
+ * OCR one page image (PNG, JPEG, one-page TIFF) in `languages`. A page whose words are mostly in
+ * another of the languages than the first is read again with that one first.
+ */
 export async function ocrImage(image: string, languages = DEFAULT_OCR_LANGUAGES): Promise<OcrResult> {
   const problem = await ocrLanguagesProblem(languages).catch(() => null);
   if (problem) return { status: "unavailable", detail: problem };
   try {
-    const tsv = await runTool("tesseract", [image, "stdout", "-l", languages, "tsv"], {
-      timeoutMs: READ_TIMEOUT_MS,
-      env: toolEnv(),
-    });
-    const { text, confidence, words } = textFromTsv(tsv);
-    return words > 0 ? { status: "ok", text, confidence } : { status: "empty" };
+    const first = await tesseract(image, languages);
+    const list = languages.split("+");
+    const main = first.status === "ok" ? dominantLanguage(first.text, list) : null;
+    if (!main || main === list[0]) return first;
+    const again = await tesseract(image, [main, ...list.filter((l) => l !== main)].join("+"));
+    return again.status === "ok" ? again : first;
   } catch (error) {
     if (error instanceof ToolError && error.reason === "missing") {
       return { status: "unavailable", detail: TESSERACT_MISSING };

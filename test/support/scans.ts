@@ -1,7 +1,7 @@
-// Scanned PDFs for tests: a text PDF's page rendered to a PNG with poppler's pdftoppm, then placed
-// as a full-page image in a new PDF (no text layer), the way a scanner writes one.
+// Scans for tests: a text PDF's page rendered to a PNG (or pages to a TIFF) with poppler's pdftoppm, then
+// (for PDFs) placed as a full-page image in a new PDF (no text layer), the way a scanner writes one.
 import { execFile } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -55,4 +55,27 @@ export function scannedPdf(pages: ScanPage[]): Promise<Buffer> {
     }
     doc.end();
   });
+}
+
+/** A multi-page TIFF scan of a PDF: each page rendered by pdftoppm (grey, 200 dpi), joined by libtiff's tiffcp. */
+export async function tiffScan(pdf: Uint8Array, dpi = 200): Promise<Buffer> {
+  const dir = await mkdtemp(join(tmpdir(), "cited-tiff-"));
+  try {
+    await writeFile(join(dir, "in.pdf"), pdf);
+    await run("pdftoppm", [
+      "-r",
+      String(dpi),
+      "-gray",
+      "-tiff",
+      "-tiffcompression",
+      "lzw",
+      join(dir, "in.pdf"),
+      join(dir, "page"),
+    ]);
+    const pages = (await readdir(dir)).filter((n) => n.startsWith("page") && n.endsWith(".tif")).sort();
+    await run("tiffcp", [...pages.map((p) => join(dir, p)), join(dir, "out.tif")]);
+    return await readFile(join(dir, "out.tif"));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }

@@ -1,0 +1,213 @@
+// Documents as lawyers have them, end to end through the real API, worker and tools: a Word file laid
+// out by LibreOffice and found on the page Word prints, the same file without
+// LibreOffice (pages approximate), an Outlook .msg with two attachments, a two-page TIFF and a
+// Spanish PNG scan read by Tesseract (eng+spa), and a Windows-1252 text file.
+import iconv from "iconv-lite";
+import { docxFile } from "../support/documents.js";
+import { msgFile } from "../support/outlook.js";
+import { contractPdf, fillerClauses, NOTICE } from "../support/pdfs.js";
+import { renderPage, tiffScan } from "../support/scans.js";
+import {
+  postJson,
+  startService,
+  type TestService,
+  upload,
+  waitForDocuments,
+  waitForIndex,
+} from "../support/service.js";
+
+let service: TestService;
+
+beforeAll(async () => {
+  // The default OCR_LANGUAGES (eng+spa).
+  service = await startService();
+}, 180_000);
+
+afterAll(async () => {
+  await service?.stop();
+});
+
+type Doc = {
+  id: string;
+  name: string;
+  status: string;
+  type: string | null;
+  pages: number | null;
+  parent_id: string | null;
+  page_numbers: string | null;
+  notes: string[];
+  error?: string;
+};
+type Page = { page: number; text: string; text_source: string; ocr_confidence: number | null };
+type Passage = { document_id: string; page_start: number; page_end: number; text: string; section: string };
+
+async function ingest(files: Record<string, Uint8Array>): Promise<Doc[]> {
+  const res = await upload(service, files);
+  expect(res.status).toBe(202);
+  const { documents } = (await res.json()) as { documents: { id: string }[] };
+  return (await waitForDocuments(
+    service,
+    documents.map((d) => d.id),
+    300_000,
+  )) as Doc[];
+}
+
+async function page(id: string, n: number): Promise<Page> {
+  const res = await service.request(`/v1/documents/${id}/pages/${n}`);
+  expect(res.status).toBe(200);
+  return (await res.json()) as Page;
+}
+
+async function search(query: string, id: string): Promise<Passage[]> {
+  const res = await postJson(service, "/v1/search", { query, top_k: 5, filters: { document_ids: [id] } });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { passages: Passage[] }).passages;
+}
+
+/** A services agreement in Word with hard page breaks: the notice clause is on page 3 only. */
+function agreementDocx(): Uint8Array {
+  return docxFile([
+    { text: "MASTER SERVICES AGREEMENT", style: "Title" },
+    {
+      text: 'This Master Services Agreement is made between Acme Corp. ("Customer") and Globex LLC ("Supplier").',
+    },
+    { text: "Services", style: "Heading1" },
+    ...fillerClauses(1, 3, "Service").map((text) => ({ text })),
+    { text: "Fees", style: "Heading1", pageBreakBefore: true },
+    ...fillerClauses(5, 3, "Payment").map((text) => ({ text })),
+    { text: "Termination", style: "Heading1", pageBreakBefore: true },
+    { text: `8.1 Termination for Convenience. ${NOTICE}` },
+    {
+      text: "8.2 Termination for Cause. Either party may terminate this Agreement at once if the other party commits a material breach.",
+    },
+  ]);
+}
+
+const SPANISH =
+  "La arrendataria podrá rescindir el contrato con un preaviso de noventa días, mediante notificación escrita.";
+
+describe("office files, mail, scans and code pages", () => {
+  const ids: Record<string, string> = {};
+
+  test("all of them are ready, with their types and page counts", async () => {
+    const twoPages = await contractPdf({
+      title: "LEASE AGREEMENT",
+      pages: [
+        {
+          paragraphs: [
+            "1. PREMISES",
+            "1.1 The Landlord leases to the Tenant the warehouse at 12 Harbour Road.",
+          ],
+        },
+        { paragraphs: ["7. RENT", "7.1 The Tenant shall pay a monthly rent of four thousand euros."] },
+      ],
+    });
+    const spanishScan = await renderPage(
+      await contractPdf({ title: "CONTRATO DE ARRENDAMIENTO", pages: [{ paragraphs: [SPANISH] }] }),
+      1,
+    );
+    const mail = msgFile({
+      subject: "Signed agreement and rate card",
+      from: { name: "Dana Legal", email: "dana@example.com" },
+      to: { name: "Operations", email: "ops@example.com" },
+      date: new Date("2025-03-03T09:00:00Z"),
+      body: "Hi team,\r\nthe signed agreement and the rate card are attached.\r\nDana",
+      attachments: [
+        {
+          name: "rates.csv",
+          bytes: new TextEncoder().encode("service,rate\nCold storage per pallet,17 EUR\n"),
+        },
+        {
+          name: "cover.txt",
+          bytes: new TextEncoder().encode("Cover note: the courier delivers the originals on Friday."),
+        },
+      ],
+    });
+    const latin = iconv.encode("Nota: el café cuesta 3 € en la cafetería del edificio.\r\n", "windows-1252");
+    const docs = await ingest({
+      "agreement.docx": agreementDocx(),
+      "signed.msg": mail,
+      "lease.tiff": await tiffScan(twoPages),
+      "contrato.png": spanishScan,
+      "nota.txt": latin,
+    });
+    for (const d of docs) {
+      expect(d.status).toBe("ready");
+      ids[d.name] = d.id;
+    }
+    expect(docs.map((d) => [d.type, d.pages])).toEqual([
+      ["docx", 3],
+      ["msg", 1],
+      ["tiff", 2],
+      ["png", 1],
+      ["text", 1],
+    ]);
+    expect(docs[0]!.page_numbers).toBe("as-printed");
+    expect(docs[0]!.notes).toEqual([]);
+  }, 360_000);
+
+  test("the Word file's clause is found on page 3, the page Word prints, under its heading", async () => {
+    await waitForIndex(service);
+    const hits = await search("terminate for convenience ninety days notice", ids["agreement.docx"]!);
+    const clause = hits.find((p) => p.text.includes("ninety (90) days' prior written notice"));
+    expect(clause?.page_start).toBe(3);
+    expect(clause?.section).toMatch(/^Termination > 8\.1 Termination for Convenience/);
+    expect((await page(ids["agreement.docx"]!, 3)).text).toMatch(/ninety \(90\) days' prior written notice/);
+  });
+
+  test("the Outlook message's two attachments become documents linked to it", async () => {
+    const list = (await (await service.request("/v1/documents?limit=50")).json()) as { items: Doc[] };
+    const children = list.items.filter((d) => d.parent_id === ids["signed.msg"]);
+    expect(children.map((c) => c.name).sort()).toEqual(["cover.txt", "rates.csv"]);
+    const done = (await waitForDocuments(
+      service,
+      children.map((c) => c.id),
+    )) as Doc[];
+    for (const c of done) expect(c.status).toBe("ready");
+    expect((await page(ids["signed.msg"]!, 1)).text).toMatch(
+      /signed agreement and the rate card are attached/,
+    );
+  });
+
+  test("each TIFF page is read by OCR on its own page, with its confidence", async () => {
+    const [one, two] = [await page(ids["lease.tiff"]!, 1), await page(ids["lease.tiff"]!, 2)];
+    expect(one.text_source).toBe("ocr");
+    expect(one.text).toMatch(/warehouse at 12 Harbour Road/);
+    expect(two.text_source).toBe("ocr");
+    expect(two.ocr_confidence).toBeGreaterThan(60);
+    expect(two.text).toMatch(/monthly rent of four thousand euros/);
+  });
+
+  test("the Spanish scan is read with its accents (Tesseract's Spanish data)", async () => {
+    const p = await page(ids["contrato.png"]!, 1);
+    expect(p.text_source).toBe("ocr");
+    expect(p.text).toMatch(/podrá rescindir el contrato/);
+    expect(p.text).toMatch(/noventa días/);
+  });
+
+  test("a Windows-1252 text keeps its é and €", async () => {
+    expect((await page(ids["nota.txt"]!, 1)).text).toBe(
+      "Nota: el café cuesta 3 € en la cafetería del edificio.\n",
+    );
+  });
+
+  test("without LibreOffice the Word file is still read, its pages marked approximate", async () => {
+    await service.killWorker("SIGTERM");
+    service.env.OFFICE_CONVERTER = "/nonexistent/soffice";
+    await service.startWorker();
+    const bytes = docxFile([
+      { text: "Addendum", style: "Title" },
+      { text: "The Supplier shall keep spare turbine blades in stock at all times." },
+      { text: "Term", style: "Heading1", pageBreakBefore: true },
+      { text: "This addendum ends with the agreement." },
+    ]);
+    const [doc] = await ingest({ "addendum.docx": bytes });
+    expect(doc!.status).toBe("ready");
+    expect(doc!.page_numbers).toBe("approximate");
+    expect(doc!.pages).toBe(1);
+    expect(doc!.notes[0]).toMatch(
+      /^pages: approximate — this Word \(\.docx\) file was read without its page layout/,
+    );
+    expect((await page(doc!.id, 1)).text).toMatch(/spare turbine blades/);
+  }, 180_000);
+});

@@ -1,0 +1,329 @@
+// The pure parts of the newer formats: charset detection, type detection of office files, Outlook
+// messages and scans, TIFF page lists, OpenDocument text, bookmarks as sections, OCR language order
+// and the attachment cap.
+import iconv from "iconv-lite";
+import { chunkPages } from "../../ingestion/chunking/chunker.js";
+import { detectFileType } from "../../ingestion/detect.js";
+import { PermanentIngestError } from "../../ingestion/errors.js";
+import { decodeText, guessUtf16 } from "../../ingestion/readers/charset.js";
+import { messageDocument } from "../../ingestion/readers/eml.js";
+import { imageSize, tiffPages } from "../../ingestion/readers/images.js";
+import { readerFor } from "../../ingestion/readers/index.js";
+import { dominantLanguage } from "../../ingestion/readers/ocr.js";
+import { odtText } from "../../ingestion/readers/odt.js";
+import { flattenOutline } from "../../ingestion/readers/pdf.js";
+import { msgFile } from "../support/outlook.js";
+
+const limits = { maxPages: 100, maxExpandedBytes: 64 * 1024 * 1024 };
+const words = (text: string) => text.split(/\s+/).filter(Boolean).length + 2;
+
+function refusalOf(run: () => unknown): PermanentIngestError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof PermanentIngestError) return error;
+    throw error;
+  }
+  throw new Error("accepted");
+}
+
+describe("character sets", () => {
+  const SPANISH = "Cláusula 5. La penalización es de 100 € por día de retraso; el café no está incluido.";
+
+  test.each([
+    ["windows-1252", iconv.encode(SPANISH, "windows-1252")],
+    ["utf-8", Buffer.from(SPANISH, "utf8")],
+    ["utf-16le", Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(SPANISH, "utf16le")])],
+    ["utf-16le", Buffer.from(SPANISH, "utf16le")],
+    ["utf-16be", Buffer.from(SPANISH, "utf16le").swap16()],
+  ])("%s text is read back exactly", (encoding, bytes) => {
+    expect(decodeText(bytes)).toEqual({ text: SPANISH, encoding });
+  });
+
+  test("Latin-1 as declared is read as Windows-1252, as mail programs and browsers mean it", () => {
+    const bytes = iconv.encode("Precio: 100 € por café", "windows-1252");
+    expect(decodeText(bytes, "ISO-8859-1").text).toBe("Precio: 100 € por café");
+  });
+
+  test("valid UTF-8 wins over a <meta> that claims a code page", () => {
+    expect(decodeText(Buffer.from("café €", "utf8"), "windows-1252").text).toBe("café €");
+  });
+
+  test("UTF-16 without a BOM is told by its zero bytes; ASCII is not", () => {
+    expect(guessUtf16(Buffer.from("Termination for convenience", "utf16le"))).toBe("utf-16le");
+    expect(guessUtf16(Buffer.from("Termination for convenience", "latin1"))).toBeNull();
+  });
+
+  test("what no charset reads as text fails with its reason", () => {
+    const cut = Buffer.concat([
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from("abc", "utf16le"),
+      Buffer.from([0x41]),
+    ]);
+    const e = refusalOf(() => decodeText(cut));
+    expect(e.code).toBe("bad_encoding");
+    expect(e.message).toMatch(/UTF-16LE text cut in the middle of a character.*save it as UTF-8/);
+    const controls = Buffer.from(Array.from({ length: 200 }, (_, i) => (i % 3 === 0 ? 0x01 : 0x41)));
+    expect(refusalOf(() => decodeText(controls)).code).toBe("bad_encoding");
+  });
+
+  test("a Windows-1252 text file is detected as text and read with its é and €", async () => {
+    const bytes = iconv.encode("Nota: el café cuesta 3 €.\r\nSegunda línea.", "windows-1252");
+    expect(detectFileType(bytes, "nota.txt")).toBe("text");
+    const parsed = await readerFor("text").read(bytes, limits);
+    expect(parsed.pages[0]!.text).toBe("Nota: el café cuesta 3 €.\nSegunda línea.");
+  });
+
+  test("an HTML page in its declared code page", async () => {
+    const html = iconv.encode(
+      '<html><head><meta charset="windows-1252"><title>Política</title></head><body><p>Tarifa: 5 €</p></body></html>',
+      "windows-1252",
+    );
+    const parsed = await readerFor("html").read(html, limits);
+    expect(parsed.title).toBe("Política");
+    expect(parsed.pages[0]!.text).toBe("Tarifa: 5 €");
+  });
+
+  test("an e-mail body without a charset, and raw 8-bit headers, in Windows-1252", async () => {
+    const head = "From: ana@example.com\r\nSubject: Cláusula de penalización\r\nMIME-Version: 1.0\r\n";
+    const raw = Buffer.concat([
+      iconv.encode(
+        `${head}Content-Type: text/plain\r\nContent-Transfer-Encoding: 8bit\r\n\r\n`,
+        "windows-1252",
+      ),
+      iconv.encode("La penalización es de 100 € por día.\r\n", "windows-1252"),
+    ]);
+    const parsed = await readerFor("eml").read(raw, limits);
+    expect(parsed.title).toBe("Cláusula de penalización");
+    expect(parsed.pages[0]!.text).toBe("La penalización es de 100 € por día.");
+  });
+});
+
+describe("type detection of the newer formats", () => {
+  const zipWith = (first: string, content = "") =>
+    new Uint8Array([
+      ...Buffer.from([0x50, 0x4b, 0x03, 0x04]),
+      ...new Uint8Array(22),
+      first.length,
+      0,
+      0,
+      0,
+      ...Buffer.from(first + content, "latin1"),
+    ]);
+
+  test.each([
+    { what: "RTF named .rtf", bytes: Buffer.from("{\\rtf1\\ansi Hello}"), name: "letter.rtf", type: "rtf" },
+    { what: "RTF without a name", bytes: Buffer.from("{\\rtf1\\ansi Hello}"), name: "letter", type: "rtf" },
+    {
+      what: "an OpenDocument mimetype",
+      bytes: zipWith("mimetype", "application/vnd.oasis.opendocument.text"),
+      name: "x.zip",
+      type: "odt",
+    },
+    { what: "ppt/presentation.xml", bytes: zipWith("ppt/presentation.xml"), name: "deck.bin", type: "pptx" },
+    {
+      what: "little-endian TIFF",
+      bytes: Buffer.from("II*\0\x08\0\0\0", "latin1"),
+      name: "scan",
+      type: "tiff",
+    },
+    {
+      what: "big-endian TIFF",
+      bytes: Buffer.from("MM\0*\0\0\0\x08", "latin1"),
+      name: "scan.tif",
+      type: "tiff",
+    },
+    {
+      what: "the PNG signature",
+      bytes: Buffer.from("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", "latin1"),
+      name: "page.png",
+      type: "png",
+    },
+    {
+      what: "the JPEG signature",
+      bytes: Buffer.from("\xff\xd8\xff\xe0\0\x10JFIF", "latin1"),
+      name: "page.jpg",
+      type: "jpeg",
+    },
+  ])("$what: $name is $type", ({ bytes, name, type }) => {
+    expect(detectFileType(new Uint8Array(bytes), name)).toBe(type);
+  });
+
+  const ole2 = (stream: string) =>
+    new Uint8Array([
+      ...Buffer.from("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "latin1"),
+      ...new Uint8Array(504),
+      ...Buffer.from(stream, "utf16le"),
+    ]);
+
+  test("OLE2 files are told apart by their streams: Word, Outlook, and what is refused", () => {
+    expect(detectFileType(ole2("WordDocument"), "old.doc")).toBe("doc");
+    expect(detectFileType(ole2("__substg1.0_0037001F"), "mail.bin")).toBe("msg");
+    expect(detectFileType(msgFile(sample()), "mail")).toBe("msg");
+    expect(refusalOf(() => detectFileType(ole2("Workbook"), "book.xls")).message).toMatch(
+      /Excel 97–2003 workbook \(\.xls\): save it as \.xlsx/,
+    );
+    expect(refusalOf(() => detectFileType(ole2("WordDocument"), "mail.msg")).code).toBe("type_mismatch");
+  });
+});
+
+function sample() {
+  return {
+    subject: "Firma del contrato",
+    from: { name: "Ana Ruiz", email: "ana@example.com" },
+    to: { name: "Legal", email: "legal@example.com" },
+    date: new Date("2025-03-03T09:00:00Z"),
+    body: "Adjunto el contrato firmado y la tarifa.\r\nAna",
+    attachments: [
+      { name: "tarifa.csv", bytes: new TextEncoder().encode("servicio,precio\nAlmacenaje,17 €\n") },
+      { name: "nota.txt", bytes: new TextEncoder().encode("Los originales llegan el viernes.") },
+    ],
+  };
+}
+
+describe("Outlook messages", () => {
+  test("body, headers and both attachments, like an .eml", async () => {
+    const parsed = await readerFor("msg").read(msgFile(sample()), limits);
+    expect(parsed.title).toBe("Firma del contrato");
+    expect(parsed.pages[0]!.text).toBe("Adjunto el contrato firmado y la tarifa.\nAna");
+    expect(parsed.metadata).toEqual({
+      from: '"Ana Ruiz" <ana@example.com>',
+      to: '"Legal" <legal@example.com>',
+      date: "2025-03-03T09:00:00.000Z",
+      subject: "Firma del contrato",
+    });
+    expect(parsed.attachments?.map((a) => [a.name, new TextDecoder().decode(a.bytes)])).toEqual([
+      ["tarifa.csv", "servicio,precio\nAlmacenaje,17 €\n"],
+      ["nota.txt", "Los originales llegan el viernes."],
+    ]);
+  });
+
+  test("a damaged message is refused as unreadable", async () => {
+    const bytes = msgFile(sample()).slice(0, 700);
+    await expect(readerFor("msg").read(bytes, limits)).rejects.toMatchObject({ code: "unreadable" });
+  });
+
+  test("attachments past MAX_ATTACHMENTS are left out and named in a note", () => {
+    const attachments = Array.from({ length: 5 }, (_, i) => ({
+      name: `a${i}.txt`,
+      bytes: new Uint8Array([65]),
+    }));
+    const parsed = messageDocument(
+      { plain: "Hi", metadata: {}, attachments },
+      { ...limits, maxAttachments: 3 },
+    );
+    expect(parsed.attachments?.map((a) => a.name)).toEqual(["a0.txt", "a1.txt", "a2.txt"]);
+    expect(parsed.warnings).toEqual([
+      "2 of the 5 attachments were not read, over the limit of 3 per message (MAX_ATTACHMENTS): a3.txt, a4.txt",
+    ]);
+  });
+});
+
+describe("scans", () => {
+  /** A little-endian TIFF whose IFDs (width, height only) chain as `next` says. */
+  function tiff(sizes: [number, number][], loop = false): Uint8Array {
+    const out = Buffer.alloc(8 + sizes.length * 30);
+    out.write("II*\0", 0, "latin1");
+    out.writeUInt32LE(8, 4);
+    sizes.forEach(([w, h], i) => {
+      const at = 8 + i * 30;
+      out.writeUInt16LE(2, at);
+      out.writeUInt16LE(256, at + 2);
+      out.writeUInt16LE(4, at + 4);
+      out.writeUInt32LE(1, at + 6);
+      out.writeUInt32LE(w, at + 10);
+      out.writeUInt16LE(257, at + 14);
+      out.writeUInt16LE(3, at + 16);
+      out.writeUInt32LE(1, at + 18);
+      out.writeUInt16LE(h, at + 22);
+      const last = i === sizes.length - 1;
+      out.writeUInt32LE(last ? (loop ? 8 : 0) : at + 30, at + 26);
+    });
+    return out;
+  }
+
+  test("a TIFF's pages and their sizes come from its directory chain; a loop is damage", () => {
+    expect(
+      tiffPages(
+        tiff([
+          [2480, 3508],
+          [1700, 2200],
+        ]),
+      ),
+    ).toEqual([
+      { width: 2480, height: 3508 },
+      { width: 1700, height: 2200 },
+    ]);
+    expect(refusalOf(() => tiffPages(tiff([[10, 10]], true))).message).toMatch(/page list is broken/);
+  });
+
+  test("a TIFF with more pages than MAX_PAGES is refused before any page is read", async () => {
+    const many = tiff(Array.from({ length: 6 }, () => [100, 100] as [number, number]));
+    await expect(readerFor("tiff").read(many, { ...limits, maxPages: 5 })).rejects.toMatchObject({
+      code: "too_many_pages",
+    });
+  });
+
+  test("PNG and JPEG sizes from their headers", () => {
+    const png = Buffer.alloc(24);
+    png.write("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 0, "latin1");
+    png.writeUInt32BE(3000, 16);
+    png.writeUInt32BE(4000, 20);
+    expect(imageSize(png, "png")).toEqual({ width: 3000, height: 4000 });
+    const jpeg = Buffer.from([
+      0xff, 0xd8, 0xff, 0xe0, 0, 4, 0, 0, 0xff, 0xc0, 0, 11, 8, 0x0d, 0xb4, 0x09, 0xb0, 1,
+    ]);
+    expect(imageSize(jpeg, "jpeg")).toEqual({ width: 0x09b0, height: 0x0db4 });
+  });
+
+  test("OCR reads a page again with the language its words are in first", () => {
+    const spanish =
+      "La arrendataria podra rescindir el contrato con un preaviso de noventa dias para la entrega";
+    expect(dominantLanguage(spanish, ["eng", "spa"])).toBe("spa");
+    expect(
+      dominantLanguage("The Supplier shall deliver the goods to the warehouse of the Buyer", ["eng", "spa"]),
+    ).toBe("eng");
+    expect(dominantLanguage("12 345 678", ["eng", "spa"])).toBeNull();
+  });
+});
+
+describe("OpenDocument text and bookmarks", () => {
+  test("content.xml paragraphs become lines and headings # lines at their outline level", () => {
+    const xml =
+      '<office:document-content xmlns:office="o" xmlns:text="t"><office:body><office:text>' +
+      '<text:h text:outline-level="1">Termination</text:h><text:p>Either party may<text:s text:c="2"/>terminate.</text:p>' +
+      '<text:h text:outline-level="2">Notice</text:h><text:p>By<text:tab/>registered mail.</text:p>' +
+      "</office:text></office:body></office:document-content>";
+    expect(odtText(xml)).toBe("# Termination\nEither party may  terminate.\n## Notice\nBy\tregistered mail.");
+  });
+
+  test("PDF bookmarks give sections to the lines they name, at their level", () => {
+    const outline = flattenOutline([
+      { title: "Definitions" },
+      { title: "Termination", items: [{ title: "8.2 Termination for Convenience" }] },
+    ]);
+    expect(outline).toEqual([
+      { title: "Definitions", level: 1 },
+      { title: "Termination", level: 1 },
+      { title: "8.2 Termination for Convenience", level: 2 },
+    ]);
+    const text = [
+      "Definitions",
+      "Words have the meanings given to them here.",
+      "Termination",
+      "8.2 Termination for Convenience",
+      "Either party may terminate on ninety days notice.",
+    ].join("\n");
+    const chunks = chunkPages([{ page: 1, text, source: "text-layer" }], {
+      countTokens: words,
+      targetTokens: 12,
+      minTokens: 1,
+      maxTokens: 200,
+      outline,
+    });
+    expect(chunks.find((c) => c.text.includes("ninety days"))?.section).toBe(
+      "Termination > 8.2 Termination for Convenience",
+    );
+    expect(chunks.find((c) => c.text.includes("meanings"))?.section).toBe("Definitions");
+  });
+});
