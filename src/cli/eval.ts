@@ -5,7 +5,7 @@ import { basename, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { createAnswering } from "../app/answering.js";
-import { readDataset, seededShuffle } from "../app/eval/dataset.js";
+import { readDataset, readQuestionsFile, seededShuffle } from "../app/eval/dataset.js";
 import {
   buildEvalStore,
   type EvalReport,
@@ -40,6 +40,8 @@ export async function evalCommand(config: Config, args: string[]): Promise<numbe
       name: { type: "string" },
       docs: { type: "string" },
       sample: { type: "string" },
+      questions: { type: "string" },
+      "question-field": { type: "string", default: "question" },
       gate: { type: "string" },
       scopes: { type: "string", default: "scoped,open" },
       modes: { type: "string", default: "hybrid,vector,text" },
@@ -57,8 +59,15 @@ export async function evalCommand(config: Config, args: string[]): Promise<numbe
     return 2;
   }
   const dataset = readDataset(resolve(values.dataset));
+  if (values.questions) {
+    // Another question set over the same documents (e.g. the Spanish one): only its documents are indexed.
+    dataset.questions = readQuestionsFile(resolve(values.questions), values["question-field"]);
+    dataset.unanswerable = [];
+  }
   const gate = values.gate ? Gate.parse(JSON.parse(readFileSync(values.gate, "utf8"))) : null;
   let docs = dataset.documents.map((d) => d.doc);
+  if (values.questions && !gate && !values.sample && !values.docs)
+    docs = [...new Set(dataset.questions.map((q) => q.doc_scope[0]!))];
   if (gate) docs = gate.docs;
   else if (values.sample)
     docs = z

@@ -1,5 +1,6 @@
 // Talking to the Cited API from the browser: the API key, JSON requests, the answer stream and
 // uploads with progress. Every request goes to this same server.
+import { t } from "./i18n.js";
 
 const KEY_ITEM = "cited.apiKey";
 
@@ -51,7 +52,7 @@ function retryAfterSeconds(value) {
 /** Turn a non-2xx response into AuthError / ApiFailure with the server's message. */
 async function failure(res) {
   let code = "http_error";
-  let message = `the server answered ${res.status} ${res.statusText}`.trim();
+  let message = t("api.status", { status: `${res.status} ${res.statusText}`.trim() });
   try {
     const body = await res.json();
     if (body?.error?.message) {
@@ -75,7 +76,7 @@ export async function request(path, init = {}) {
     res = await fetch(path, { ...init, headers: authHeaders(init.headers ?? {}) });
   } catch (error) {
     if (error?.name === "AbortError") throw error;
-    throw new ApiFailure(0, "network", "the Cited server cannot be reached: check that it is running");
+    throw new ApiFailure(0, "network", t("api.unreachable"));
   }
   if (!res.ok) throw await failure(res);
   return res;
@@ -168,7 +169,7 @@ export function uploadFile(file, tags, onProgress) {
         resolve(body);
         return;
       }
-      const message = body?.error?.message ?? `the server answered ${xhr.status}`;
+      const message = body?.error?.message ?? t("api.status", { status: xhr.status });
       if (xhr.status === 401) {
         onUnauthorized(message);
         reject(new AuthError(message));
@@ -183,9 +184,7 @@ export function uploadFile(file, tags, onProgress) {
         ),
       );
     });
-    xhr.addEventListener("error", () =>
-      reject(new ApiFailure(0, "network", "the upload was interrupted: check the connection and try again")),
-    );
+    xhr.addEventListener("error", () => reject(new ApiFailure(0, "network", t("api.interrupted"))));
     xhr.send(form);
   });
 }

@@ -11,11 +11,17 @@ import {
   whenUnauthorized,
 } from "./api.js";
 import { $, el, formatBytes, formatTime, splitList } from "./dom.js";
+import { currentLanguage, preferredLanguage, setLanguage, t } from "./i18n.js";
 import { forgetDocument, SourceViewer } from "./viewer.js";
 
 const VIEWS = ["ask", "documents", "sources"];
-const TITLES = { ask: "Ask", documents: "Documents", sources: "Sources", signin: "Sign in" };
-const STATUS_WORDS = { queued: "Queued", processing: "Reading…", ready: "Ready", failed: "Failed" };
+const TITLE_KEYS = {
+  ask: "nav.ask",
+  documents: "nav.documents",
+  sources: "nav.sources",
+  signin: "nav.signin",
+};
+const STATUS_KEYS = new Set(["queued", "processing", "ready", "failed"]);
 
 const state = {
   signedIn: false,
@@ -27,6 +33,7 @@ const state = {
   pollTimer: 0,
   asking: null, // AbortController of the running question
   busyTimer: 0,
+  answer: null, // the last answer shown, redrawn when the language changes
 };
 
 const viewer = new SourceViewer($("#source"));
@@ -43,7 +50,7 @@ function plain(error) {
         .replace(/([^.!?])$/, "$1.")
     );
   }
-  return "Something went wrong in the page; reloading it may help.";
+  return t("error.page");
 }
 
 function showBanner(text) {
@@ -64,7 +71,7 @@ function showView(name, { focus = false } = {}) {
     if (link.dataset.viewLink === name) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
   }
-  document.title = `${TITLES[name] ?? "Cited"} — Cited`;
+  document.title = `${TITLE_KEYS[name] ? t(TITLE_KEYS[name]) : "Cited"} — Cited`;
   if (focus) document.querySelector(`#view-${name} h1`)?.focus();
 }
 
@@ -85,7 +92,7 @@ function signedIn(open) {
   $("#sign-out").hidden = open;
   const mode = $("#mode");
   mode.hidden = !open;
-  mode.textContent = open ? "Single-user mode (no key needed)" : "";
+  mode.textContent = open ? t("mode.open") : "";
 }
 
 /** Back to the key prompt, with the server's reason. */
@@ -108,7 +115,7 @@ function showSignIn(message) {
 
 whenUnauthorized((message) => {
   const hadKey = Boolean(apiKey.get());
-  showSignIn(hadKey ? `The server did not accept the key: ${message}` : message);
+  showSignIn(hadKey ? t("signin.rejected", { message }) : message);
 });
 
 /** Whether the API answers with the current key (or without one, in open mode). */
@@ -173,10 +180,10 @@ function selectedFilters() {
 function updateFilterSummary() {
   const f = selectedFilters();
   const parts = [];
-  if (f?.document_ids) parts.push(`${f.document_ids.length} document${f.document_ids.length > 1 ? "s" : ""}`);
-  if (f?.tags) parts.push(`tags: ${f.tags.join(", ")}`);
+  if (f?.document_ids) parts.push(t("filters.documentsCount", { n: f.document_ids.length }));
+  if (f?.tags) parts.push(t("filters.tagsList", { tags: f.tags.join(", ") }));
   if (f?.types) parts.push($("#filter-type").selectedOptions[0].textContent);
-  $("#filter-summary").textContent = parts.length ? `(${parts.join("; ")})` : "(none: all your documents)";
+  $("#filter-summary").textContent = parts.length ? `(${parts.join("; ")})` : t("filters.none");
 }
 $("#filters").addEventListener("change", updateFilterSummary);
 $("#filter-tags").addEventListener("input", updateFilterSummary);
@@ -212,7 +219,7 @@ function setAnswerState(name, status) {
 }
 
 function pagesLabel(from, to) {
-  return from === to ? `page ${from}` : `pages ${from}–${to}`;
+  return from === to ? t("pages.one", { from }) : t("pages.range", { from, to });
 }
 
 function citationTarget(c) {
@@ -246,8 +253,8 @@ function citationChip(c) {
       "data-char-start": c.char_start,
       "data-char-end": c.char_end,
       "aria-pressed": "false",
-      "aria-label": `Citation ${c.n}: ${c.title}, page ${c.page}`,
-      title: `${c.title}, page ${c.page}`,
+      "aria-label": t("citation.label", { n: c.n, title: c.title, page: c.page }),
+      title: t("citation.title", { title: c.title, page: c.page }),
     },
     `[${c.n}]`,
   );
@@ -263,7 +270,7 @@ function passageList(passages) {
       const open = el(
         "button",
         { type: "button", class: "secondary small" },
-        `Open ${pagesLabel(p.page_start, p.page_start)}`,
+        t("passage.open", { pages: pagesLabel(p.page_start, p.page_start) }),
       );
       open.addEventListener("click", () =>
         viewer.open({ documentId: p.document_id, title: p.title, page: p.page_start }, open),
@@ -283,28 +290,25 @@ function passageList(passages) {
 }
 
 function renderAnswer(result) {
+  state.answer = result;
   answerDraft.hidden = true;
   answerDraft.textContent = "";
   const body = [];
   if (result.abstained) {
-    setAnswerState("abstained", "The documents do not answer this question.");
+    setAnswerState("abstained", t("answer.abstained"));
     body.push(el("p", { class: "abstained answer-text", id: "answer-text" }, result.answer));
     if (result.passages.length) {
       body.push(
-        el("h3", {}, "Closest passages"),
-        el(
-          "p",
-          { class: "hint" },
-          "These came nearest to the question, but they do not answer it. Read them yourself before relying on them.",
-        ),
+        el("h3", {}, t("answer.closest")),
+        el("p", { class: "hint" }, t("answer.closestHint")),
         passageList(result.passages.slice(0, 5)),
       );
     } else {
-      body.push(el("p", { class: "hint" }, "No passage of your documents came near the question."));
+      body.push(el("p", { class: "hint" }, t("answer.nothingNear")));
     }
   } else {
     const n = result.citations.length;
-    setAnswerState("done", `Answer ready, with ${n} verified citation${n === 1 ? "" : "s"}.`);
+    setAnswerState("done", t("answer.ready", { n }));
     const byN = new Map(result.citations.map((c) => [c.n, c]));
     const text = el("p", { class: "answer-text", id: "answer-text" });
     for (const s of result.sentences) {
@@ -317,18 +321,22 @@ function renderAnswer(result) {
     }
     body.push(text);
     body.push(
-      el("h3", {}, "Sources"),
+      el("h3", {}, t("answer.sources")),
       el(
         "ol",
         { class: "citations", id: "citation-list" },
         result.citations.map((c) => {
-          const show = el("button", { type: "button", class: "secondary small" }, `Show page ${c.page}`);
+          const show = el(
+            "button",
+            { type: "button", class: "secondary small" },
+            t("answer.showPage", { page: c.page }),
+          );
           show.addEventListener("click", () => openCitation(c, show));
           return el(
             "li",
             { "data-n": c.n, id: `citation-${c.n}` },
             el("strong", {}, `[${c.n}] ${c.title}`),
-            `, page ${c.page}`,
+            t("answer.onPage", { page: c.page }),
             el("blockquote", { class: "quote" }, c.quote),
             show,
           );
@@ -336,13 +344,11 @@ function renderAnswer(result) {
       ),
     );
     const meta = [];
-    if (result.support !== null) meta.push(`support ${Math.round(result.support * 100)}%`);
-    if (result.dropped_sentences)
-      meta.push(
-        `${result.dropped_sentences} sentence${result.dropped_sentences > 1 ? "s" : ""} without a verified citation left out`,
-      );
-    meta.push(`answered in ${(result.timings.total_ms / 1000).toFixed(1)} s`);
-    body.push(el("p", { class: "answer-meta" }, `Checked against the stored pages: ${meta.join(" · ")}.`));
+    if (result.support !== null)
+      meta.push(t("answer.support", { percent: Math.round(result.support * 100) }));
+    if (result.dropped_sentences) meta.push(t("answer.dropped", { n: result.dropped_sentences }));
+    meta.push(t("answer.time", { seconds: (result.timings.total_ms / 1000).toFixed(1) }));
+    body.push(el("p", { class: "answer-meta" }, t("answer.checked", { meta: meta.join(" · ") })));
   }
   answerBody.replaceChildren(...body);
 }
@@ -351,12 +357,7 @@ function showBusy(seconds) {
   clearInterval(state.busyTimer);
   let left = seconds ?? 5;
   const say = () =>
-    setAnswerState(
-      "busy",
-      left > 0
-        ? `The server is busy answering other questions: retry in ${left} s.`
-        : "The server may have room now: ask again.",
-    );
+    setAnswerState("busy", left > 0 ? t("answer.busy", { seconds: left }) : t("answer.busyOver"));
   say();
   state.busyTimer = setInterval(() => {
     left -= 1;
@@ -370,7 +371,7 @@ askForm.addEventListener("submit", async (e) => {
   if (state.asking) return;
   const text = question.value.trim();
   if (!text) {
-    setAnswerState("error", "Type a question first.");
+    setAnswerState("error", t("answer.empty"));
     question.focus();
     return;
   }
@@ -382,9 +383,10 @@ askForm.addEventListener("submit", async (e) => {
   button.disabled = true;
   stop.hidden = false;
   answerBody.replaceChildren();
+  state.answer = null;
   answerDraft.textContent = "";
   answerDraft.hidden = true;
-  setAnswerState("searching", "Searching your documents…");
+  setAnswerState("searching", t("answer.searching"));
   let finished = false;
   try {
     await askStream(
@@ -392,35 +394,33 @@ askForm.addEventListener("submit", async (e) => {
       (event, data) => {
         if (event === "passages") {
           const n = data.passages.length;
-          setAnswerState(
-            "writing",
-            n
-              ? `Found ${n} passage${n === 1 ? "" : "s"}. Writing the answer; its citations are checked before it is shown…`
-              : "No passage of your documents matches; checking…",
-          );
+          setAnswerState("writing", n ? t("answer.writing", { n }) : t("answer.noPassage"));
         } else if (event === "token") {
           answerDraft.hidden = false;
           answerDraft.append(data.text);
         } else if (event === "citation") {
-          answerStatus.textContent = "Citations verified; finishing…";
+          answerStatus.textContent = t("answer.verified");
         } else if (event === "done") {
           finished = true;
           renderAnswer(data);
         } else if (event === "error") {
           finished = true;
           answerDraft.hidden = true;
-          setAnswerState("error", `Cited could not answer: ${data.error?.message ?? "unknown error"}.`);
+          setAnswerState(
+            "error",
+            t("answer.failed", { reason: `${data.error?.message ?? t("answer.unknownError")}.` }),
+          );
         }
       },
       controller.signal,
     );
     if (!finished) {
-      setAnswerState("error", "The connection closed before the answer was finished: ask again.");
+      setAnswerState("error", t("answer.closed"));
     }
   } catch (error) {
     if (error?.name === "AbortError") {
       answerDraft.hidden = true;
-      setAnswerState("stopped", "Stopped. Ask again when you are ready.");
+      setAnswerState("stopped", t("answer.stopped"));
     } else if (error instanceof AuthError) {
       // back at the key prompt
     } else if (error instanceof ApiFailure && error.status === 429) {
@@ -428,7 +428,7 @@ askForm.addEventListener("submit", async (e) => {
       showBusy(error.retryAfter);
     } else {
       answerDraft.hidden = true;
-      setAnswerState("error", `Cited could not answer: ${plain(error)}`);
+      setAnswerState("error", t("answer.failed", { reason: plain(error) }));
     }
   } finally {
     state.asking = null;
@@ -446,21 +446,27 @@ $("#ask-stop").addEventListener("click", () => state.asking?.abort());
 function statusCell(d) {
   const cell = el(
     "td",
-    { "data-label": "Status", class: "status-cell", "data-status": d.status },
-    el("span", { class: `badge ${d.status}` }, STATUS_WORDS[d.status] ?? d.status),
+    { "data-label": t("library.status"), class: "status-cell", "data-status": d.status },
+    el(
+      "span",
+      { class: `badge ${d.status}` },
+      STATUS_KEYS.has(d.status) ? t(`status.${d.status}`) : d.status,
+    ),
   );
   if (d.status === "failed" && d.error) cell.append(el("p", { class: "error-text" }, d.error));
+  // How the file was read, where it matters (approximate pages, unread scans, attachments left out).
+  for (const note of d.notes ?? []) cell.append(el("p", { class: "hint note" }, note));
   return cell;
 }
 
 function documentRow(d) {
   const remove = el(
     "button",
-    { type: "button", class: "secondary small", "aria-label": `Delete ${d.name}` },
-    "Delete",
+    { type: "button", class: "secondary small", "aria-label": t("library.deleteLabel", { name: d.name }) },
+    t("library.delete"),
   );
   remove.addEventListener("click", () => confirmDelete(d, remove));
-  const name = el("td", { class: "name", "data-label": "Name" }, el("strong", {}, d.name));
+  const name = el("td", { class: "name", "data-label": t("library.name") }, el("strong", {}, d.name));
   if (d.title && d.title !== d.name) name.append(el("div", { class: "hint" }, d.title));
   if (d.source_path) name.append(el("div", { class: "hint" }, d.source_path));
   return el(
@@ -468,12 +474,17 @@ function documentRow(d) {
     { "data-document-id": d.id, "data-status": d.status },
     name,
     statusCell(d),
-    el("td", { "data-label": "Type" }, d.type ?? "—"),
-    el("td", { "data-label": "Pages", class: "pages" }, d.pages ?? "—"),
-    el("td", { "data-label": "Passages", class: "chunks" }, d.chunks ?? "—"),
+    el("td", { "data-label": t("library.type") }, d.type ? t(`type.${d.type}`) : "—"),
     el(
       "td",
-      { "data-label": "Tags" },
+      { "data-label": t("library.pages"), class: "pages" },
+      d.pages ?? "—",
+      d.page_numbers === "approximate" ? el("div", { class: "hint" }, t("library.approximate")) : null,
+    ),
+    el("td", { "data-label": t("library.passages"), class: "chunks" }, d.chunks ?? "—"),
+    el(
+      "td",
+      { "data-label": t("library.tags") },
       d.tags.length
         ? el(
             "span",
@@ -482,7 +493,7 @@ function documentRow(d) {
           )
         : "—",
     ),
-    el("td", { "data-label": "Added" }, formatTime(d.created_at)),
+    el("td", { "data-label": t("library.added") }, formatTime(d.created_at)),
     el("td", {}, remove),
   );
 }
@@ -500,7 +511,7 @@ function renderDocuments() {
 async function loadDocuments({ quiet = false } = {}) {
   clearTimeout(state.pollTimer);
   const status = $("#documents-status");
-  if (!quiet && !state.documents.length) status.textContent = "Loading documents…";
+  if (!quiet && !state.documents.length) status.textContent = t("library.loading");
   try {
     const list = await json(`/v1/documents?limit=${state.documentsLimit}`);
     state.documents = list.items;
@@ -510,7 +521,7 @@ async function loadDocuments({ quiet = false } = {}) {
     renderDocuments();
   } catch (error) {
     if (error instanceof AuthError) return;
-    status.textContent = `The documents cannot be listed: ${plain(error)}`;
+    status.textContent = t("library.cannotList", { reason: plain(error) });
     status.classList.add("problem");
   }
   // Keep the list fresh while something is being read.
@@ -528,9 +539,8 @@ $("#documents-more").addEventListener("click", () => {
 
 async function confirmDelete(d, trigger) {
   const dialog = $("#confirm-dialog");
-  $("#confirm-title").textContent = `Delete “${d.name}”?`;
-  $("#confirm-text").textContent =
-    "Its pages and passages are removed from Cited and it can no longer be cited. The original file on your computer or share is not touched.";
+  $("#confirm-title").textContent = t("delete.title", { name: d.name });
+  $("#confirm-text").textContent = t("delete.text");
   dialog.returnValue = "";
   dialog.showModal();
   await new Promise((resolve) => dialog.addEventListener("close", resolve, { once: true }));
@@ -544,11 +554,11 @@ async function confirmDelete(d, trigger) {
     forgetDocument(d.id);
     await loadDocuments({ quiet: true });
     status.classList.remove("problem");
-    status.textContent = `Deleted ${d.name}.`;
+    status.textContent = t("delete.done", { name: d.name });
     $("#documents-title").focus();
   } catch (error) {
     if (error instanceof AuthError) return;
-    status.textContent = `${d.name} could not be deleted: ${plain(error)}`;
+    status.textContent = t("delete.failed", { name: d.name, reason: plain(error) });
     status.classList.add("problem");
     trigger.focus();
   }
@@ -559,8 +569,12 @@ const dropzone = $("#dropzone");
 const fileInput = $("#file-input");
 
 function uploadRow(file) {
-  const progress = el("progress", { max: "1", value: "0", "aria-label": `Upload of ${file.name}` });
-  const status = el("span", { class: "upload-status", role: "status" }, "Waiting…");
+  const progress = el("progress", {
+    max: "1",
+    value: "0",
+    "aria-label": t("upload.of", { name: file.name }),
+  });
+  const status = el("span", { class: "upload-status", role: "status" }, t("upload.waiting"));
   const row = el(
     "li",
     { "data-file": file.name, "data-state": "waiting" },
@@ -585,20 +599,17 @@ async function followDocument(id, ui) {
       d = await json(`/v1/documents/${encodeURIComponent(id)}`);
     } catch (error) {
       if (error instanceof AuthError) return;
-      ui.set("failed", `Its status cannot be read: ${plain(error)}`);
+      ui.set("failed", t("upload.statusUnknown", { reason: plain(error) }));
       return;
     }
     ui.row.dataset.documentId = id;
     if (d.status === "ready") {
-      ui.set(
-        "ready",
-        `Ready: ${d.pages ?? "?"} page${d.pages === 1 ? "" : "s"}, ${d.chunks ?? "?"} passages.`,
-      );
+      ui.set("ready", t("upload.ready", { pages: d.pages ?? "?", n: d.pages, chunks: d.chunks ?? "?" }));
       loadDocuments({ quiet: true });
       return;
     }
     if (d.status === "failed") {
-      ui.set("failed", `Failed: ${d.error ?? "the file could not be read"}`);
+      ui.set("failed", t("upload.readFailed", { reason: d.error ?? t("upload.unreadable") }));
       loadDocuments({ quiet: true });
       return;
     }
@@ -611,35 +622,35 @@ async function followDocument(id, ui) {
         // progress is a nicety
       }
     }
-    ui.set(d.status, d.status === "queued" ? "Uploaded; waiting to be read…" : `Reading${progress}…`);
+    ui.set(d.status, d.status === "queued" ? t("upload.queued") : t("upload.reading", { progress }));
   }
 }
 
 async function uploadOne(file, tags) {
   const ui = uploadRow(file);
-  ui.set("uploading", "Uploading…");
+  ui.set("uploading", t("upload.uploading"));
   try {
     const result = await uploadFile(file, tags, (fraction) => {
       ui.progress.value = fraction;
-      ui.set("uploading", `Uploading… ${Math.round(fraction * 100)}%`);
+      ui.set("uploading", t("upload.progress", { percent: Math.round(fraction * 100) }));
     });
     const doc = result.documents[0];
     ui.row.dataset.documentId = doc.id;
     if (doc.error || doc.status === "failed") {
-      ui.set("failed", `Refused: ${doc.error ?? "the file could not be read"}`);
+      ui.set("failed", t("upload.refused", { reason: doc.error ?? t("upload.unreadable") }));
       return;
     }
     if (doc.duplicate_of) {
-      ui.set("ready", "Already in your documents (the same content was uploaded before).");
+      ui.set("ready", t("upload.duplicate"));
       loadDocuments({ quiet: true });
       return;
     }
-    ui.set("queued", "Uploaded; waiting to be read…");
+    ui.set("queued", t("upload.queued"));
     loadDocuments({ quiet: true });
     await followDocument(doc.id, ui);
   } catch (error) {
     if (error instanceof AuthError) return;
-    ui.set("failed", `Upload failed: ${plain(error)}`);
+    ui.set("failed", t("upload.failed", { reason: plain(error) }));
   }
 }
 
@@ -688,8 +699,7 @@ const FINISHED = new Set(["done", "failed", "interrupted"]);
 function sourcesUnavailable(error) {
   if (error instanceof ApiFailure && (error.status === 404 || error.status === 405 || error.status === 501)) {
     const box = $("#sources-unavailable");
-    box.textContent =
-      "Folder sync is not available on this server yet (it does not offer /v1/sources). Upload files on the Documents page instead.";
+    box.textContent = t("sources.unavailable");
     box.hidden = false;
     $("#source-fieldset").disabled = true;
     $("#sources-refresh").disabled = true;
@@ -701,48 +711,47 @@ function sourcesUnavailable(error) {
 }
 
 function countsList(counts) {
-  const names = [
-    ["discovered", "Found"],
-    ["queued", "Queued"],
-    ["done", "Done"],
-    ["skipped", "Skipped"],
-    ["failed", "Failed"],
-  ];
+  const names = ["discovered", "queued", "done", "skipped", "failed"];
   return el(
     "dl",
     { class: "counts" },
-    names.map(([key, label]) =>
-      el("div", { "data-count": key }, el("dt", {}, label), el("dd", {}, String(counts?.[key] ?? 0))),
+    names.map((key) =>
+      el(
+        "div",
+        { "data-count": key },
+        el("dt", {}, t(`sources.counts.${key}`)),
+        el("dd", {}, String(counts?.[key] ?? 0)),
+      ),
     ),
   );
 }
 
 function syncSummary(sync) {
-  if (!sync) return el("p", { class: "hint sync-state" }, "Never synced.");
+  if (!sync) return el("p", { class: "hint sync-state" }, t("sources.never"));
   const counts = sync.counts ?? {};
   const settled = (counts.done ?? 0) + (counts.skipped ?? 0) + (counts.failed ?? 0);
   const total = counts.discovered ?? 0;
   const running = !FINISHED.has(sync.state) && !sync.finished_at;
   const when = sync.finished_at
-    ? `finished ${formatTime(sync.finished_at)}`
+    ? t("sources.finished", { when: formatTime(sync.finished_at) })
     : sync.started_at
-      ? `started ${formatTime(sync.started_at)}`
+      ? t("sources.started", { when: formatTime(sync.started_at) })
       : "";
   return el(
     "div",
     { class: "sync", "data-sync-state": sync.state },
-    el("p", { class: "sync-state" }, `Last sync: ${sync.state}${when ? `, ${when}` : ""}`),
+    el("p", { class: "sync-state" }, t("sources.lastSync", { state: sync.state, when })),
     sync.error ? el("p", { class: "error-text" }, sync.error) : null,
     countsList(counts),
     running && total
-      ? el("progress", { max: String(total), value: String(settled), "aria-label": "Sync progress" })
+      ? el("progress", { max: String(total), value: String(settled), "aria-label": t("sources.progress") })
       : null,
   );
 }
 
 function sourceItem(s) {
-  const sync = el("button", { type: "button", class: "small" }, "Sync now");
-  const report = el("button", { type: "button", class: "secondary small" }, "Coverage report");
+  const sync = el("button", { type: "button", class: "small" }, t("sources.syncNow"));
+  const report = el("button", { type: "button", class: "secondary small" }, t("sources.report"));
   const status = el("p", { class: "status", role: "status" });
   const summary = el("div", { class: "sync-summary" }, syncSummary(s.last_sync ?? null));
   const item = el(
@@ -753,9 +762,9 @@ function sourceItem(s) {
       "p",
       { class: "hint" },
       [
-        s.include?.length ? `include ${s.include.join(", ")}` : "all files",
-        s.exclude?.length ? `exclude ${s.exclude.join(", ")}` : null,
-        s.tags?.length ? `tags ${s.tags.join(", ")}` : null,
+        s.include?.length ? t("sources.include.list", { list: s.include.join(", ") }) : t("sources.allFiles"),
+        s.exclude?.length ? t("sources.exclude.list", { list: s.exclude.join(", ") }) : null,
+        s.tags?.length ? t("sources.tags.list", { list: s.tags.join(", ") }) : null,
       ]
         .filter(Boolean)
         .join(" · "),
@@ -767,14 +776,14 @@ function sourceItem(s) {
   sync.addEventListener("click", async () => {
     sync.disabled = true;
     status.classList.remove("problem");
-    status.textContent = "Starting a sync…";
+    status.textContent = t("sources.starting");
     try {
       await json(`/v1/sources/${encodeURIComponent(s.id)}/sync`, { method: "POST", body: {} });
-      status.textContent = "Sync started.";
+      status.textContent = t("sources.syncStarted");
       followSource(s.id, summary, status);
     } catch (error) {
       if (error instanceof AuthError || sourcesUnavailable(error)) return;
-      status.textContent = `The sync could not start: ${plain(error)}`;
+      status.textContent = t("sources.syncFailed", { reason: plain(error) });
       status.classList.add("problem");
     } finally {
       sync.disabled = false;
@@ -796,13 +805,13 @@ function followSource(id, summary, status) {
       summary.replaceChildren(syncSummary(s.last_sync));
       const sync = s.last_sync;
       if (sync && (FINISHED.has(sync.state) || sync.finished_at)) {
-        status.textContent = `Sync ${sync.state}.`;
+        status.textContent = t("sources.syncState", { state: sync.state });
         return;
       }
       sourcePolls.set(id, setTimeout(tick, 1500));
     } catch (error) {
       if (error instanceof AuthError || sourcesUnavailable(error)) return;
-      status.textContent = `Live counts stopped: ${plain(error)}`;
+      status.textContent = t("sources.liveStopped", { reason: plain(error) });
       status.classList.add("problem");
     }
   };
@@ -831,7 +840,7 @@ async function loadSources() {
   } catch (error) {
     if (error instanceof AuthError || sourcesUnavailable(error)) return;
     const box = $("#sources-unavailable");
-    box.textContent = `The sources cannot be listed: ${plain(error)}`;
+    box.textContent = t("sources.cannotList", { reason: plain(error) });
     box.hidden = false;
   }
 }
@@ -849,10 +858,10 @@ $("#source-form").addEventListener("submit", async (e) => {
   if (include.length) body.include = include;
   if (exclude.length) body.exclude = exclude;
   if (tags.length) body.tags = tags;
-  status.textContent = "Registering…";
+  status.textContent = t("sources.registering");
   try {
     const created = await json("/v1/sources", { method: "POST", body });
-    status.textContent = `Registered ${created.path ?? body.path}. Start a sync to read its files.`;
+    status.textContent = t("sources.registered", { path: created.path ?? body.path });
     $("#source-form").reset();
     await loadSources();
   } catch (error) {
@@ -861,7 +870,7 @@ $("#source-form").addEventListener("submit", async (e) => {
       status.textContent = "";
       return;
     }
-    status.textContent = `The folder was not registered: ${plain(error)}`;
+    status.textContent = t("sources.notRegistered", { reason: plain(error) });
     status.classList.add("problem");
   }
 });
@@ -870,11 +879,11 @@ async function showReport(source, trigger) {
   const section = $("#source-report");
   const body = $("#source-report-body");
   section.hidden = false;
-  $("#source-report-title").textContent = `Coverage report: ${source.path}`;
-  body.replaceChildren(el("p", { role: "status" }, "Loading the report…"));
+  $("#source-report-title").textContent = t("report.title", { path: source.path });
+  body.replaceChildren(el("p", { role: "status" }, t("report.loading")));
   try {
     const r = await json(`/v1/sources/${encodeURIComponent(source.id)}/report`);
-    const t = r.totals ?? {};
+    const totals = r.totals ?? {};
     const files = r.files ?? [];
     const failures = r.failures ?? [];
     const parts = [
@@ -882,16 +891,16 @@ async function showReport(source, trigger) {
         "dl",
         { class: "counts", "data-report": "totals" },
         [
-          ["Pages with a text layer", t.pages_text_layer],
-          ["Pages read by OCR", t.pages_ocr],
-          ["Pages that failed", t.pages_failed],
-          ["Files that failed", t.files_failed],
+          [t("report.textLayer"), totals.pages_text_layer],
+          [t("report.ocr"), totals.pages_ocr],
+          [t("report.pagesFailed"), totals.pages_failed],
+          [t("report.filesFailed"), totals.files_failed],
         ].map(([label, value]) => el("div", {}, el("dt", {}, label), el("dd", {}, String(value ?? 0)))),
       ),
     ];
     if (failures.length) {
       parts.push(
-        el("h3", {}, "Files that could not be read"),
+        el("h3", {}, t("report.failures")),
         el(
           "ul",
           { class: "failures" },
@@ -900,7 +909,7 @@ async function showReport(source, trigger) {
       );
     }
     parts.push(
-      el("h3", {}, `Files (${files.length})`),
+      el("h3", {}, t("report.files", { n: files.length })),
       el(
         "div",
         { class: "table-wrap" },
@@ -913,9 +922,14 @@ async function showReport(source, trigger) {
             el(
               "tr",
               {},
-              ["File", "Status", "Pages", "OCR pages", "Lowest OCR confidence", "Not searchable"].map((h) =>
-                el("th", { scope: "col" }, h),
-              ),
+              [
+                "report.file",
+                "report.status",
+                "report.pages",
+                "report.ocrPages",
+                "report.lowest",
+                "report.unsearchable",
+              ].map((h) => el("th", { scope: "col" }, t(h))),
             ),
           ),
           el(
@@ -937,7 +951,7 @@ async function showReport(source, trigger) {
                 el(
                   "td",
                   unsearchable.length ? { class: "error-text" } : {},
-                  unsearchable.length ? `page ${unsearchable.join(", ")}` : "—",
+                  unsearchable.length ? t("report.pageList", { list: unsearchable.join(", ") }) : "—",
                 ),
               );
             }),
@@ -950,12 +964,10 @@ async function showReport(source, trigger) {
   } catch (error) {
     if (error instanceof AuthError) return;
     if (error instanceof ApiFailure && error.status === 404) {
-      body.replaceChildren(
-        el("p", {}, "There is no coverage report for this folder yet: start a sync first."),
-      );
+      body.replaceChildren(el("p", {}, t("report.none")));
       return;
     }
-    body.replaceChildren(el("p", { class: "problem" }, `The report cannot be shown: ${plain(error)}`));
+    body.replaceChildren(el("p", { class: "problem" }, t("report.failed", { reason: plain(error) })));
     trigger.focus();
   }
 }
@@ -963,7 +975,24 @@ async function showReport(source, trigger) {
 // ---------------------------------------------------------------------------------------------
 // Start
 
+/** Redraw what scripts wrote in the old language: the view's title, lists, the last answer. */
+function redraw() {
+  if (state.view) showView(state.view);
+  if (state.signedIn) signedIn(state.openMode);
+  renderDocuments();
+  if (state.answer) renderAnswer(state.answer);
+  if (state.view === "sources") loadSources();
+}
+
+const languageSelect = $("#language");
+languageSelect.addEventListener("change", () => {
+  setLanguage(languageSelect.value);
+  redraw();
+});
+
 async function start() {
+  setLanguage(preferredLanguage(), { remember: false });
+  languageSelect.value = currentLanguage();
   try {
     await probe();
     signedIn(!apiKey.get());
@@ -971,7 +1000,7 @@ async function start() {
   } catch (error) {
     if (error instanceof AuthError) return; // the key prompt is showing
     showView("loading");
-    showBanner(`Cited cannot be reached: ${plain(error)} Reload the page to try again.`);
+    showBanner(t("start.unreachable", { reason: plain(error) }));
   }
 }
 

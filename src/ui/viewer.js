@@ -3,6 +3,7 @@
 // with the cited span [char_start, char_end) marked.
 import { ApiFailure, json, request } from "./api.js";
 import { el } from "./dom.js";
+import { t } from "./i18n.js";
 import { findQuote, fold, foldedIndex, normalizeSpace } from "./textmatch.js";
 
 const PDFJS = new URL("/ui/vendor/pdfjs/", location.href).href;
@@ -119,7 +120,7 @@ export class SourceViewer {
     this.target = target;
     this.trigger = trigger;
     this.root.hidden = false;
-    this.title.textContent = target.title || "Document";
+    this.title.textContent = target.title || t("source.document");
     this.quote.hidden = !target.quote;
     this.quote.textContent = target.quote ? `“${normalizeSpace(target.quote)}”` : "";
     this.pages = null;
@@ -152,7 +153,7 @@ export class SourceViewer {
     this.page.dataset.highlight = "none";
     delete this.page.dataset.highlightText;
     this.updateNavigation();
-    this.setStatus(`Opening page ${pageNumber}…`);
+    this.setStatus(t("source.opening", { page: pageNumber }));
     if (!keepFocus) this.title.focus();
     try {
       const info = await documentInfo(target.documentId);
@@ -171,18 +172,17 @@ export class SourceViewer {
     } catch (error) {
       if (stale()) return;
       this.page.dataset.state = "error";
-      const reason =
-        error instanceof ApiFailure
-          ? error.message
-          : "the page could not be drawn; the browser console has the details";
-      this.setStatus(`Page ${pageNumber} cannot be shown: ${reason}.`, true);
+      const reason = error instanceof ApiFailure ? error.message : t("source.drawFailed");
+      this.setStatus(t("source.cannotShow", { page: pageNumber, reason }), true);
       if (!(error instanceof ApiFailure)) console.error(error);
     }
   }
 
   updateNavigation() {
     const total = this.pages;
-    this.meta.textContent = total ? `Page ${this.current} of ${total}` : `Page ${this.current}`;
+    this.meta.textContent = total
+      ? t("source.pageOf", { page: this.current, total })
+      : t("source.page", { page: this.current });
     this.prev.disabled = this.current <= 1;
     this.next.disabled = total ? this.current >= total : false;
     // A page button that just became disabled loses the focus: give it to the other one.
@@ -197,7 +197,12 @@ export class SourceViewer {
     );
     if (stale()) return;
     const text = page.text;
-    const box = el("div", { class: "page-text", tabindex: "0", role: "region", "aria-label": "Page text" });
+    const box = el("div", {
+      class: "page-text",
+      tabindex: "0",
+      role: "region",
+      "aria-label": t("source.pageText"),
+    });
     const span = quote ? citedSpan(text, quote) : null;
     if (span) {
       const mark = el("mark", {}, text.slice(span.start, span.end));
@@ -205,18 +210,16 @@ export class SourceViewer {
       this.page.dataset.highlight = "found";
       this.page.dataset.highlightText = normalizeSpace(mark.textContent);
     } else {
-      box.append(text || "(This page has no text.)");
+      box.append(text || t("source.noText"));
     }
     if (note) this.page.append(el("p", { class: "note" }, note));
     this.page.append(box);
-    const source =
-      page.text_source === "ocr"
-        ? ` Text read by OCR${page.ocr_confidence != null ? ` (confidence ${Math.round(page.ocr_confidence)}%)` : ""}.`
-        : "";
+    const confidence = page.ocr_confidence != null ? Math.round(page.ocr_confidence) : null;
+    const source = page.text_source === "ocr" ? t("source.ocr", { confidence }) : "";
     this.setStatus(
-      quote?.quote
-        ? `Page ${pageNumber}: the cited words are highlighted.${source}`
-        : `Page ${pageNumber}.${source}`,
+      (quote?.quote
+        ? t("source.highlighted", { page: pageNumber })
+        : t("source.plainPage", { page: pageNumber })) + source,
     );
   }
 
@@ -240,7 +243,7 @@ export class SourceViewer {
     sheet.style.height = `${Math.floor(viewport.height)}px`;
     const canvas = el("canvas", {
       role: "img",
-      "aria-label": `Page ${pageNumber} of ${this.title.textContent}`,
+      "aria-label": t("source.pageOfTitle", { page: pageNumber, title: this.title.textContent }),
     });
     canvas.width = Math.floor(viewport.width * ratio);
     canvas.height = Math.floor(viewport.height * ratio);
@@ -261,23 +264,18 @@ export class SourceViewer {
     await textLayer.render();
     if (stale()) return;
     if (!quote?.quote) {
-      this.setStatus(`Page ${pageNumber}.`);
+      this.setStatus(t("source.plainPage", { page: pageNumber }));
       return;
     }
     const items = content.items.filter((item) => typeof item.str === "string");
     const found = await this.markQuote(items, textLayer.textDivs, base, quote);
     if (stale()) return;
     if (found) {
-      this.setStatus(`Page ${pageNumber}: the cited words are highlighted.`);
+      this.setStatus(t("source.highlighted", { page: pageNumber }));
       return;
     }
     // A scanned page (text from OCR) has no text layer to mark: show the stored text under it.
-    await this.showTextPage(
-      pageNumber,
-      quote,
-      stale,
-      "The cited words cannot be located on the drawn page (for example a scanned page read by OCR); they are highlighted in the page text below.",
-    );
+    await this.showTextPage(pageNumber, quote, stale, t("source.notOnDrawnPage"));
   }
 
   /**

@@ -35,14 +35,19 @@ interface Browser {
   close(): Promise<void>;
 }
 
-/** Chromium with a fresh profile; records anything that would mean a broken or leaky page. */
-async function openBrowser(service: TestService): Promise<Browser> {
+/**
+ * Chromium with a fresh profile and a browser language (navigator.languages; the UI speaks the
+ * first it knows); records anything that would mean a broken or leaky page.
+ */
+async function openBrowser(service: TestService, locale = "en-US"): Promise<Browser> {
   const userDataDir = mkdtempSync(join(tmpdir(), "cited-chromium-"));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless: true,
-    args: CHROMIUM_ARGS,
+    // The browser's own controls (the file picker) in its language too.
+    args: [...CHROMIUM_ARGS, `--lang=${locale}`],
     viewport: { width: 1360, height: 900 },
+    locale,
   });
   const page = context.pages()[0] ?? (await context.newPage());
   const problems: string[] = [];
@@ -511,6 +516,98 @@ describe("web UI in single-user mode", () => {
     await shot(page, "12-sources-contract");
     await page.unroute(/\/v1\/sources(\/.*)?$/);
   });
+
+  test("a Spanish browser gets the UI in Spanish, every visible word; the switch goes back to English and is remembered", async () => {
+    const spanish = await openBrowser(service, "es-ES");
+    try {
+      const p = spanish.page;
+      await p.goto(`${service.url}/`);
+      await p.waitForSelector("#view-ask:not([hidden])");
+      expect(await p.getAttribute("html", "lang")).toBe("es");
+      expect(await p.inputValue("#language")).toBe("es");
+      expect(await p.textContent("#ask-title")).toBe("Pregunte a sus documentos");
+      expect(await p.getAttribute("#question", "placeholder")).toBe(
+        "¿Con cuánto preaviso se puede resolver el contrato sin causa?",
+      );
+      expect((await p.locator("#main-nav a").allTextContents()).map(normalize)).toEqual([
+        "Preguntar",
+        "Documentos",
+        "Carpetas",
+      ]);
+      expect(await p.textContent("#mode")).toBe("Modo de un solo usuario (sin clave)");
+      expect(await p.title()).toBe("Preguntar — Cited");
+      /** Visible text of the page that is an English string of the UI with another Spanish one. */
+      const english = () =>
+        p.evaluate(async () => {
+          const table = "/ui/i18n.js";
+          const { MESSAGES } = (await import(table)) as {
+            MESSAGES: Record<"en" | "es", Record<string, unknown>>;
+          };
+          const { en, es } = MESSAGES;
+          const words = Object.keys(en)
+            .filter((k) => typeof en[k] === "string" && en[k] !== es[k] && (en[k] as string).length > 3)
+            .map((k) => en[k] as string);
+          // biome-ignore lint/performance/useDomNodeTextContent: only what is shown counts, not hidden views
+          const visible = (document.body as HTMLElement).innerText;
+          const attributes = Array.from(document.querySelectorAll("[placeholder], [aria-label], [title]"))
+            .filter((e) => (e as HTMLElement).offsetParent !== null)
+            .flatMap((e) => ["placeholder", "aria-label", "title"].map((a) => e.getAttribute(a) ?? ""));
+          // Whole words only: "Document" is not in "Documentos".
+          const shown = (w: string) =>
+            new RegExp(`(^|[^\\p{L}])${w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}($|[^\\p{L}])`, "u").test(
+              visible,
+            );
+          return words.filter((w) => shown(w) || attributes.includes(w));
+        });
+      // Both tables have the same keys: no string falls back to English.
+      const keys = await p.evaluate(async () => {
+        const table = "/ui/i18n.js";
+        const { MESSAGES } = (await import(table)) as { MESSAGES: Record<"en" | "es", object> };
+        return [Object.keys(MESSAGES.en).sort(), Object.keys(MESSAGES.es).sort()];
+      });
+      expect(keys[1]).toEqual(keys[0]);
+      await p.click("#filters summary");
+      expect(await p.textContent("#filter-summary")).toBe("(ninguno: todos sus documentos)");
+      expect(await english()).toEqual([]);
+      await shot(p, "14-spanish-ask");
+
+      await p.click('nav a[data-view-link="documents"]');
+      const row = `#documents-body tr[data-document-id="${documentId}"]`;
+      await p.waitForSelector(row);
+      expect((await p.locator("#documents-table thead th").allTextContents()).map(normalize)).toEqual([
+        "Nombre",
+        "Estado",
+        "Tipo",
+        "Páginas",
+        "Pasajes",
+        "Etiquetas",
+        "Añadido",
+        "Acciones",
+      ]);
+      expect(normalize((await p.textContent(`${row} .badge`))!)).toBe("Listo");
+      expect(await p.textContent(`${row} button`)).toBe("Eliminar");
+      expect(await english()).toEqual([]);
+      await shot(p, "15-spanish-documents");
+
+      await p.click('nav a[data-view-link="sources"]');
+      await p.waitForSelector("#sources-empty:not([hidden])");
+      expect(await p.textContent("#sources-empty")).toBe("Todavía no hay carpetas registradas.");
+      expect(await english()).toEqual([]);
+      await shot(p, "16-spanish-sources");
+
+      // The switch in the header: English at once, and still English after a reload in this Spanish browser.
+      await p.selectOption("#language", "en");
+      expect(await p.textContent("#sources-title")).toBe("Sources");
+      expect(await p.getAttribute("html", "lang")).toBe("en");
+      await p.reload();
+      await p.waitForSelector("#view-sources:not([hidden])");
+      expect(await p.textContent("#sources-title")).toBe("Sources");
+      expect(await p.inputValue("#language")).toBe("en");
+      expect(spanish.problems).toEqual([]);
+    } finally {
+      await spanish.close();
+    }
+  }, 120_000);
 
   test("delete asks for confirmation, and Cancel keeps the document", async () => {
     await page.click('nav a[data-view-link="documents"]');

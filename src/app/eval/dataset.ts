@@ -78,6 +78,20 @@ export function readDataset(dir: string): Dataset {
   };
 }
 
+/**
+ * Questions from a file of their own in the questions.jsonl format (e.g. eval/bilingual-es.jsonl),
+ * to replace a dataset's: the question text is read from `field` ("question", or e.g. "question_en"
+ * to ask the same questions in their original words). A line without that field is an error.
+ */
+export function readQuestionsFile(path: string, field = "question"): DatasetQuestion[] {
+  if (!existsSync(path)) throw new Error(`${path} does not exist: give a .jsonl file of questions`);
+  const withField = z.looseObject({ [field]: z.string().min(1) });
+  return readJsonl(
+    path,
+    withField.transform((row) => DatasetQuestion.parse({ ...row, question: row[field] })),
+  );
+}
+
 /** A deterministic pseudo-random shuffle (mulberry32), so samples are the same on every run. */
 export function seededShuffle<T>(items: readonly T[], seed: number): T[] {
   let s = seed >>> 0;
