@@ -2,14 +2,14 @@
 // a PDF, so that a citation's page is the page Word prints. One conversion at a time per process,
 // each with a private LibreOffice profile (concurrent soffice processes that share one collide), a
 // time limit after which its process group is killed, and macros off. Where LibreOffice is missing
-// or fails, a format that can be read without it (DOCX, ODT) is, with its pages marked approximate.
+// or fails, the file is read without it (mammoth, content.xml, office-text.ts), its pages marked approximate.
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { DEFAULT_OFFICE_CONVERT_TIMEOUT_MS, DEFAULT_OFFICE_CONVERTER } from "../../schemas/config.js";
 import type { FileType } from "../../schemas/document.js";
-import { PermanentIngestError } from "../errors.js";
+import { readDocText, readPptxText, readRtfText } from "./office-text.js";
 import { readPdf } from "./pdf.js";
 import { runTool, serialQueue, ToolError } from "./tools.js";
 import type { DocumentReader, OfficeSettings, ParsedDocument, ReadLimits } from "./types.js";
@@ -109,18 +109,18 @@ interface OfficeFormat {
   package: string;
   /** ZIP-based formats are checked for decompression bombs before anything opens them. */
   zip?: "DOCX" | "ODT" | "PPTX";
-  /** Reads the file without LibreOffice (no page layout), where that is possible. */
-  fallback?: (bytes: Uint8Array, limits: ReadLimits) => Promise<ParsedDocument>;
+  /** Reads the file without LibreOffice (no page layout). */
+  fallback: (bytes: Uint8Array, limits: ReadLimits) => Promise<ParsedDocument>;
 }
 
 function approximateNote(format: OfficeFormat, why: string): string {
-  return `pages: approximate — this ${format.label} file was read without its page layout because ${why}, so its passages are cited on page 1 instead of the page it prints; install ${format.package} (or fix OFFICE_CONVERTER) and upload it again for printed page numbers`;
+  return `pages: approximate — this ${format.label} file was read without its page layout because ${why}, so its page numbers are not those it prints; install ${format.package} (or fix OFFICE_CONVERTER) and upload it again for printed page numbers`;
 }
 
 /**
  * A reader for one office format: LibreOffice → PDF → the PDF reader (its pages, OCR for embedded
- * scans, its bookmarks as sections). Without a PDF, the fallback reader with a note, or a failure
- * that says what to install.
+ * scans, its bookmarks as sections). Without a PDF, the fallback reader, with a note that says why
+ * and what to install.
  */
 export function officeReader(format: OfficeFormat): DocumentReader {
   return {
@@ -137,12 +137,6 @@ export function officeReader(format: OfficeFormat): DocumentReader {
         conversion.status === "unavailable"
           ? `LibreOffice is not available on this server (${conversion.detail})`
           : conversion.detail;
-      if (!format.fallback) {
-        throw new PermanentIngestError(
-          conversion.status === "unavailable" ? "unsupported_type" : "unreadable",
-          `${format.label} files are read through LibreOffice, and ${why}: ${conversion.status === "unavailable" ? `ask the administrator to install ${format.package}, or ` : ""}save the file as PDF or DOCX and upload that`,
-        );
-      }
       const parsed = await format.fallback(bytes, limits);
       return {
         ...parsed,
@@ -153,12 +147,13 @@ export function officeReader(format: OfficeFormat): DocumentReader {
   };
 }
 
-/** Word 97–2003 documents (.doc): only LibreOffice reads them. */
+/** Word 97–2003 documents (.doc). */
 export const docReader = officeReader({
   type: "doc",
   ext: "doc",
   label: "Word 97–2003 (.doc)",
   package: "libreoffice-writer-nogui",
+  fallback: readDocText,
 });
 
 /** Rich Text Format documents (.rtf). */
@@ -167,6 +162,7 @@ export const rtfReader = officeReader({
   ext: "rtf",
   label: "RTF",
   package: "libreoffice-writer-nogui",
+  fallback: readRtfText,
 });
 
 /** PowerPoint presentations (.pptx): a page per slide, as LibreOffice prints them. */
@@ -176,4 +172,5 @@ export const pptxReader = officeReader({
   label: "PowerPoint (.pptx)",
   package: "libreoffice-impress-nogui",
   zip: "PPTX",
+  fallback: async (bytes, limits) => readPptxText(bytes, limits),
 });

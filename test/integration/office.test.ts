@@ -3,7 +3,9 @@
 // LibreOffice (pages approximate), an Outlook .msg with two attachments, a two-page TIFF and a
 // Spanish PNG scan read by Tesseract (eng+spa), and a Windows-1252 text file.
 import iconv from "iconv-lite";
+import { type ReadLimits, readerFor } from "../../ingestion/readers/index.js";
 import { docxFile } from "../support/documents.js";
+import { convertWithLibreOffice, flatPresentation } from "../support/office.js";
 import { msgFile } from "../support/outlook.js";
 import { contractPdf, fillerClauses, NOTICE } from "../support/pdfs.js";
 import { renderPage, tiffScan } from "../support/scans.js";
@@ -210,4 +212,50 @@ describe("office files, mail, scans and code pages", () => {
     );
     expect((await page(doc!.id, 1)).text).toMatch(/spare turbine blades/);
   }, 180_000);
+});
+
+describe("older and other office formats, with and without LibreOffice (the readers alone)", () => {
+  const limits: ReadLimits = { maxPages: 100, maxExpandedBytes: 64 * 1024 * 1024 };
+  const without: ReadLimits = { ...limits, office: { converter: "/nonexistent/soffice", timeoutMs: 5000 } };
+  const files: Record<string, Uint8Array> = {};
+
+  beforeAll(async () => {
+    const docx = agreementDocx();
+    for (const ext of ["doc", "rtf", "odt"]) files[ext] = await convertWithLibreOffice(docx, "docx", ext);
+    files.pptx = await convertWithLibreOffice(
+      flatPresentation([
+        ["Scope", "Hosting and support for the retail platform"],
+        ["Pricing", "Ten euros per seat and month"],
+      ]),
+      "fodp",
+      "pptx",
+    );
+  }, 300_000);
+
+  test.each(["doc", "rtf", "odt"] as const)(
+    "a Word file saved as .%s: three printed pages with LibreOffice, the text without it",
+    async (ext) => {
+      const printed = await readerFor(ext).read(files[ext]!, limits);
+      expect(printed.pageNumbers).toBe("as-printed");
+      expect(printed.pages).toHaveLength(3);
+      expect(printed.pages[2]!.text).toMatch(/ninety \(90\) days' prior written notice/);
+      expect(printed.pages[0]!.text).not.toMatch(/ninety \(90\) days/);
+      const plain = await readerFor(ext).read(files[ext]!, without);
+      expect(plain.pageNumbers).toBe("approximate");
+      expect(plain.warnings?.[0]).toMatch(
+        /^pages: approximate — this .* file was read without its page layout/,
+      );
+      expect(plain.pages.map((p) => p.text).join("\n")).toMatch(/ninety \(90\) days' prior written notice/);
+    },
+    120_000,
+  );
+
+  test("a PowerPoint file: a page per slide, with LibreOffice or without", async () => {
+    for (const settings of [limits, without]) {
+      const parsed = await readerFor("pptx").read(files.pptx!, settings);
+      expect(parsed.pages).toHaveLength(2);
+      expect(parsed.pages[1]!.text).toMatch(/Ten euros per seat and month/);
+      expect(parsed.pageNumbers).toBe(settings === limits ? "as-printed" : "approximate");
+    }
+  }, 120_000);
 });

@@ -1,6 +1,8 @@
 // The pure parts of the newer formats: charset detection, type detection of office files, Outlook
 // messages and scans, TIFF page lists, OpenDocument text, bookmarks as sections, OCR language order
 // and the attachment cap.
+
+import { strToU8, type Zippable, zipSync } from "fflate";
 import iconv from "iconv-lite";
 import { chunkPages } from "../../ingestion/chunking/chunker.js";
 import { detectFileType } from "../../ingestion/detect.js";
@@ -11,6 +13,7 @@ import { imageSize, tiffPages } from "../../ingestion/readers/images.js";
 import { readerFor } from "../../ingestion/readers/index.js";
 import { dominantLanguage } from "../../ingestion/readers/ocr.js";
 import { odtText } from "../../ingestion/readers/odt.js";
+import { readPptxText, rtfText } from "../../ingestion/readers/office-text.js";
 import { flattenOutline } from "../../ingestion/readers/pdf.js";
 import { msgFile } from "../support/outlook.js";
 
@@ -326,4 +329,57 @@ describe("OpenDocument text and bookmarks", () => {
     );
     expect(chunks.find((c) => c.text.includes("meanings"))?.section).toBe("Definitions");
   });
+});
+
+describe("office files without LibreOffice", () => {
+  test("RTF: paragraphs as lines, code-page bytes and \\u characters decoded, font tables and fields' codes left out", () => {
+    const rtf = [
+      "{\\rtf1\\ansi\\ansicpg1252\\deff0{\\fonttbl{\\f0 Times New Roman;}}{\\*\\generator Writer;}",
+      "{\\pard\\b 8. Terminaci\\'f3n\\b0\\par}",
+      "{\\pard La penalizaci\\'f3n es de 100 \\'80 por d\\u237?a.\\par}",
+      '{\\pard Ver {\\field{\\*\\fldinst HYPERLINK "http://example.com"}{\\fldrslt la web}}.\\tab Fin\\par}}',
+    ].join("\n");
+    expect(rtfText(rtf)).toBe("8. Terminación\nLa penalización es de 100 € por día.\nVer la web.\tFin");
+  });
+
+  test("PPTX: a page per slide, in slide order, paragraphs as lines", () => {
+    const slide = (paragraphs: string[]) =>
+      strToU8(
+        `<p:sld xmlns:p="p" xmlns:a="a"><p:cSld><p:spTree><p:sp><p:txBody>${paragraphs
+          .map((t) => `<a:p><a:r><a:t>${t}</a:t></a:r></a:p>`)
+          .join("")}</p:txBody></p:sp></p:spTree></p:cSld></p:sld>`,
+      );
+    const pptx = zipSync({
+      "ppt/presentation.xml": strToU8("<p:presentation/>"),
+      "ppt/slides/slide10.xml": slide(["Pricing", "Ten euros per seat"]),
+      "ppt/slides/slide2.xml": slide(["Scope", "Hosting and support"]),
+    });
+    const parsed = readPptxText(pptx, limits);
+    expect(parsed.pages).toEqual([
+      { page: 1, text: "Scope\nHosting and support", source: "text-layer" },
+      { page: 2, text: "Pricing\nTen euros per seat", source: "text-layer" },
+    ]);
+  });
+});
+
+describe("decompression bombs in the newer ZIP formats", () => {
+  const odtHead: Zippable = { mimetype: [strToU8("application/vnd.oasis.opendocument.text"), { level: 0 }] };
+  const pptxHead: Zippable = { "ppt/presentation.xml": strToU8("<p:presentation/>") };
+  test.each([
+    ["odt" as const, odtHead, "content.xml"],
+    ["pptx" as const, pptxHead, "ppt/slides/slide1.xml"],
+  ])(
+    "a .%s that expands past MAX_EXPANDED_BYTES is refused before LibreOffice opens it",
+    async (type, head, part) => {
+      const bomb = zipSync({ ...head, [part]: [new Uint8Array(4_000_000).fill(0x61), { level: 9 }] });
+      expect(detectFileType(bomb, `bomb.${type}`)).toBe(type);
+      await expect(
+        readerFor(type).read(bomb, {
+          ...limits,
+          maxExpandedBytes: 1_000_000,
+          office: { converter: "/nonexistent/soffice", timeoutMs: 1000 },
+        }),
+      ).rejects.toMatchObject({ code: "archive_bomb" });
+    },
+  );
 });
