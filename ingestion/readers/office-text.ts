@@ -91,72 +91,103 @@ const RTF_SKIP = new Set(
   ),
 );
 
+/** Control words that stand for text. */
+const RTF_TEXT: Record<string, string> = {
+  par: "\n",
+  line: "\n",
+  row: "\n",
+  sect: "\n",
+  page: "\n",
+  tab: "\t",
+  cell: "\t",
+  emdash: "—",
+  endash: "–",
+  lquote: "‘",
+  rquote: "’",
+  ldblquote: "“",
+  rdblquote: "”",
+  bullet: "•",
+};
+/** Escaped characters (`\~` and the like). */
+const RTF_SYMBOLS: Record<string, string> = { "~": "\u00a0", _: "-", "\\": "\\", "{": "{", "}": "}" };
+
+/** An RTF document read token by token: groups, destinations to skip, code-page bytes, \u characters. */
+class RtfText {
+  private codepage = "windows-1252";
+  private stack: { skip: boolean; uc: number }[] = [];
+  private skip = false;
+  /** Characters that follow a \u as its fallback for old readers: dropped. */
+  private uc = 1;
+  private pendingSkip = 0;
+  private out = "";
+  private bytes: number[] = [];
+
+  private flush(): void {
+    if (this.bytes.length > 0) this.out += iconv.decode(Buffer.from(this.bytes), this.codepage);
+    this.bytes.length = 0;
+  }
+
+  private emit(text: string): void {
+    this.flush();
+    if (!this.skip) this.out += text;
+  }
+
+  hex(hex: string): void {
+    if (this.pendingSkip > 0) this.pendingSkip--;
+    else if (!this.skip) this.bytes.push(Number.parseInt(hex, 16));
+  }
+
+  text(text: string): void {
+    const dropped = Math.min(this.pendingSkip, text.length);
+    this.pendingSkip -= dropped;
+    this.emit(text.slice(dropped));
+  }
+
+  brace(brace: string): void {
+    this.pendingSkip = 0;
+    this.flush();
+    if (brace === "{") this.stack.push({ skip: this.skip, uc: this.uc });
+    else ({ skip: this.skip, uc: this.uc } = this.stack.pop() ?? { skip: false, uc: 1 });
+  }
+
+  symbol(symbol: string): void {
+    this.pendingSkip = 0;
+    if (symbol === "*") this.skip = true;
+    else if (RTF_SYMBOLS[symbol]) this.emit(RTF_SYMBOLS[symbol]);
+  }
+
+  word(word: string, arg: string | undefined): void {
+    this.pendingSkip = 0;
+    if (RTF_SKIP.has(word)) this.skip = true;
+    else if (word === "ansicpg" && arg && iconv.encodingExists(`cp${arg}`)) this.codepage = `cp${arg}`;
+    else if (word === "uc" && arg) this.uc = Number(arg);
+    else if (word === "u" && arg) {
+      const code = Number(arg);
+      this.emit(String.fromCharCode(code < 0 ? code + 65536 : code));
+      this.pendingSkip = this.uc;
+    } else if (RTF_TEXT[word]) this.emit(RTF_TEXT[word]);
+  }
+
+  result(): string {
+    this.flush();
+    return this.out;
+  }
+}
+
 /** The text of an RTF document: paragraphs and line breaks as lines, cells apart, \u and \'hh decoded. */
 export function rtfText(rtf: string): string {
-  let codepage = "windows-1252";
-  const stack: { skip: boolean; uc: number }[] = [];
-  let skip = false;
-  let uc = 1;
-  let pendingSkip = 0; // characters to drop after a \u (the fallback for old readers)
-  let out = "";
-  const bytes: number[] = [];
-  const flush = () => {
-    if (bytes.length > 0) out += iconv.decode(Buffer.from(bytes), codepage);
-    bytes.length = 0;
-  };
-  const emit = (text: string) => {
-    flush();
-    if (!skip) out += text;
-  };
+  const reader = new RtfText();
   const token = /\\([a-zA-Z]+)(-?\d+)? ?|\\'([0-9a-fA-F]{2})|\\([^a-zA-Z])|([{}])|[\r\n]+|([^\\{}\r\n]+)/g;
   for (let m = token.exec(rtf); m; m = token.exec(rtf)) {
     const [, word, arg, hex, symbol, brace, text] = m;
-    if (hex !== undefined) {
-      if (pendingSkip > 0) pendingSkip--;
-      else if (!skip) bytes.push(Number.parseInt(hex, 16));
-      continue;
-    }
-    if (text !== undefined) {
-      let t = text;
-      while (pendingSkip > 0 && t.length > 0) {
-        t = t.slice(1);
-        pendingSkip--;
-      }
-      emit(t);
-      continue;
-    }
-    pendingSkip = 0;
-    if (brace === "{") {
-      flush();
-      stack.push({ skip, uc });
-    } else if (brace === "}") {
-      flush();
-      ({ skip, uc } = stack.pop() ?? { skip: false, uc: 1 });
-    } else if (symbol !== undefined) {
-      if (symbol === "*") skip = true;
-      else if (symbol === "~") emit("\u00a0");
-      else if (symbol === "_") emit("-");
-      else if (symbol === "\\" || symbol === "{" || symbol === "}") emit(symbol);
-    } else if (word !== undefined) {
-      if (RTF_SKIP.has(word)) skip = true;
-      else if (word === "ansicpg" && arg) codepage = iconv.encodingExists(`cp${arg}`) ? `cp${arg}` : codepage;
-      else if (word === "uc" && arg) uc = Number(arg);
-      else if (word === "u" && arg) {
-        const code = Number(arg);
-        emit(String.fromCharCode(code < 0 ? code + 65536 : code));
-        pendingSkip = uc;
-      } else if (word === "par" || word === "line" || word === "row" || word === "sect" || word === "page")
-        emit("\n");
-      else if (word === "tab" || word === "cell") emit("\t");
-      else if (word === "emdash") emit("—");
-      else if (word === "endash") emit("–");
-      else if (word === "lquote" || word === "rquote") emit(word === "lquote" ? "‘" : "’");
-      else if (word === "ldblquote" || word === "rdblquote") emit(word === "ldblquote" ? "“" : "”");
-      else if (word === "bullet") emit("•");
-    }
+    if (hex !== undefined) reader.hex(hex);
+    else if (text !== undefined) reader.text(text);
+    else if (brace !== undefined) reader.brace(brace);
+    else if (symbol !== undefined) reader.symbol(symbol);
+    else if (word !== undefined) reader.word(word, arg);
   }
-  flush();
-  return out
+  return reader
+    .result()
     .split("\n")
     .map((l) => l.replace(/\t+$/, "").trim())
     .filter((l, i, all) => l.length > 0 || (i > 0 && all[i - 1]!.length > 0))

@@ -3,11 +3,11 @@
 import { contractPdf, fillerClauses } from "../support/pdfs.js";
 import { renderPage, scannedPdf } from "../support/scans.js";
 import {
-  postJson,
+  ingestFiles,
+  searchDocument,
   startService,
+  storedPage,
   type TestService,
-  upload,
-  waitForDocuments,
   waitForIndex,
 } from "../support/service.js";
 
@@ -36,28 +36,9 @@ async function scanOf(title: string, paragraph: string): Promise<Buffer> {
   return renderPage(pdf, 1);
 }
 
-async function ingest(files: Record<string, Uint8Array>): Promise<Doc[]> {
-  const res = await upload(service, files);
-  expect(res.status).toBe(202);
-  const { documents } = (await res.json()) as { documents: { id: string }[] };
-  return (await waitForDocuments(
-    service,
-    documents.map((d) => d.id),
-    300_000,
-  )) as Doc[];
-}
-
-async function page(id: string, n: number): Promise<Page> {
-  const res = await service.request(`/v1/documents/${id}/pages/${n}`);
-  expect(res.status).toBe(200);
-  return (await res.json()) as Page;
-}
-
-async function search(query: string, id: string): Promise<Passage[]> {
-  const res = await postJson(service, "/v1/search", { query, top_k: 5, filters: { document_ids: [id] } });
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { passages: Passage[] }).passages;
-}
+const ingest = (files: Record<string, Uint8Array>) => ingestFiles<Doc>(service, files);
+const page = (id: string, n: number) => storedPage<Page>(service, id, n);
+const search = (query: string, id: string) => searchDocument<Passage>(service, query, id);
 
 describe("OCR of scanned pages", () => {
   let scanId = "";

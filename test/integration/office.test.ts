@@ -4,16 +4,17 @@
 // Spanish PNG scan read by Tesseract (eng+spa), and a Windows-1252 text file.
 import iconv from "iconv-lite";
 import { type ReadLimits, readerFor } from "../../ingestion/readers/index.js";
-import { docxFile } from "../support/documents.js";
+import { docxFile, emlFile } from "../support/documents.js";
 import { convertWithLibreOffice, flatPresentation } from "../support/office.js";
 import { msgFile } from "../support/outlook.js";
 import { contractPdf, fillerClauses, NOTICE } from "../support/pdfs.js";
 import { renderPage, tiffScan } from "../support/scans.js";
 import {
-  postJson,
+  ingestFiles,
+  searchDocument,
   startService,
+  storedPage,
   type TestService,
-  upload,
   waitForDocuments,
   waitForIndex,
 } from "../support/service.js";
@@ -43,28 +44,9 @@ type Doc = {
 type Page = { page: number; text: string; text_source: string; ocr_confidence: number | null };
 type Passage = { document_id: string; page_start: number; page_end: number; text: string; section: string };
 
-async function ingest(files: Record<string, Uint8Array>): Promise<Doc[]> {
-  const res = await upload(service, files);
-  expect(res.status).toBe(202);
-  const { documents } = (await res.json()) as { documents: { id: string }[] };
-  return (await waitForDocuments(
-    service,
-    documents.map((d) => d.id),
-    300_000,
-  )) as Doc[];
-}
-
-async function page(id: string, n: number): Promise<Page> {
-  const res = await service.request(`/v1/documents/${id}/pages/${n}`);
-  expect(res.status).toBe(200);
-  return (await res.json()) as Page;
-}
-
-async function search(query: string, id: string): Promise<Passage[]> {
-  const res = await postJson(service, "/v1/search", { query, top_k: 5, filters: { document_ids: [id] } });
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { passages: Passage[] }).passages;
-}
+const ingest = (files: Record<string, Uint8Array>) => ingestFiles<Doc>(service, files);
+const page = (id: string, n: number) => storedPage<Page>(service, id, n);
+const search = (query: string, id: string) => searchDocument<Passage>(service, query, id);
 
 /** A services agreement in Word with hard page breaks: the notice clause is on page 3 only. */
 function agreementDocx(): Uint8Array {
@@ -211,6 +193,49 @@ describe("office files, mail, scans and code pages", () => {
       /^pages: approximate — this Word \(\.docx\) file was read without its page layout/,
     );
     expect((await page(doc!.id, 1)).text).toMatch(/spare turbine blades/);
+  }, 180_000);
+
+  test("attachment caps: past MAX_ATTACHMENTS and below MAX_ATTACHMENT_DEPTH, attachments are named in notes, not read", async () => {
+    await service.killWorker("SIGTERM");
+    Object.assign(service.env, { MAX_ATTACHMENTS: "1", MAX_ATTACHMENT_DEPTH: "1" });
+    await service.startWorker();
+    const inner = msgFile({
+      subject: "Inner message",
+      from: { name: "Ana Ruiz", email: "ana@example.com" },
+      to: { name: "Legal", email: "legal@example.com" },
+      date: new Date("2025-03-04T09:00:00Z"),
+      body: "The inner message carries the draft.",
+      attachments: [
+        { name: "draft.txt", bytes: new TextEncoder().encode("Draft clause about warehouse rent.") },
+      ],
+    });
+    const outer = emlFile({
+      from: "dana@example.com",
+      to: "ops@example.com",
+      subject: "Forwarded thread",
+      date: "Tue, 04 Mar 2025 10:00:00 +0000",
+      messageId: "<forwarded-1@example.com>",
+      text: "Forwarding the thread.",
+      attachments: [
+        { name: "inner.msg", type: "application/vnd.ms-outlook", bytes: inner },
+        { name: "extra.txt", type: "text/plain", bytes: new TextEncoder().encode("An extra note.") },
+      ],
+    });
+    const [message] = await ingest({ "forwarded.eml": outer });
+    expect(message!.status).toBe("ready");
+    expect(message!.notes).toEqual([
+      "1 of the 2 attachments were not read, over the limit of 1 per message (MAX_ATTACHMENTS): extra.txt",
+    ]);
+    const list = (await (await service.request("/v1/documents?limit=100")).json()) as { items: Doc[] };
+    const children = list.items.filter((d) => d.parent_id === message!.id);
+    expect(children.map((c) => c.name)).toEqual(["inner.msg"]);
+    const [msg] = (await waitForDocuments(service, [children[0]!.id])) as Doc[];
+    expect(msg!.status).toBe("ready");
+    expect(msg!.notes).toEqual([
+      "its 1 attachment(s) were not read: the message is itself an attachment 1 level(s) deep, and MAX_ATTACHMENT_DEPTH=1 follows no deeper",
+    ]);
+    const after = (await (await service.request("/v1/documents?limit=100")).json()) as { items: Doc[] };
+    expect(after.items.filter((d) => d.parent_id === msg!.id)).toEqual([]);
   }, 180_000);
 });
 

@@ -210,3 +210,39 @@ export async function waitForIndex(service: TestService, timeoutMs = 60_000): Pr
     db.close();
   }
 }
+
+/** Upload files and wait until each is ready or failed: their document views, in upload order. */
+export async function ingestFiles<T = Record<string, unknown>>(
+  service: TestService,
+  files: Record<string, Uint8Array>,
+  timeoutMs = 300_000,
+): Promise<T[]> {
+  const res = await upload(service, files);
+  if (res.status !== 202) throw new Error(`the upload answered ${res.status}: ${await res.text()}`);
+  const { documents } = (await res.json()) as { documents: { id: string }[] };
+  return (await waitForDocuments(
+    service,
+    documents.map((d) => d.id),
+    timeoutMs,
+  )) as T[];
+}
+
+/** A stored page of a document (GET /v1/documents/:id/pages/:n). */
+export async function storedPage<
+  T = { page: number; text: string; text_source: string; ocr_confidence: number | null },
+>(service: TestService, id: string, n: number): Promise<T> {
+  const res = await service.request(`/v1/documents/${id}/pages/${n}`);
+  if (res.status !== 200) throw new Error(`page ${n} of ${id} answered ${res.status}: ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+/** The top five passages for a query within one document (POST /v1/search). */
+export async function searchDocument<T = Record<string, unknown>>(
+  service: TestService,
+  query: string,
+  id: string,
+): Promise<T[]> {
+  const res = await postJson(service, "/v1/search", { query, top_k: 5, filters: { document_ids: [id] } });
+  if (res.status !== 200) throw new Error(`search answered ${res.status}: ${await res.text()}`);
+  return ((await res.json()) as { passages: T[] }).passages;
+}
