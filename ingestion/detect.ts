@@ -38,28 +38,45 @@ const BINARY_EXTENSIONS: Record<string, FileType> = {
 };
 
 const OLE2_MAGIC = "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1";
-/** A name in an OLE2 directory (UTF-16LE), as it appears among the bytes. */
-const oleName = (name: string) => Buffer.from(name, "utf16le").toString("latin1");
-/** Other Office 97–2003 files, which Cited does not read: what to save them as. */
+/** Other Office 97–2003 files, which Cited does not read: their main stream, and what to save them as. */
 const OLE2_OTHERS: [string, string][] = [
-  [oleName("Workbook"), "an Excel 97–2003 workbook (.xls): save it as .xlsx"],
-  [oleName("PowerPoint Document"), "a PowerPoint 97–2003 presentation (.ppt): save it as .pptx or PDF"],
+  ["Workbook", "an Excel 97–2003 workbook (.xls): save it as .xlsx"],
+  ["PowerPoint Document", "a PowerPoint 97–2003 presentation (.ppt): save it as .pptx or PDF"],
 ];
 
 /**
+ * Names in the first sector of an OLE2 file's directory (the root's first streams and storages, in
+ * practice all of the top level), or null when that sector is past the bytes at hand.
+ */
+function oleDirectoryNames(bytes: Uint8Array): string[] | null {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const sectorSize = 1 << view.getUint16(0x1e, true);
+  const start = (view.getUint32(0x30, true) + 1) * sectorSize;
+  if (sectorSize < 512 || sectorSize > 4096 || start + sectorSize > bytes.length) return null;
+  const names: string[] = [];
+  for (let at = start; at < start + sectorSize; at += 128) {
+    const length = Math.min(64, view.getUint16(at + 64, true));
+    if (length >= 2) names.push(Buffer.from(bytes.subarray(at, at + length - 2)).toString("utf16le"));
+  }
+  return names;
+}
+
+/**
  * An OLE2 compound file is a Word 97–2003 document (a "WordDocument" stream) or an Outlook message
- * (MAPI property streams "__substg1.0_…"). The directory may lie past the bytes at hand (the first
- * 4 MB at upload): then the extension decides.
+ * (MAPI property streams "__substg1.0_…"), told by the names in its directory. When the directory
+ * lies past the bytes at hand (the first 4 MB at upload), a .doc or .msg name decides: the streams
+ * of a message's attachments (a Word file among them) could mislead a search of the raw bytes.
  */
 function ole2Type(bytes: Uint8Array, ext: string): FileType {
-  const text = ascii(bytes, 0, bytes.length);
-  const isMsg = text.includes(oleName("__substg1.0_")) || text.includes(oleName("__properties_version1.0"));
-  const isDoc = text.includes(oleName("WordDocument"));
-  // A message may carry a Word file as an attachment, so its markers decide first, unless the name says .doc.
-  if (isDoc && (ext === "doc" || !isMsg)) return "doc";
-  if (isMsg) return "msg";
-  if (ext === "doc" || ext === "msg") return ext;
-  const other = OLE2_OTHERS.find(([marker]) => text.includes(marker));
+  let names = oleDirectoryNames(bytes);
+  if (!names && (ext === "doc" || ext === "msg")) return ext;
+  // Without the directory, and without a telling name: the names as they appear among the bytes.
+  names ??= ["WordDocument", "__substg1.0_", ...OLE2_OTHERS.map(([n]) => n)].filter((n) =>
+    ascii(bytes, 0, bytes.length).includes(Buffer.from(n, "utf16le").toString("latin1")),
+  );
+  if (names.includes("WordDocument")) return "doc";
+  if (names.some((n) => n.startsWith("__substg1.0_") || n === "__properties_version1.0")) return "msg";
+  const other = OLE2_OTHERS.find(([stream]) => names.includes(stream));
   throw new PermanentIngestError(
     "unsupported_type",
     other

@@ -152,21 +152,44 @@ describe("type detection of the newer formats", () => {
     expect(detectFileType(new Uint8Array(bytes), name)).toBe(type);
   });
 
-  const ole2 = (stream: string) =>
+  /** An OLE2 header (512-byte sectors, the directory in sector 0) and a directory: the root, then `stream`. */
+  const ole2 = (stream: string) => {
+    const file = Buffer.alloc(1024);
+    file.write("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 0, "latin1");
+    file.writeUInt16LE(9, 0x1e);
+    file.writeUInt32LE(0, 0x30);
+    ["Root Entry", stream].forEach((name, i) => {
+      const at = 512 + 128 * i;
+      file.write(name, at, "utf16le");
+      file.writeUInt16LE((name.length + 1) * 2, at + 64);
+    });
+    return new Uint8Array(file);
+  };
+  /** The first bytes of a large OLE2 file whose directory lies further on: only its raw bytes to go by. */
+  const headOnly = (text: string) =>
     new Uint8Array([
       ...Buffer.from("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "latin1"),
-      ...new Uint8Array(504),
-      ...Buffer.from(stream, "utf16le"),
+      ...new Uint8Array(40),
+      ...[0xff, 0xff, 0, 0],
+      ...new Uint8Array(460),
+      ...Buffer.from(text, "utf16le"),
     ]);
 
-  test("OLE2 files are told apart by their streams: Word, Outlook, and what is refused", () => {
+  test("OLE2 files are told apart by their directory: Word, Outlook, and what is refused", () => {
     expect(detectFileType(ole2("WordDocument"), "old.doc")).toBe("doc");
+    expect(detectFileType(ole2("WordDocument"), "old")).toBe("doc");
     expect(detectFileType(ole2("__substg1.0_0037001F"), "mail.bin")).toBe("msg");
     expect(detectFileType(msgFile(sample()), "mail")).toBe("msg");
     expect(refusalOf(() => detectFileType(ole2("Workbook"), "book.xls")).message).toMatch(
       /Excel 97–2003 workbook \(\.xls\): save it as \.xlsx/,
     );
     expect(refusalOf(() => detectFileType(ole2("WordDocument"), "mail.msg")).code).toBe("type_mismatch");
+  });
+
+  test("without the directory at hand, a .msg name wins over a Word file attached inside; no name, the bytes decide", () => {
+    expect(detectFileType(headOnly("WordDocument"), "mail.msg")).toBe("msg");
+    expect(detectFileType(headOnly("WordDocument"), "scan")).toBe("doc");
+    expect(detectFileType(headOnly("__substg1.0_1000001F"), "scan")).toBe("msg");
   });
 });
 
