@@ -133,7 +133,7 @@ const HOSTILE: Record<string, { status: "skipped" | "failed"; code: string; docu
   "hostile/pipe.txt": { status: "failed", code: "not_a_file" },
   "hostile/socket.txt": { status: "failed", code: "not_a_file" },
   "hostile/big.txt": { status: "failed", code: "too_large" },
-  "hostile/photo.png": { status: "skipped", code: "unsupported_type" },
+  "hostile/photo.gif": { status: "skipped", code: "unsupported_type" },
   "hostile/empty.txt": { status: "failed", code: "empty_file", document: true },
   "hostile/notes.pdf": { status: "failed", code: "type_mismatch", document: true },
   "hostile/locked.pdf": { status: "failed", code: "pdf_encrypted", document: true },
@@ -150,8 +150,9 @@ async function writeHostile(root: string): Promise<Server> {
   execFileSync("mkfifo", [join(h, "pipe.txt")]);
   writeFileSync(join(h, "big.txt"), "large ".repeat(MAX_BYTES / 5));
   writeFileSync(
-    join(h, "photo.png"),
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 1, 2]),
+    // GIF is not read (PNG, JPEG and TIFF scans are).
+    join(h, "photo.gif"),
+    Buffer.from([0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 1, 0, 1, 0, 0x80, 0, 0, 0, 0, 0]),
   );
   writeFileSync(join(h, "empty.txt"), "");
   writeFileSync(join(h, "notes.pdf"), "These are meeting notes, not a PDF.");
