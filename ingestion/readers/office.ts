@@ -27,8 +27,9 @@ export type Conversion =
 const oneAtATime = serialQueue();
 
 /**
- * The profile every conversion starts from: no macros run, whatever the document asks, and links
- * to untrusted places are not followed.
+ * The profile every conversion starts from: no macros run, whatever the document asks, and nothing
+ * it links to is fetched — without BlockUntrustedRefererLinks LibreOffice requests a picture linked
+ * from a web address while it lays the page out (a tracking pixel, or a request into the network).
  */
 const HARDENED_PROFILE = `<?xml version="1.0" encoding="UTF-8"?>
 <oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">

@@ -1,11 +1,14 @@
 // Documents as lawyers have them, end to end through the real API, worker and tools: a Word file laid
 // out by LibreOffice and found on the page Word prints, the same file without
 // LibreOffice (pages approximate), an Outlook .msg with two attachments, a two-page TIFF and a
-// Spanish PNG scan read by Tesseract (eng+spa), and a Windows-1252 text file.
+// Spanish PNG scan read by Tesseract (eng+spa), and a Windows-1252 text file; LibreOffice fetches
+// nothing a document links to.
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import iconv from "iconv-lite";
 import { type ReadLimits, readerFor } from "../../ingestion/readers/index.js";
 import { docxFile, emlFile } from "../support/documents.js";
-import { convertWithLibreOffice, flatPresentation } from "../support/office.js";
+import { convertWithLibreOffice, flatPresentation, odtWithLinkedImage } from "../support/office.js";
 import { msgFile } from "../support/outlook.js";
 import { contractPdf, fillerClauses, NOTICE } from "../support/pdfs.js";
 import { renderPage, tiffScan } from "../support/scans.js";
@@ -281,6 +284,27 @@ describe("older and other office formats, with and without LibreOffice (the read
       expect(parsed.pages).toHaveLength(2);
       expect(parsed.pages[1]!.text).toMatch(/Ten euros per seat and month/);
       expect(parsed.pageNumbers).toBe(settings === limits ? "as-printed" : "approximate");
+    }
+  }, 120_000);
+});
+
+describe("LibreOffice fetches nothing from outside", () => {
+  test("a picture linked from a web address is not requested while the document is laid out", async () => {
+    const requests: string[] = [];
+    const server = createServer((req, res) => {
+      requests.push(`${req.method} ${req.url}`);
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const odt = odtWithLinkedImage("Tracking test paragraph.", `http://127.0.0.1:${port}/pixel.png`);
+      const parsed = await readerFor("odt").read(odt, { maxPages: 10, maxExpandedBytes: 64 * 1024 * 1024 });
+      expect(parsed.pageNumbers).toBe("as-printed");
+      expect(parsed.pages[0]!.text).toMatch(/Tracking test paragraph\./);
+      expect(requests).toEqual([]);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
     }
   }, 120_000);
 });
