@@ -310,6 +310,8 @@ function renderAnswer(result) {
     const n = result.citations.length;
     setAnswerState("done", t("answer.ready", { n }));
     const byN = new Map(result.citations.map((c) => [c.n, c]));
+    // A citation's clause path comes from the passage it was found in ("Termination > 8.2 …").
+    const sectionOf = new Map(result.passages.map((p) => [p.chunk_id, p.section]));
     const text = el("p", { class: "answer-text", id: "answer-text" });
     for (const s of result.sentences) {
       text.append(el("span", { class: "sentence" }, s.text));
@@ -337,6 +339,9 @@ function renderAnswer(result) {
             { "data-n": c.n, id: `citation-${c.n}` },
             el("strong", {}, `[${c.n}] ${c.title}`),
             t("answer.onPage", { page: c.page }),
+            sectionOf.get(c.chunk_id)
+              ? el("span", { class: "hint section" }, ` · § ${sectionOf.get(c.chunk_id)}`)
+              : null,
             el("blockquote", { class: "quote" }, c.quote),
             show,
           );
