@@ -11,10 +11,11 @@ import { decodeText, guessUtf16 } from "../../ingestion/readers/charset.js";
 import { messageDocument } from "../../ingestion/readers/eml.js";
 import { imageSize, tiffPages } from "../../ingestion/readers/images.js";
 import { readerFor } from "../../ingestion/readers/index.js";
-import { dominantLanguage } from "../../ingestion/readers/ocr.js";
+import { dominantLanguage, ocrLanguagesProblem } from "../../ingestion/readers/ocr.js";
 import { odtText } from "../../ingestion/readers/odt.js";
 import { readPptxText, rtfText } from "../../ingestion/readers/office-text.js";
 import { flattenOutline } from "../../ingestion/readers/pdf.js";
+import { ConfigError, loadConfig } from "../../src/config/index.js";
 import { msgFile } from "../support/outlook.js";
 
 const limits = { maxPages: 100, maxExpandedBytes: 64 * 1024 * 1024 };
@@ -405,4 +406,28 @@ describe("decompression bombs in the newer ZIP formats", () => {
       ).rejects.toMatchObject({ code: "archive_bomb" });
     },
   );
+});
+
+describe("OCR_LANGUAGES", () => {
+  test("defaults to English and Spanish; a malformed list stops start-up with the fix", () => {
+    expect(loadConfig({}).OCR_LANGUAGES).toBe("eng+spa");
+    expect(loadConfig({ OCR_LANGUAGES: "spa+eng+chi_sim" }).OCR_LANGUAGES).toBe("spa+eng+chi_sim");
+    let error: unknown;
+    try {
+      loadConfig({ OCR_LANGUAGES: "eng, spa" });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toMatch(
+      /^OCR_LANGUAGES is not valid \(got "eng, spa"\).*e\.g\. OCR_LANGUAGES=eng\+spa/,
+    );
+  });
+
+  test("a language Tesseract has no data for is named with its package (Tesseract itself would skip it silently)", async () => {
+    expect(await ocrLanguagesProblem("eng+spa")).toBeNull();
+    expect(await ocrLanguagesProblem("eng+xyz")).toBe(
+      "Tesseract has no data for the OCR language xyz named by OCR_LANGUAGES=eng+xyz: install tesseract-ocr-xyz, or leave it out of OCR_LANGUAGES",
+    );
+  });
 });
