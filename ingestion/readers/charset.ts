@@ -91,6 +91,7 @@ function looksLikeText(text: string): boolean {
 export function looksLikeTextBytes(bytes: Uint8Array): boolean {
   const sample = bytes.subarray(0, 64 * 1024);
   if (bom(sample) || guessUtf16(sample)) return true;
+  if (!sample.includes(0) && isUtf8(sample, sample.length < bytes.length)) return true;
   let controls = 0;
   for (const b of sample) {
     if (b === 0) return false;
@@ -155,7 +156,8 @@ export function decodeText(bytes: Uint8Array, declared?: string): DecodedText {
   for (const encoding of candidates) {
     if (!encoding) continue;
     const text = decodeWith(bytes, encoding);
-    if (looksLikeText(text)) return { text, encoding };
+    // Valid UTF-8 is text as it always was here, control characters and all (but not NULs).
+    if (encoding === "utf-8" ? !text.includes("\u0000") : looksLikeText(text)) return { text, encoding };
   }
   throw undecodable(
     isUtf8(bytes)
