@@ -24,7 +24,7 @@ export interface TextChunk {
 
 /** How to cut chunks. */
 export interface ChunkOptions {
-  /** Counts tokens with the embedding model's tokenizer (special tokens included). */
+  /** Tokens the embedding model sees for a passage: special tokens and any passage prefix included. */
   countTokens: (text: string) => number;
   /** Size to aim for, in tokens of chunk text. */
   targetTokens: number;
@@ -114,6 +114,8 @@ function readBlocks(pages: readonly ParsedPage[], options: ChunkOptions): Block[
   let inBody = false;
   const stack: Heading[] = [];
   const pieceLimit = Math.max(16, options.targetTokens);
+  // Tokens every input costs whatever its text (special tokens, the model's passage prefix).
+  const overhead = options.countTokens("");
   for (const page of pages) {
     const lines: { start: number; end: number }[] = [];
     let pos = 0;
@@ -147,7 +149,7 @@ function readBlocks(pages: readonly ParsedPage[], options: ChunkOptions): Block[
           page: page.page,
           ...sentence,
           text,
-          tokens: Math.max(1, options.countTokens(text) - 2),
+          tokens: Math.max(1, options.countTokens(text) - overhead),
           block: blocks.length - 1,
           lineStart: i === 0,
         };
