@@ -54,51 +54,24 @@ export interface E5Container {
 class Reader {
   pos = 0;
   constructor(private readonly buf: Buffer) {}
-  need(n: number): void {
+  private take<T>(n: number, read: (at: number) => T): T {
     if (this.pos + n > this.buf.length)
       throw new Error(`E5S1 container is truncated (needs ${this.pos + n} bytes, has ${this.buf.length})`);
+    const value = read(this.pos);
+    this.pos += n;
+    return value;
   }
-  i32(): number {
-    this.need(4);
-    const v = this.buf.readInt32LE(this.pos);
-    this.pos += 4;
-    return v;
-  }
-  u32(): number {
-    this.need(4);
-    const v = this.buf.readUInt32LE(this.pos);
-    this.pos += 4;
-    return v;
-  }
-  u16(): number {
-    this.need(2);
-    const v = this.buf.readUInt16LE(this.pos);
-    this.pos += 2;
-    return v;
-  }
-  u8(): number {
-    this.need(1);
-    return this.buf[this.pos++]!;
-  }
-  f32(): number {
-    this.need(4);
-    const v = this.buf.readFloatLE(this.pos);
-    this.pos += 4;
-    return v;
-  }
-  u64(): number {
-    this.need(8);
-    const v = this.buf.readBigUInt64LE(this.pos);
-    this.pos += 8;
+  i32 = () => this.take(4, (at) => this.buf.readInt32LE(at));
+  u32 = () => this.take(4, (at) => this.buf.readUInt32LE(at));
+  u16 = () => this.take(2, (at) => this.buf.readUInt16LE(at));
+  u8 = () => this.take(1, (at) => this.buf[at]!);
+  f32 = () => this.take(4, (at) => this.buf.readFloatLE(at));
+  bytes = (n: number) => this.take(n, (at) => this.buf.subarray(at, at + n));
+  u64 = () => {
+    const v = this.take(8, (at) => this.buf.readBigUInt64LE(at));
     if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new Error("E5S1 container: 64-bit field out of range");
     return Number(v);
-  }
-  bytes(n: number): Buffer {
-    this.need(n);
-    const out = this.buf.subarray(this.pos, this.pos + n);
-    this.pos += n;
-    return out;
-  }
+  };
 }
 
 function readHeader(r: Reader): E5Header {
