@@ -24,7 +24,7 @@ const STOP_DEADLINE_MS = 60_000;
 
 try {
   const embedder = await createEmbedder(config);
-  const store = await openStore(config.DATA_DIR, embedder.dimensions);
+  const store = await openStore(config.DATA_DIR, embedder.dimensions, config.EMBED_MODEL);
   const connection = redisConnection(config.REDIS_URL, "worker");
   const producer = IngestQueue.connect(config.REDIS_URL, config.QUEUE_PREFIX);
   const deps = ingestSettings(config, new DocumentRepository(store), embedder);
