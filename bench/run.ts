@@ -2,7 +2,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 
-for (const name of ["ingest", "ask", "sync"]) {
+for (const name of ["ingest", "ask", "sync", "embed"]) {
   const script = `bench/${name}.ts`;
   if (!existsSync(script)) continue;
   console.log(`\n=== bench:${name}`);

@@ -131,7 +131,7 @@ export async function ingestDocument(
   onProgress({ stage: "chunk" });
   const { embedder } = deps;
   const chunks = chunkPages(parsed.pages, {
-    countTokens: (text) => embedder.countTokens(text),
+    countTokens: (text) => embedder.countTokens(text, "passage"),
     targetTokens: deps.chunking.targetTokens,
     minTokens: deps.chunking.minTokens,
     maxTokens: embedder.maxTokens,
@@ -147,7 +147,10 @@ export async function ingestDocument(
     onProgress({ stage: "embed", done: i, total: chunks.length });
     const slice = chunks.slice(i, i + batch);
     vectors.push(
-      ...(await embedder.embed(slice.map((c) => searchText(title, c.section, c.text, c.preamble)))),
+      ...(await embedder.embed(
+        slice.map((c) => searchText(title, c.section, c.text, c.preamble)),
+        "passage",
+      )),
     );
   }
   onProgress({ stage: "embed", done: chunks.length, total: chunks.length });

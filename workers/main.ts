@@ -28,7 +28,7 @@ try {
   const ocrProblem = await ocrLanguagesProblem(config.OCR_LANGUAGES).catch(() => null);
   if (ocrProblem) log.warn(`scanned pages cannot be read: ${ocrProblem}`);
   const embedder = await createEmbedder(config);
-  const store = await openStore(config.DATA_DIR, embedder.dimensions);
+  const store = await openStore(config.DATA_DIR, embedder.dimensions, config.EMBED_MODEL);
   const connection = redisConnection(config.REDIS_URL, "worker");
   const producer = IngestQueue.connect(config.REDIS_URL, config.QUEUE_PREFIX);
   const deps = ingestSettings(config, new DocumentRepository(store), embedder);

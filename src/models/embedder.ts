@@ -1,5 +1,18 @@
-import type { LlamaEmbeddingContext, LlamaModel } from "node-llama-cpp";
+// The embedding model: text → unit-length vectors, questions and passages each in the form the model
+// was trained on.
+import type { LlamaEmbeddingContext, LlamaModel, Token } from "node-llama-cpp";
 import { loadModelFile, resolveThreads } from "./runtime.js";
+
+/**
+ * What a text is to the embedder: a question searched with, or a passage searched in. Models trained
+ * with instructions (e5) read each after its own prefix; others read both the same way.
+ */
+export type EmbedKind = "query" | "passage";
+
+/** Text an instruction-trained embedding model expects before each kind of input (e5: "query: "). */
+export type EmbedPrefixes = Readonly<Record<EmbedKind, string>>;
+
+const NO_PREFIXES: EmbedPrefixes = { query: "", passage: "" };
 
 /** An input has more tokens than the embedding model can see; nothing is cut silently. */
 export class InputTooLongError extends Error {
@@ -20,12 +33,15 @@ export interface Embedder {
   readonly modelId: string;
   /** Length of every vector. */
   readonly dimensions: number;
-  /** Most tokens one input may have, special tokens included. */
+  /** Most tokens one input may have, special tokens and prefix included. */
   readonly maxTokens: number;
-  /** Tokens the model sees for this text, special tokens included. */
-  countTokens(text: string): number;
-  /** Embed texts in order; rejects with InputTooLongError if any is too long (checked before any work). */
-  embed(texts: readonly string[]): Promise<Float32Array[]>;
+  /** Tokens the model sees for this text as `kind`: special tokens and the model's prefix included. */
+  countTokens(text: string, kind: EmbedKind): number;
+  /**
+   * Embed texts of one kind in order; rejects with InputTooLongError if any is too long (checked
+   * before any work). A text with nothing to embed (control characters only) gets an empty vector.
+   */
+  embed(texts: readonly string[], kind: EmbedKind): Promise<Float32Array[]>;
 }
 
 /** Options of a LlamaEmbedder. */
@@ -38,6 +54,8 @@ export interface LlamaEmbedderOptions {
   threads?: number;
   /** Contexts that embed in parallel (each holds a copy of the KV cache, not of the weights). */
   parallel?: number;
+  /** Text put before questions and passages (none by default). */
+  prefixes?: EmbedPrefixes;
 }
 
 function normalize(vector: readonly number[]): Float32Array {
@@ -54,16 +72,26 @@ export class LlamaEmbedder implements Embedder {
   readonly modelId: string;
   readonly dimensions: number;
   readonly maxTokens: number;
+  /** Token put first when the model asks for one and node-llama-cpp does not add it itself. */
+  private readonly bos: Token | null;
+  /** Tokens of each prefix alone: a text that adds none to them has nothing to embed. */
+  private readonly prefixTokens: Readonly<Record<EmbedKind, number>>;
 
   private constructor(
     modelId: string,
-    model: LlamaModel,
+    private readonly model: LlamaModel,
     private readonly contexts: LlamaEmbeddingContext[],
+    private readonly prefixes: EmbedPrefixes,
   ) {
     this.modelId = modelId;
     this.dimensions = model.embeddingVectorSize;
     // llama.cpp needs the input strictly shorter than the context.
     this.maxTokens = model.trainContextSize - 1;
+    this.bos = model.tokens.shouldPrependBosToken ? model.tokens.bos : null;
+    this.prefixTokens = {
+      query: model.tokenize(prefixes.query).length,
+      passage: model.tokenize(prefixes.passage).length,
+    };
   }
 
   /** Load the model (once per process) and create the embedding contexts. */
@@ -81,24 +109,41 @@ export class LlamaEmbedder implements Embedder {
         }),
       );
     }
-    return new LlamaEmbedder(options.modelId, model, contexts);
+    return new LlamaEmbedder(options.modelId, model, contexts, options.prefixes ?? NO_PREFIXES);
   }
 
-  countTokens(text: string): number {
-    return this.contexts[0]!.calculateInputLength(text);
+  /**
+   * The input tokens of a text, the end token left to node-llama-cpp. It puts no BOS before a
+   * SentencePiece-unigram input (T5 has none), but XLM-R encoders such as e5 are trained with <s> first.
+   */
+  private tokenize(text: string, kind: EmbedKind): Token[] {
+    const tokens = this.model.tokenize(this.prefixes[kind] + text);
+    if (this.bos !== null && tokens[0] !== this.bos) tokens.unshift(this.bos);
+    return tokens;
   }
 
-  async embed(texts: readonly string[]): Promise<Float32Array[]> {
-    for (const text of texts) {
-      const tokens = this.countTokens(text);
+  /** The text adds tokens to the prefix (a text of control characters only adds none). */
+  private hasText(input: readonly Token[], kind: EmbedKind): boolean {
+    return input.length - (this.bos === null ? 0 : 1) > this.prefixTokens[kind];
+  }
+
+  countTokens(text: string, kind: EmbedKind): number {
+    return this.contexts[0]!.calculateInputLength(this.tokenize(text, kind));
+  }
+
+  async embed(texts: readonly string[], kind: EmbedKind): Promise<Float32Array[]> {
+    const inputs = texts.map((text) => this.tokenize(text, kind));
+    for (const input of inputs) {
+      const tokens = this.contexts[0]!.calculateInputLength(input);
       if (tokens > this.maxTokens) throw new InputTooLongError(tokens, this.maxTokens);
     }
     const out = new Array<Float32Array>(texts.length);
     let next = 0;
     const lane = async (ctx: LlamaEmbeddingContext) => {
-      while (next < texts.length) {
+      while (next < inputs.length) {
         const i = next++;
-        out[i] = normalize((await ctx.getEmbeddingFor(texts[i]!)).vector);
+        const input = inputs[i]!;
+        out[i] = this.hasText(input, kind) ? normalize((await ctx.getEmbeddingFor(input)).vector) : new Float32Array(0);
       }
     };
     await Promise.all(this.contexts.map(lane));

@@ -1,11 +1,12 @@
 import type { Config } from "../config/index.js";
+import { findCatalogModel } from "./catalog.js";
 import { LlamaEmbedder } from "./embedder.js";
 import { LlamaGenerator } from "./generator.js";
 import { locateModel } from "./locate.js";
 import { resolveThreads } from "./runtime.js";
 import { LlamaYesNoScorer } from "./scorer.js";
 
-export { type Embedder, InputTooLongError, LlamaEmbedder } from "./embedder.js";
+export { type EmbedKind, type Embedder, InputTooLongError, LlamaEmbedder } from "./embedder.js";
 export {
   GenerationIncompleteError,
   type GenerateJsonRequest,
@@ -26,7 +27,8 @@ export { LlamaYesNoScorer, type YesNoScorer } from "./scorer.js";
 export async function createEmbedder(config: Config): Promise<LlamaEmbedder> {
   const path = await locateModel(config.EMBED_MODEL, config.MODELS_DIR);
   const threads = resolveThreads(config.LLAMA_THREADS);
-  return LlamaEmbedder.create({ modelId: config.EMBED_MODEL, path, threads, parallel: threads });
+  const prefixes = findCatalogModel(config.EMBED_MODEL)?.prefixes;
+  return LlamaEmbedder.create({ modelId: config.EMBED_MODEL, path, threads, parallel: threads, prefixes });
 }
 
 /** The configured chat model (CHAT_MODEL) with GENERATION_PARALLEL sequences. */

@@ -204,7 +204,7 @@ export class HybridRetriever {
   }
 
   private async vectorSearch(query: string, where: string, limit: number) {
-    const [vector] = await this.embedder.embed([query]);
+    const [vector] = await this.embedder.embed([query], "query");
     // Nothing the model can embed (control characters only): no vector neighbours to look for.
     if (!vector || vector.length === 0) return [];
     const rows = (await this.store.chunks

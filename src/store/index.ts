@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as lancedb from "@lancedb/lancedb";
 import type { z } from "zod";
@@ -123,11 +123,42 @@ export async function storedVectorDimensions(dataDir: string): Promise<number | 
   }
 }
 
+/** Beside the tables: the embedding model that wrote the store's vectors. */
+const EMBED_MODEL_FILE = "embedding-model.json";
+
+/**
+ * Refuse a store built with another embedding model: two models of the same dimension
+ * (all-MiniLM-L6-v2 and multilingual-e5-small are both 384-d) make vectors that do not compare, and
+ * the dimension check cannot see it. A store without the record (new, or made before it existed)
+ * takes the model it is opened with.
+ */
+function checkEmbeddingModel(uri: string, embedModel: string): void {
+  const path = join(uri, EMBED_MODEL_FILE);
+  try {
+    writeFileSync(path, `${JSON.stringify({ model: embedModel })}\n`, { flag: "wx" });
+    return;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+  }
+  const recorded = (JSON.parse(readFileSync(path, "utf8")) as { model?: unknown }).model;
+  if (recorded !== embedModel) {
+    throw new StoreDimensionMismatchError(
+      `the store in ${uri} was built with the embedding model ${String(recorded)}, not ${embedModel}; ` +
+        `set EMBED_MODEL=${String(recorded)}, or point DATA_DIR at a new folder and ingest again`,
+    );
+  }
+}
+
 /**
  * Open (creating if needed) the store in `dataDir/lancedb`. Reads are always consistent with writes
- * made by other processes (workers write, the API reads).
+ * made by other processes (workers write, the API reads). With `embedModel` (EMBED_MODEL), a store
+ * built with another embedding model is refused.
  */
-export async function openStore(dataDir: string, vectorDimensions: number): Promise<Store> {
+export async function openStore(
+  dataDir: string,
+  vectorDimensions: number,
+  embedModel?: string,
+): Promise<Store> {
   const uri = join(dataDir, "lancedb");
   mkdirSync(uri, { recursive: true });
   const db = await lancedb.connect(uri, { readConsistencyInterval: 0 });
@@ -143,6 +174,7 @@ export async function openStore(dataDir: string, vectorDimensions: number): Prom
         "use the embedding model the store was built with, or point DATA_DIR at a new folder and ingest again",
     );
   }
+  if (embedModel !== undefined) checkEmbeddingModel(uri, embedModel);
   return {
     uri,
     db,

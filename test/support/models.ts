@@ -7,12 +7,18 @@ import {
   type LlamaGenerator,
 } from "../../src/models/index.js";
 
-let embedder: Promise<LlamaEmbedder> | undefined;
+const embedders = new Map<string, Promise<LlamaEmbedder>>();
 let generator: Promise<LlamaGenerator> | undefined;
 
-/** The configured embedding model (EMBED_MODEL), once per process. */
-export function testEmbedder(): Promise<LlamaEmbedder> {
-  embedder ??= createEmbedder(loadConfig());
+/** An embedding model (the configured EMBED_MODEL unless named), once per process. */
+export function testEmbedder(id?: string): Promise<LlamaEmbedder> {
+  const config = loadConfig();
+  const model = id ?? config.EMBED_MODEL;
+  let embedder = embedders.get(model);
+  if (!embedder) {
+    embedder = createEmbedder({ ...config, EMBED_MODEL: model });
+    embedders.set(model, embedder);
+  }
   return embedder;
 }
 
