@@ -44,8 +44,7 @@ async function openBrowser(service: TestService, locale = "en-US"): Promise<Brow
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless: true,
-    // The browser's own controls (the file picker) in its language too.
-    args: [...CHROMIUM_ARGS, `--lang=${locale}`],
+    args: CHROMIUM_ARGS,
     viewport: { width: 1360, height: 900 },
     locale,
   });
