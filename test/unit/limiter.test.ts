@@ -56,4 +56,66 @@ describe("GenerationLimiter", () => {
       t.release();
     }
   });
+
+  test("one tenant cannot fill the line: another tenant still gets a place, and is served next (finding 10)", async () => {
+    const limiter = new GenerationLimiter(1, 4);
+    const a = { tenant: "a", key: "ka" };
+    const running = limiter.enter(undefined, a);
+    const waitingA = Array.from({ length: 4 }, () => limiter.enter(undefined, a));
+    expect(limiter.load).toEqual({ running: 1, waiting: 4 });
+    const b = limiter.enter(undefined, { tenant: "b", key: "kb" });
+    // One of a's waiters gave its place up (429 for it), and a's next question is refused.
+    const evicted = await Promise.all(
+      waitingA.map((t) =>
+        t.ready.then(
+          () => null,
+          (e: unknown) => e,
+        ),
+      ),
+    );
+    expect(evicted.filter((e) => e instanceof BusyError)).toHaveLength(1);
+    expect(() => limiter.enter(undefined, a)).toThrow(BusyError);
+    // When the slot frees, b is served before a's older waiters.
+    const order: string[] = [];
+    void b.ready.then(() => order.push("b"));
+    for (const t of waitingA)
+      void t.ready.then(
+        () => order.push("a"),
+        () => {},
+      );
+    running.release();
+    await b.ready;
+    await new Promise((r) => setImmediate(r));
+    expect(order).toEqual(["b"]);
+    b.release();
+    for (const t of waitingA) t.release();
+  });
+
+  test("within a tenant, one key cannot fill the line either (finding 10)", async () => {
+    const limiter = new GenerationLimiter(1, 2);
+    const k1 = { tenant: "t", key: "k1" };
+    const running = limiter.enter(undefined, k1);
+    const mine = [limiter.enter(undefined, k1), limiter.enter(undefined, k1)];
+    const other = limiter.enter(undefined, { tenant: "t", key: "k2" });
+    const evicted = await Promise.all(
+      mine.map((t) =>
+        t.ready.then(
+          () => null,
+          (e: unknown) => e,
+        ),
+      ),
+    );
+    expect(evicted.filter((e) => e instanceof BusyError)).toHaveLength(1);
+    running.release();
+    await other.ready;
+    other.release();
+    for (const t of mine) t.release();
+  });
+
+  test("alone, a caller may still use the whole line", () => {
+    const limiter = new GenerationLimiter(1, 3);
+    const tickets = Array.from({ length: 4 }, () => limiter.enter(undefined, { tenant: "t", key: "k" }));
+    expect(limiter.load).toEqual({ running: 1, waiting: 3 });
+    for (const t of tickets) t.release();
+  });
 });
