@@ -41,6 +41,10 @@ export interface IngestWorkerOptions {
    * deleted meanwhile): a sync counts its files with it. Its errors are logged, never fail the job.
    */
   onSettled?: (data: IngestJobData, outcome: "done" | "failed" | "skipped") => Promise<void>;
+  /** Most attachments of one e-mail that become documents (EMAIL_MAX_ATTACHMENTS). */
+  maxAttachments?: number;
+  /** Keep an older version's text searchable when a newer version fails (KEEP_TEXT_OF_FAILED_VERSIONS). */
+  keepTextOfFailedVersions?: boolean;
 }
 
 /**
@@ -55,6 +59,18 @@ export function createIngestWorker(options: IngestWorkerOptions): Worker<IngestJ
     await options
       .onSettled?.(job.data, outcome)
       .catch((e: unknown) => log.warn({ err: e, job: job.id }, "could not record the end of a job"));
+  };
+  /**
+   * A document that failed for good keeps no text of an earlier version in search (a "redacted" copy
+   * that cannot be read must not leave the unredacted text findable), unless the operator chose to
+   * keep it. Returns what the document's error then says about it.
+   */
+  const dropEarlierText = async (id: string): Promise<string> => {
+    if ((await documents.countChunks(id)) === 0) return "";
+    if (options.keepTextOfFailedVersions)
+      return " (the text of its earlier version stays searchable: KEEP_TEXT_OF_FAILED_VERSIONS)";
+    await documents.replaceContent(id, [], []);
+    return " (the text of its earlier version was removed from search)";
   };
   const processor = async (job: Job<IngestJobData>) => {
     const id = job.data.document_id;
@@ -77,8 +93,20 @@ export function createIngestWorker(options: IngestWorkerOptions): Worker<IngestJ
         await settled(job, "skipped");
         return { skipped: "deleted" };
       }
-      const { attachments = [], metadata, warnings = [] } = result.parsed;
+      const { attachments: found = [], warnings = [] } = result.parsed;
       for (const warning of warnings) log.warn({ document: id }, warning);
+      const attachments = found.slice(0, options.maxAttachments ?? found.length);
+      const leftOut = found.length - attachments.length;
+      if (leftOut > 0)
+        log.warn({ document: id, left_out: leftOut }, "attachments over EMAIL_MAX_ATTACHMENTS left out");
+      const metadata =
+        leftOut > 0
+          ? {
+              ...result.parsed.metadata,
+              attachments_left_out: leftOut,
+              attachments_limit: attachments.length,
+            }
+          : result.parsed.metadata;
       // Before the parent is ready, so a failure here retries the whole job (both steps are idempotent).
       const children = attachments.length > 0 ? await options.intake.acceptAttachments(doc, attachments) : [];
       if (children.length > 0) {
@@ -90,6 +118,8 @@ export function createIngestWorker(options: IngestWorkerOptions): Worker<IngestJ
         title: result.title,
         pages: result.pages,
         chunks: result.chunks,
+        sha256: result.sha256,
+        size_bytes: result.size,
         ...(metadata ? { metadata: JSON.stringify(metadata) } : {}),
       });
       await job.updateProgress({ stage: "done", percent: 100 } satisfies IngestJobProgress);
@@ -101,7 +131,8 @@ export function createIngestWorker(options: IngestWorkerOptions): Worker<IngestJ
       return { pages: result.pages, chunks: result.chunks, timings: result.timings };
     } catch (error) {
       if (error instanceof PermanentIngestError) {
-        await documents.update(id, { status: "failed", error: error.message, error_code: error.code });
+        const error_ = `${error.message}${await dropEarlierText(id)}`;
+        await documents.update(id, { status: "failed", error: error_, error_code: error.code });
         log.info({ document: id, code: error.code }, "file cannot be ingested");
         await settled(job, "failed");
         throw new UnrecoverableError(error.message);
@@ -115,7 +146,7 @@ export function createIngestWorker(options: IngestWorkerOptions): Worker<IngestJ
       await documents.update(id, {
         status: last ? "failed" : "queued",
         error: last
-          ? `could not be processed after ${attempts} attempts (${(error as Error).message}): check the worker log, then upload the file again`
+          ? `could not be processed after ${attempts} attempts (${(error as Error).message}): check the worker log, then upload the file again${await dropEarlierText(id)}`
           : null,
         error_code: last ? "unreadable" : null,
       });

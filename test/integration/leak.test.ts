@@ -787,7 +787,7 @@ describe("leak suite", () => {
   test("the audit trail holds every search and answer with its key, tenant, passages and citations, and verifies", async () => {
     await new Promise((r) => setTimeout(r, 500));
     const path = join(service.dataDir, "audit.log");
-    expect(verifyAuditFile(path)).toMatchObject({ ok: true });
+    expect(verifyAuditFile(path, Buffer.from(service.env.AUDIT_KEY!))).toMatchObject({ ok: true });
     const records = readAudit(path, new Date(0));
     const byId = new Map(keys.map((k) => [k.id, k]));
     const asks = records.filter((r) => r.event === "ask");
