@@ -94,4 +94,3 @@ describe("configuration", () => {
     expect(auditKey(loadConfig({ ...base, AUDIT_KEY_FILE: outside })).length).toBe(64);
   });
 });
-
