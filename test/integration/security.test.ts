@@ -1,7 +1,7 @@
 // Shares, tenants and the audit trail (issue 12), against the real API and worker processes, Redis,
 // LanceDB and real folders, files and links: each test reproduces one hole a review found and
 // checks it is closed. Two tenants (legal, acme), editor/reader/admin keys, SOURCE_ROOTS per tenant.
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import {
   mkdirSync,
   mkdtempSync,
@@ -109,6 +109,25 @@ async function found(key: Key, word: string): Promise<boolean> {
   const r = await post(key, "/v1/search", { query: word, top_k: 10 });
   expect(r.status).toBe(200);
   return (r.json().passages as { text: string }[]).some((p) => p.text.includes(word));
+}
+
+/**
+ * Run the command line with the service's settings (asynchronously: a blocked event loop would leave
+ * the test's idle HTTP connections half-closed). Bounded by the CLI's own work: one search or sync.
+ */
+function cli(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
+      cwd: ROOT_DIR,
+      env: service.env,
+    });
+    let stdout = "";
+    let stderr = "";
+    p.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    p.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    p.on("error", reject);
+    p.on("exit", (status) => resolve({ status, stdout, stderr }));
+  });
 }
 
 const note = (word: string) => `Memo.\n\nThe ${word} matter is filed here and nowhere else.\n`;
@@ -324,22 +343,7 @@ describe("syncs", () => {
     const folder = join(tmp, "cli-share");
     mkdirSync(folder, { recursive: true });
     writeFileSync(join(folder, "cli.txt"), note("qzclisynced"));
-    const run = spawnSync(
-      process.execPath,
-      [
-        "--import",
-        "tsx",
-        "src/cli/main.ts",
-        "sync",
-        folder,
-        "--tenant",
-        "legal",
-        "--groups",
-        "team",
-        "--no-wait",
-      ],
-      { cwd: ROOT_DIR, env: service.env, encoding: "utf8", timeout: 120_000 },
-    );
+    const run = await cli("sync", folder, "--tenant", "legal", "--groups", "team", "--no-wait");
     expect({ status: run.status, stderr: run.stderr }).toMatchObject({ status: 0 });
     const listed = (await call(k.legalReader!, "/v1/sources")).json().items as {
       id: string;
@@ -405,26 +409,19 @@ describe("uploads", () => {
 
 describe("the audit trail (finding 6)", () => {
   test("`cited search` is audited; `cited audit verify` finds lines cut off the end with the head file rewritten", async () => {
-    const cli = (...args: string[]) =>
-      spawnSync(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
-        cwd: ROOT_DIR,
-        env: service.env,
-        encoding: "utf8",
-        timeout: 120_000,
-      });
-    const search = cli("search", "qzclisearchword", "--top-k", "2");
+    const search = await cli("search", "qzclisearchword", "--top-k", "2");
     expect(search.status).toBe(0);
     const path = join(service.dataDir, "audit.log");
     const records = readAudit(path, new Date(0));
     expect(records.at(-1)).toMatchObject({ event: "search", key_id: "cli", question: "qzclisearchword" });
-    expect(cli("audit", "verify").status).toBe(0);
+    expect((await cli("audit", "verify")).status).toBe(0);
     // Cut the last two lines and make the head file point at the new last line.
     const lines = readFileSync(path, "utf8").trimEnd().split("\n");
     const kept = lines.slice(0, -2);
     const last = JSON.parse(kept.at(-1)!) as { seq: number; hash: string };
     writeFileSync(path, `${kept.join("\n")}\n`);
     writeFileSync(`${path}.head`, `${JSON.stringify({ seq: last.seq, hash: last.hash })}\n`);
-    const verify = cli("audit", "verify");
+    const verify = await cli("audit", "verify");
     expect(verify.status).toBe(1);
     expect(verify.stderr).toMatch(/NOT intact/);
   }, 300_000);
