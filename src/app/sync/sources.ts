@@ -199,6 +199,10 @@ export class SourceService {
       throw new SourceInputError(`path must be absolute (start with /), got "${raw}": give the full path`);
     const path = normalize(raw).replace(/(.)\/+$/, "$1");
     const roots = this.deps.roots ?? null;
+    if (roots !== null && roots.length === 0)
+      throw new SourceForbiddenError(
+        "registering folders through the API is off on this server: the operator lists share folders in SOURCE_ROOTS (or runs `cited sync <folder>` on the server)",
+      );
     const mine = roots === null ? null : await tenantRoots(roots, tenant);
     if (mine !== null && !mine.some((r) => within(path, r.path) || (r.real && within(path, r.real))))
       throw notYours();
