@@ -52,8 +52,11 @@ const tooLarge = (max: number) =>
  */
 function uploadGate(maxRequestBytes: number) {
   return (req: Request, res: Response, next: NextFunction) => {
-    if (callerOf(res).role === "reader")
+    if (callerOf(res).role === "reader") {
+      // The body is not read: close the connection rather than drain it.
+      res.set("Connection", "close");
       throw new ApiError(403, "forbidden", "this key may read but not upload: use an editor or admin key");
+    }
     if (Number(req.get("content-length") ?? 0) > maxRequestBytes) {
       res.set("Connection", "close");
       throw tooLarge(maxRequestBytes);

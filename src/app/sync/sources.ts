@@ -222,9 +222,9 @@ export class SourceService {
             .sort((a, b) => b.real.length - a.real.length)[0] ?? null);
     if (mine !== null && root === null) throw notYours();
     const data = await realOrNull(this.deps.dataDir);
-    if (data && (within(real, data) || within(data, real))) {
+    if (data && within(real, data)) {
       throw new SourceInputError(
-        `${path} is or holds Cited's own data folder (DATA_DIR): choose the folder of your documents`,
+        `${path} is inside Cited's own data folder (DATA_DIR): choose the folder of your documents`,
       );
     }
     return { path, real, root };
