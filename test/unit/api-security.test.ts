@@ -26,7 +26,7 @@ import type { SourceService } from "../../src/app/sync/sources.js";
 import { createLogger } from "../../src/lib/logger.js";
 import type { IngestQueue } from "../../src/queue/ingest-queue.js";
 import type { HybridRetriever } from "../../src/retrieval/hybrid.js";
-import type { DocumentRepository } from "../../src/store/documents.js";
+import { type DocumentRepository, localDocumentRow } from "../../src/store/documents.js";
 
 const AUDIT_KEY = Buffer.from("the audit key of the API security tests (32+ characters)");
 let dir: string;
@@ -440,29 +440,15 @@ function raw(
 }
 
 const aDocument = {
-  id: "doc_00000000000000000001",
+  ...localDocumentRow({
+    id: "doc_00000000000000000001",
+    name: "a.txt",
+    path: "/nonexistent",
+    sha256: "0".repeat(64),
+  }),
   tenant: "t1",
   acl: ["g1"],
-  tags: [],
-  name: "a.txt",
-  title: "a",
-  type: "text",
-  size_bytes: 1,
-  sha256: "0".repeat(64),
-  status: "ready",
-  error: null,
-  error_code: null,
-  pages: 1,
-  chunks: 1,
-  file_path: "/nonexistent",
-  source_id: null,
-  source_path: null,
-  source_mtime_ms: null,
-  parent_id: null,
-  metadata: "{}",
-  job_id: null,
-  created_at: new Date(0).toISOString(),
-  updated_at: new Date(0).toISOString(),
+  status: "ready" as const,
 };
 
 describe("issue 12: uploads, audit failures, open mode", () => {

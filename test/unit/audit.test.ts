@@ -1,6 +1,5 @@
 // The audit trail's hash chain: any edited, removed, reordered or forged line is found, and appends
 // from several processes at once still make one valid chain.
-import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,6 +14,7 @@ import {
   verifyAuditFile,
   verifyAuditText,
 } from "../../src/access/audit.js";
+import { runModule } from "../support/child.js";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 /** The HMAC key of the tests' logs (AUDIT_KEY in a real installation); never stored beside the log. */
@@ -127,20 +127,10 @@ describe("audit trail", () => {
 
   test("three processes appending at once make one valid chain", async () => {
     const child = (n: number) =>
-      new Promise<void>((resolve, reject) => {
-        const code = `import { AuditLog } from ${JSON.stringify(join(ROOT, "src/access/audit.ts"))};
-          const log = new AuditLog(${JSON.stringify(path)}, Buffer.from(${JSON.stringify(KEY.toString())}));
-          await Promise.all(Array.from({ length: 40 }, (_, i) =>
-            log.append({ event: "search", key_id: "p${n}", tenant: "t", route: "POST /v1/search", i })));`;
-        const p = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], {
-          cwd: ROOT,
-          env: { ...process.env, NODE_OPTIONS: "" },
-          stdio: ["ignore", "ignore", "pipe"],
-        });
-        let err = "";
-        p.stderr.on("data", (d: Buffer) => (err += d.toString()));
-        p.on("exit", (c) => (c === 0 ? resolve() : reject(new Error(`child ${n} exited ${c}: ${err}`))));
-      });
+      runModule(`import { AuditLog } from ${JSON.stringify(join(ROOT, "src/access/audit.ts"))};
+        const log = new AuditLog(${JSON.stringify(path)}, Buffer.from(${JSON.stringify(KEY.toString())}));
+        await Promise.all(Array.from({ length: 40 }, (_, i) =>
+          log.append({ event: "search", key_id: "p${n}", tenant: "t", route: "POST /v1/search", i })));`);
     await Promise.all([child(1), child(2), child(3)]);
     const result = verifyAuditFile(path, KEY);
     expect(result).toMatchObject({ ok: true, lines: 6 + 120 });

@@ -1,10 +1,10 @@
 // The key file under concurrent writers: the command line and the API (several processes) create
 // and revoke keys at the same time, and no key and no revocation may be lost (issue 12, finding 13).
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { KeyStore } from "../../src/access/keys.js";
+import { runModule } from "../support/child.js";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 let dir: string;
@@ -14,22 +14,11 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-/** A process that creates `n` keys, or revokes the given ids, in the store at `path`. */
-function child(path: string, script: string): Promise<void> {
-  const code = `import { KeyStore } from ${JSON.stringify(join(ROOT, "src/access/keys.ts"))};
+/** A process that runs `script` with `store`, a KeyStore on the file at `path`. */
+const child = (path: string, script: string) =>
+  runModule(`import { KeyStore } from ${JSON.stringify(join(ROOT, "src/access/keys.ts"))};
     const store = new KeyStore(${JSON.stringify(path)});
-    ${script}`;
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], {
-      cwd: ROOT,
-      env: { ...process.env, NODE_OPTIONS: "" },
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    let err = "";
-    p.stderr.on("data", (d: Buffer) => (err += d.toString()));
-    p.on("exit", (c) => (c === 0 ? resolve() : reject(new Error(`child exited ${c}: ${err}`))));
-  });
-}
+    ${script}`);
 
 describe("key store", () => {
   test("three processes creating keys at once lose none, and a revocation made meanwhile stays", async () => {
