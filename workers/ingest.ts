@@ -3,7 +3,7 @@ import type { Redis } from "ioredis";
 import { PermanentIngestError } from "../ingestion/errors.js";
 import { type IngestDeps, type IngestProgress, ingestDocument } from "../ingestion/pipeline.js";
 import type { IngestJobData, IngestJobProgress } from "../schemas/jobs.js";
-import type { Intake } from "../src/app/intake.js";
+import { EARLIER_TEXT_REMOVED, type Intake } from "../src/app/intake.js";
 import type { Logger } from "../src/lib/logger.js";
 import { QUEUES } from "../src/queue/ingest-queue.js";
 
@@ -70,7 +70,7 @@ export function createIngestWorker(options: IngestWorkerOptions): Worker<IngestJ
     if (options.keepTextOfFailedVersions)
       return " (the text of its earlier version stays searchable: KEEP_TEXT_OF_FAILED_VERSIONS)";
     await documents.replaceContent(id, [], []);
-    return " (the text of its earlier version was removed from search)";
+    return EARLIER_TEXT_REMOVED;
   };
   const processor = async (job: Job<IngestJobData>) => {
     const id = job.data.document_id;

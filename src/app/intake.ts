@@ -270,6 +270,9 @@ export class Intake {
   }
 }
 
+/** What a failed document's error adds when the text of its earlier version left search. */
+export const EARLIER_TEXT_REMOVED = " (the text of its earlier version was removed from search)";
+
 /** How much of a file is read to detect its type (the ZIP directory of a DOCX or XLSX may be far in). */
 export const HEAD_BYTES = 4 * 1024 * 1024;
 

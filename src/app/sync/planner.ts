@@ -22,7 +22,14 @@ import { ingestJobId } from "../../queue/ingest-queue.js";
 import type { PlannedCounts, SyncQueue } from "../../queue/sync-queue.js";
 import type { DocumentRepository } from "../../store/documents.js";
 import { lastSync, type SourceRepository, syncIssues } from "../../store/sources.js";
-import { type DocumentDraft, HEAD_BYTES, type Intake, refusalOf, removeDocuments } from "../intake.js";
+import {
+  type DocumentDraft,
+  EARLIER_TEXT_REMOVED,
+  HEAD_BYTES,
+  type Intake,
+  refusalOf,
+  removeDocuments,
+} from "../intake.js";
 import {
   checkFolder,
   type FoundFile,
@@ -374,6 +381,11 @@ export async function planSync(deps: SyncDeps, data: SyncJobData): Promise<SyncP
       await syncs.addFlow(data, children);
     },
   });
+  // The documents of changed files refused at once say that their older text left search.
+  if (!deps.keepTextOfFailedVersions)
+    for (const row of await documents.getManyForWorker(purge))
+      if (row.status === "failed")
+        await documents.update(row.id, { error: `${row.error}${EARLIER_TEXT_REMOVED}` });
   deps.log?.info({ source: source.id, sync: syncId, counts, changes }, "sync planned");
   return { counts, changes, issues, planned: true };
 }
