@@ -52,12 +52,11 @@ const tooLarge = (max: number) =>
  */
 function uploadGate(maxRequestBytes: number) {
   return (req: Request, res: Response, next: NextFunction) => {
-    if (callerOf(res).role === "reader") {
-      // The body is not read: close the connection rather than drain it.
-      res.set("Connection", "close");
+    // Nothing of the body is parsed or stored (Node discards what the client still sends).
+    if (callerOf(res).role === "reader")
       throw new ApiError(403, "forbidden", "this key may read but not upload: use an editor or admin key");
-    }
     if (Number(req.get("content-length") ?? 0) > maxRequestBytes) {
+      // Too much to discard: the connection is closed after the answer.
       res.set("Connection", "close");
       throw tooLarge(maxRequestBytes);
     }
