@@ -39,7 +39,8 @@ async function withSources<T>(
   let dims = await storedVectorDimensions(config.DATA_DIR);
   if (dims === null) dims = (await createEmbedder(config)).dimensions;
   const store = await openStore(config.DATA_DIR, dims);
-  const syncs = SyncQueue.connect(config.REDIS_URL, config.QUEUE_PREFIX);
+  // Waits for Redis to be connected (a producer connection would refuse its first command while connecting).
+  const syncs = SyncQueue.connect(config.REDIS_URL, config.QUEUE_PREFIX, "worker");
   try {
     const service = new SourceService({
       sources: new SourceRepository(store),

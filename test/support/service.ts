@@ -141,8 +141,14 @@ export async function startService(settings: Record<string, string> = {}): Promi
     },
     logs,
   };
-  await waitFor(() => isReady(url), "API readiness", 90_000, logs);
-  await service.startWorker();
+  try {
+    await waitFor(() => isReady(url), "API readiness", 90_000, logs);
+    await service.startWorker();
+  } catch (error) {
+    // A service that did not come up is not left running (and loading models) behind the test.
+    await service.stop();
+    throw error;
+  }
   return service;
 }
 
