@@ -1,6 +1,7 @@
 // The data path of one file: read bytes → detect type → parse pages → chunk → embed → write.
-import { readFile, stat } from "node:fs/promises";
+import { createHash } from "node:crypto";
 import type { ChunkRow, DocumentRow, FileType, PageRow } from "../schemas/document.js";
+import { type OpenOptions, openRegularFile, UnsafeFileError } from "../src/lib/open-file.js";
 import type { Embedder } from "../src/models/embedder.js";
 import type { DocumentRepository } from "../src/store/documents.js";
 import { chunkPages } from "./chunking/chunker.js";
@@ -51,6 +52,9 @@ export interface IngestResult {
   /** Milliseconds spent in each stage. */
   timings: Record<IngestStage, number>;
   parsed: ParsedDocument;
+  /** SHA-256 and size of the bytes that were read (the document's row is brought up to them). */
+  sha256: string;
+  size: number;
 }
 
 /** Label of a contract's opening, so "who are the parties" or "what is the agreement date" finds it. */
@@ -67,27 +71,30 @@ const tooLarge = (size: number, max: number) =>
     `the file is ${(size / 1e6).toFixed(1)} MB, over the limit of ${(max / 1e6).toFixed(1)} MB: split it or raise UPLOAD_MAX_BYTES`,
   );
 
-/** Read a file into pages: permanent problems (empty, wrong type, damaged, no text) throw PermanentIngestError. */
+/**
+ * Read a file into pages: permanent problems (empty, wrong type, damaged, no text) throw
+ * PermanentIngestError. The file is opened once, without following links (a share file swapped for a
+ * link after planning, or reached through a linked folder, is refused), checked to be a regular file
+ * within the size limit, and read from that descriptor.
+ */
 export async function parseFile(
   path: string,
   name: string,
   limits: IngestDeps["limits"],
+  options: OpenOptions = {},
 ): Promise<{ type: FileType; parsed: ParsedDocument; bytes: Uint8Array }> {
   let bytes: Uint8Array;
   try {
-    // Only a regular file is read (a synced folder may hold FIFOs, which would block a read forever),
-    // and its size is checked before its bytes are loaded.
-    const stats = await stat(path);
-    if (!stats.isFile()) {
-      throw new PermanentIngestError(
-        "unreadable",
-        "not a regular file (a pipe, socket or device): it is not read",
-      );
+    const { fh, stats } = await openRegularFile(path, options);
+    try {
+      if (stats.size > limits.maxBytes) throw tooLarge(stats.size, limits.maxBytes);
+      bytes = await fh.readFile();
+    } finally {
+      await fh.close();
     }
-    if (stats.size > limits.maxBytes) throw tooLarge(stats.size, limits.maxBytes);
-    bytes = await readFile(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") throw ingestErrors.missing();
+    if (error instanceof UnsafeFileError) throw new PermanentIngestError("unreadable", error.message);
     throw error;
   }
   if (bytes.length > limits.maxBytes) throw tooLarge(bytes.length, limits.maxBytes);
@@ -115,7 +122,12 @@ export async function ingestDocument(
   };
 
   onProgress({ stage: "parse" });
-  const { type, parsed } = await parseFile(doc.file_path, doc.name, deps.limits);
+  // A share file is read only at its real path; what was read is what the document's hash and chunks
+  // describe (a file changed between planning and now is indexed as it is now).
+  const { type, parsed, bytes } = await parseFile(doc.file_path, doc.name, deps.limits, {
+    realFolders: doc.source_id !== null,
+  });
+  const sha256 = createHash("sha256").update(bytes).digest("hex");
   lap("parse");
   // Pages OCR could not read count as empty, whatever scrap of text layer they kept.
   if (parsed.pages.every((p) => p.source === "failed" || p.text.trim().length === 0)) {
@@ -166,7 +178,7 @@ export async function ingestDocument(
     text_source: p.source,
     ocr_confidence: p.ocrConfidence ?? null,
   }));
-  const hashPrefix = doc.sha256.slice(0, 12);
+  const hashPrefix = sha256.slice(0, 12);
   const chunkRows: ChunkRow[] = chunks.map((c, i) => ({
     chunk_id: `${doc.id}:${hashPrefix}:${c.ordinal}`,
     document_id: doc.id,
@@ -186,10 +198,19 @@ export async function ingestDocument(
     char_end: c.charEnd,
     spans: JSON.stringify(c.spans),
     token_count: c.tokens,
-    content_sha256: doc.sha256,
+    content_sha256: sha256,
     vector: Array.from(vectors[i]!),
   }));
   await deps.documents.replaceContent(doc.id, pageRows, chunkRows);
   lap("write");
-  return { type, title, pages: parsed.pages.length, chunks: chunks.length, timings, parsed };
+  return {
+    type,
+    title,
+    pages: parsed.pages.length,
+    chunks: chunks.length,
+    timings,
+    parsed,
+    sha256,
+    size: bytes.length,
+  };
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DEFAULT_TENANT } from "./document.js";
 
 /**
  * Every setting Cited reads, by the environment variable that sets it.
@@ -26,6 +27,34 @@ export const DEFAULT_OCR_LANGUAGES = "eng+spa";
 export const DEFAULT_OFFICE_CONVERTER = "soffice";
 /** Longest time one office conversion may take unless OFFICE_CONVERT_TIMEOUT_MS says otherwise. */
 export const DEFAULT_OFFICE_CONVERT_TIMEOUT_MS = 120_000;
+
+/** A share folder under which API callers of one tenant (and, when set, of some groups) may register sources. */
+export interface SourceRoot {
+  /** Tenant whose callers may register folders under it. */
+  tenant: string;
+  /** Absolute folder, as configured. */
+  path: string;
+  /** Groups whose members may register under it (empty: any caller of the tenant); their documents default to these groups. */
+  groups: string[];
+}
+
+const NAME = /^[\w.-]{1,64}$/;
+
+/**
+ * One SOURCE_ROOTS entry: `tenant:/path`, `tenant:/path#g1+g2`, or a plain `/path` (tenant default),
+ * or the problem with it.
+ */
+export function parseSourceRoot(entry: string): SourceRoot | string {
+  const m = /^(?:([^:/]+):)?(\/[^#]*?)(?:#(.*))?$/.exec(entry);
+  if (!m) return `"${entry}" is not tenant:/absolute/folder`;
+  const [, tenant = DEFAULT_TENANT, path = "", groupList] = m;
+  const groups = groupList === undefined ? [] : groupList.split("+").filter(Boolean);
+  const bad = [tenant, ...groups].find((n) => !NAME.test(n));
+  if (bad !== undefined)
+    return `"${bad}" in "${entry}" is not a tenant or group name (letters, digits, _ . -)`;
+  if (groupList !== undefined && groups.length === 0) return `"${entry}" names no group after #`;
+  return { tenant, path: path.replace(/(.)\/+$/, "$1"), groups };
+}
 
 export const ConfigSchema = z.object({
   REDIS_URL: setting(
@@ -179,15 +208,53 @@ export const ConfigSchema = z.object({
     z
       .string()
       .default("")
-      .transform((v) =>
-        v
+      .transform((v, ctx) => {
+        const roots: SourceRoot[] = [];
+        for (const entry of v
           .split(",")
           .map((s) => s.trim())
-          .filter(Boolean),
-      )
-      .refine((roots) => roots.every((r) => r.startsWith("/")), "every folder must be an absolute path"),
-    "Folders (comma-separated) under which API callers may register sources; empty: only in OPEN_MODE. The CLI is not limited.",
-    "list absolute folders, e.g. SOURCE_ROOTS=/srv/shares/legal,/srv/shares/finance",
+          .filter(Boolean)) {
+          const root = parseSourceRoot(entry);
+          if (typeof root === "string") ctx.addIssue({ code: "custom", message: root });
+          else roots.push(root);
+        }
+        return roots;
+      }),
+    'Share folders API callers may register sources under, each owned by a tenant (and optionally groups): "tenant:/path" or "tenant:/path#group1+group2", comma-separated; a plain "/path" belongs to tenant default. Empty: only in OPEN_MODE. The CLI is not limited.',
+    "list tenant:folder pairs, e.g. SOURCE_ROOTS=legal:/srv/shares/legal,acme:/srv/shares/acme#finance",
+  ),
+  SYNC_MAX_DELETE_RATIO: setting(
+    z.coerce.number().min(0).max(1).default(0.2),
+    "Largest share of a source's documents one sync may remove (and none when the folder is empty) unless the sync is started with allow_mass_delete; 1 turns the check off.",
+    "set it to a number from 0 to 1, e.g. SYNC_MAX_DELETE_RATIO=0.2",
+  ),
+  KEEP_TEXT_OF_FAILED_VERSIONS: setting(
+    bool.default(false),
+    "Keep a synced file's older text searchable when its newer version fails to be read (off: the older text leaves search).",
+    "set it to true or false",
+  ),
+  UPLOAD_MAX_FILES: setting(
+    positiveInt.max(10_000).default(1000),
+    "Most files in one upload request.",
+    "set it to a whole number from 1 to 10000, e.g. UPLOAD_MAX_FILES=1000",
+  ),
+  UPLOAD_MAX_REQUEST_BYTES: setting(
+    positiveInt.default(1024 * 1024 * 1024),
+    "Most bytes of one upload request, all its files together.",
+    "set it to a whole number of bytes, e.g. UPLOAD_MAX_REQUEST_BYTES=1073741824 (1 GB)",
+  ),
+  AUDIT_KEY: setting(
+    z.string().min(32, "use at least 32 characters").optional(),
+    "Secret key that anchors the audit trail (HMAC); prefer AUDIT_KEY_FILE. Required without OPEN_MODE (one of the two).",
+    "set it to 32 or more random characters, e.g. AUDIT_KEY=$(openssl rand -hex 32), or use AUDIT_KEY_FILE",
+  ),
+  AUDIT_KEY_FILE: setting(
+    z
+      .string()
+      .refine((p) => p.startsWith("/"), "must be an absolute path")
+      .optional(),
+    "File holding the audit trail's key, outside DATA_DIR (create it with `npm run cited -- audit new-key FILE`). In OPEN_MODE without a key, ~/.config/cited/audit.key is made at first start.",
+    "set it to an absolute path outside DATA_DIR, e.g. AUDIT_KEY_FILE=/etc/cited/audit.key, made by `npm run cited -- audit new-key /etc/cited/audit.key`",
   ),
   OPEN_MODE: setting(
     bool.default(false),

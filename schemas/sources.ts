@@ -79,6 +79,13 @@ export const SourceRow = z.object({
   tags: z.array(z.string()),
   /** Absolute path of the folder on the server (as registered). */
   path: z.string(),
+  /**
+   * The folder's real path (links resolved) when it was registered: a sync whose folder now resolves
+   * elsewhere is refused. Null in stores made before it existed (recorded at their next sync).
+   */
+  real_path: z.string().nullable(),
+  /** Real path of the SOURCE_ROOTS folder it was registered under; null when the operator registered it (CLI, OPEN_MODE). */
+  root: z.string().nullable(),
   include: z.array(z.string()),
   exclude: z.array(z.string()),
   created_at: isoTime,
@@ -91,7 +98,12 @@ export const SourceRow = z.object({
 export type SourceRow = z.infer<typeof SourceRow>;
 
 /** Payload of the sync queue's jobs: `plan-sync` walks the folder, `finish-sync` (the flow's parent) closes the run. */
-export const SyncJobData = z.object({ source_id: z.string(), sync_id: z.string() });
+export const SyncJobData = z.object({
+  source_id: z.string(),
+  sync_id: z.string(),
+  /** Remove documents even past SYNC_MAX_DELETE_RATIO, or when the folder is empty. */
+  allow_mass_delete: z.boolean().optional(),
+});
 export type SyncJobData = z.infer<typeof SyncJobData>;
 
 // HTTP shapes -------------------------------------------------------------------------------------
@@ -126,8 +138,17 @@ export const CreateSourceRequest = z
   .meta({ id: "CreateSourceRequest" });
 export type CreateSourceRequest = z.infer<typeof CreateSourceRequest>;
 
-/** Body of POST /v1/sources/:id/sync: nothing (yet). */
-export const StartSyncRequest = z.object({}).strict();
+/** Body of POST /v1/sources/:id/sync. */
+export const StartSyncRequest = z
+  .object({
+    /**
+     * Let this sync remove more than SYNC_MAX_DELETE_RATIO of the source's documents, or all of them
+     * when the folder is empty (by default such a sync is refused and changes nothing).
+     */
+    allow_mass_delete: z.boolean().optional(),
+  })
+  .strict()
+  .meta({ id: "StartSyncRequest" });
 
 export const SourceView = z
   .object({

@@ -37,6 +37,8 @@ cleanup() {
 trap cleanup EXIT
 
 export DATA_DIR="$work/data" PORT="$port" HOST=127.0.0.1 OPEN_MODE=false QUEUE_PREFIX="cited-st-$$"
+# The audit trail's key (outside DATA_DIR), as an operator sets it.
+export AUDIT_KEY="$(node -e 'console.log(require("crypto").randomBytes(32).toString("hex"))')"
 export RATE_LIMIT_PER_MINUTE=0 JUDGE_MODEL=none LOG_LEVEL=warn LLAMA_THREADS="${LLAMA_THREADS:-1}"
 export NODE_OPTIONS=""
 key=$(node --import tsx src/cli/main.ts keys create --tenant fuzz --groups g1 --role admin --label schemathesis 2>/dev/null)

@@ -6,7 +6,7 @@ import { type IngestDeps, type IngestProgress, ingestDocument } from "../ingesti
 import type { ParsedDocument } from "../ingestion/readers/index.js";
 import type { DocumentRow } from "../schemas/document.js";
 import type { IngestJobData, IngestJobProgress } from "../schemas/jobs.js";
-import type { Intake } from "../src/app/intake.js";
+import { EARLIER_TEXT_REMOVED, type Intake } from "../src/app/intake.js";
 import type { Logger } from "../src/lib/logger.js";
 import { QUEUES } from "../src/queue/ingest-queue.js";
 
@@ -46,6 +46,8 @@ export interface IngestWorkerOptions {
    * deleted meanwhile): a sync counts its files with it. Its errors are logged, never fail the job.
    */
   onSettled?: (data: IngestJobData, outcome: "done" | "failed" | "skipped") => Promise<void>;
+  /** Keep an older version's text searchable when a newer version fails (KEEP_TEXT_OF_FAILED_VERSIONS). */
+  keepTextOfFailedVersions?: boolean;
 }
 
 /**
@@ -71,6 +73,19 @@ export function createIngestWorker(options: IngestWorkerOptions): Worker<IngestJ
       attachments: [],
       note: `its ${found.length} attachment(s) were not read: ${depth === 0 ? "MAX_ATTACHMENT_DEPTH=0 turns attachments off" : `the message is itself an attachment ${depth} level(s) deep, and MAX_ATTACHMENT_DEPTH=${maxDepth} follows no deeper`}`,
     };
+  };
+
+  /**
+   * A document that failed for good keeps no text of an earlier version in search (a "redacted" copy
+   * that cannot be read must not leave the unredacted text findable), unless the operator chose to
+   * keep it. Returns what the document's error then says about it.
+   */
+  const dropEarlierText = async (id: string): Promise<string> => {
+    if ((await documents.countChunks(id)) === 0) return "";
+    if (options.keepTextOfFailedVersions)
+      return " (the text of its earlier version stays searchable: KEEP_TEXT_OF_FAILED_VERSIONS)";
+    await documents.replaceContent(id, [], []);
+    return EARLIER_TEXT_REMOVED;
   };
   const processor = async (job: Job<IngestJobData>) => {
     const id = job.data.document_id;
@@ -110,6 +125,8 @@ export function createIngestWorker(options: IngestWorkerOptions): Worker<IngestJ
         chunks: result.chunks,
         page_numbers: pageNumbers ?? null,
         notes: notes.length > 0 ? JSON.stringify(notes) : null,
+        sha256: result.sha256,
+        size_bytes: result.size,
         ...(metadata ? { metadata: JSON.stringify(metadata) } : {}),
       });
       await job.updateProgress({ stage: "done", percent: 100 } satisfies IngestJobProgress);
@@ -121,7 +138,8 @@ export function createIngestWorker(options: IngestWorkerOptions): Worker<IngestJ
       return { pages: result.pages, chunks: result.chunks, timings: result.timings };
     } catch (error) {
       if (error instanceof PermanentIngestError) {
-        await documents.update(id, { status: "failed", error: error.message, error_code: error.code });
+        const error_ = `${error.message}${await dropEarlierText(id)}`;
+        await documents.update(id, { status: "failed", error: error_, error_code: error.code });
         log.info({ document: id, code: error.code }, "file cannot be ingested");
         await settled(job, "failed");
         throw new UnrecoverableError(error.message);
@@ -135,7 +153,7 @@ export function createIngestWorker(options: IngestWorkerOptions): Worker<IngestJ
       await documents.update(id, {
         status: last ? "failed" : "queued",
         error: last
-          ? `could not be processed after ${attempts} attempts (${(error as Error).message}): check the worker log, then upload the file again`
+          ? `could not be processed after ${attempts} attempts (${(error as Error).message}): check the worker log, then upload the file again${await dropEarlierText(id)}`
           : null,
         error_code: last ? "unreadable" : null,
       });

@@ -49,6 +49,7 @@ try {
     onSettled: async (data, outcome) => {
       if (data.sync_id) await syncs.settle(data.sync_id, data.document_id, outcome);
     },
+    keepTextOfFailedVersions: config.KEEP_TEXT_OF_FAILED_VERSIONS,
   });
   const sync = createSyncWorker({
     connection: connection.duplicate(),
@@ -63,6 +64,9 @@ try {
       ingestJobState: async (jobId) => (await producer.get(jobId))?.state ?? null,
       maxBytes: config.UPLOAD_MAX_BYTES,
       dataDir: config.DATA_DIR,
+      roots: config.SOURCE_ROOTS,
+      maxDeleteRatio: config.SYNC_MAX_DELETE_RATIO,
+      keepTextOfFailedVersions: config.KEEP_TEXT_OF_FAILED_VERSIONS,
       log,
     },
   });

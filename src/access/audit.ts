@@ -1,28 +1,26 @@
 // The audit trail: an append-only file of JSON lines (DATA_DIR/audit.log), each chained to the one
-// before it by SHA-256, so an edited, removed or reordered line is found by `cited audit verify`.
+// before it by an HMAC-SHA-256 under a key kept outside DATA_DIR (AUDIT_KEY / AUDIT_KEY_FILE), so an
+// edited, removed, reordered or re-chained line is found by `cited audit verify`: without the key
+// nobody can write a line, or a whole log, that verifies.
 //
-// Several processes append to one file (the API, the CLI that creates and revokes keys). Each append
-// takes a lock file next to the log (created with O_EXCL; a lock older than STALE_LOCK_MS or held by
-// a process that is gone is taken over), reads the hash of the last line, and writes the new line
-// with one O_APPEND write. One chain for the whole file; a head file (audit.log.head) records the
-// last sequence number and hash, so removing lines from the end is found too.
-import { createHash } from "node:crypto";
+// Several processes append to one file (the API, the CLI). Each append takes a lock file next to the
+// log, reads the head file (audit.log.head: the last sequence number and hash, signed with the key)
+// and the last line, and writes the new line with one O_APPEND write. When the log no longer ends
+// where the head says (lines were cut off, the head was deleted), the new line records the gap, so a
+// cut stays visible however many lines are appended after it.
+import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { mkdir, open, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
-import { dirname } from "node:path";
+import { open, readFile, rename, writeFile } from "node:fs/promises";
+import { withFileLock } from "./file-lock.js";
 
 /** prev_hash of the first line. */
 export const GENESIS_HASH = "0".repeat(64);
-/** A lock file older than this belongs to a process that died while holding it. */
-const STALE_LOCK_MS = 10_000;
-/** How long an append waits for the lock before it gives up. */
-const LOCK_TIMEOUT_MS = 10_000;
 
 /** What happened, as the caller describes it; the log adds seq, time, pid and the hashes. */
 export interface AuditEvent {
-  /** e.g. "ask", "search", "documents.upload", "documents.delete", "keys.create", "keys.revoke". */
+  /** e.g. "ask", "search", "documents.upload", "documents.view", "documents.refused", "keys.create". */
   event: string;
-  /** Key that acted: a key id, "open" in open mode, "cli" on the command line. */
+  /** Key that acted: a key id, "open" in open mode, "cli" on the command line, "none" without a valid key. */
   key_id: string;
   tenant: string;
   /** e.g. "POST /v1/ask", or "cli keys create". */
@@ -38,8 +36,17 @@ export interface AuditRecord extends AuditEvent {
   time: string;
   /** Hash of the line before (GENESIS_HASH for the first). */
   prev_hash: string;
-  /** sha256(prev_hash + canonical JSON of this line without `hash`). */
+  /** HMAC-SHA-256 (the audit key) of prev_hash + canonical JSON of this line without `hash`. */
   hash: string;
+  /** Set when the writer found the log cut: where the head said it ended, and why this is a gap. */
+  gap?: { head_seq: number | null; found_seq: number; reason: string };
+}
+
+/** The last line's number and hash, signed with the key (`mac`), kept next to the log. */
+export interface AuditHead {
+  seq: number;
+  hash: string;
+  mac?: string;
 }
 
 /** JSON with object keys sorted at every level: the same value always gives the same text. */
@@ -60,24 +67,21 @@ function sortKeys(value: unknown): unknown {
   return value;
 }
 
-/** The hash a line must carry. */
-export function lineHash(record: Omit<AuditRecord, "hash"> & { hash?: string }): string {
+/** The hash a line must carry: an HMAC under the audit key, which nobody without the key can make. */
+export function lineHash(record: Omit<AuditRecord, "hash"> & { hash?: string }, key: Buffer): string {
   const { hash: _hash, ...rest } = record;
-  return createHash("sha256")
+  return createHmac("sha256", key)
     .update(rest.prev_hash + canonicalJson(rest))
     .digest("hex");
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
+/** The signature of a head file's content. */
+export function headMac(head: { seq: number; hash: string }, key: Buffer): string {
+  return createHmac("sha256", key).update(`audit-head\n${head.seq}\n${head.hash}`).digest("hex");
 }
+
+const sameHex = (a: string, b: string) =>
+  a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
 /** The last complete line of a file (reading backwards from its end), or null when it is empty. */
 async function lastLine(path: string): Promise<string | null> {
@@ -110,85 +114,86 @@ async function lastLine(path: string): Promise<string | null> {
   }
 }
 
+/** Where the log ends, by its last line: sequence number and hash (a damaged line: the hash of its text). */
+async function logEnd(path: string): Promise<{ seq: number; hash: string } | null> {
+  const last = await lastLine(path);
+  if (last === null) return null;
+  try {
+    const parsed = JSON.parse(last) as Partial<AuditRecord>;
+    return { seq: Number(parsed.seq), hash: String(parsed.hash) };
+  } catch {
+    // A damaged last line: chain on from its text so verify points at it, not at this one.
+    const lines = readFileSync(path, "utf8").split("\n").filter(Boolean).length;
+    return { seq: lines, hash: createHash("sha256").update(last).digest("hex") };
+  }
+}
+
+/** Why a log that ends at `end` does not match its head file, or null when it does. */
+function gapBetween(head: AuditHead | null, end: { seq: number; hash: string } | null) {
+  const found = end?.seq ?? 0;
+  if (!head) {
+    if (!end) return null;
+    return {
+      head_seq: null,
+      found_seq: found,
+      reason: "the head file was missing or not signed with the key",
+    };
+  }
+  // The head may lag one line behind (a writer stopped between its two writes).
+  if (end && ((head.seq === end.seq && head.hash === end.hash) || head.seq === end.seq - 1)) return null;
+  return {
+    head_seq: head.seq,
+    found_seq: found,
+    reason: `the head file says line ${head.seq} was written, but the log ended at line ${found}: lines were removed`,
+  };
+}
+
 /** The append side of the audit trail. */
 export class AuditLog {
   private queue: Promise<unknown> = Promise.resolve();
   readonly lockPath: string;
   readonly headPath: string;
 
-  constructor(readonly path: string) {
+  constructor(
+    readonly path: string,
+    private readonly key: Buffer,
+  ) {
     this.lockPath = `${path}.lock`;
     this.headPath = `${path}.head`;
   }
 
-  /** Append one event; appends of one process are written in call order. */
+  /** Append one event; appends of one process are written in call order. Rejects when it cannot be written. */
   append(event: AuditEvent): Promise<AuditRecord> {
-    const next = this.queue.then(() => this.appendLocked(event));
+    const next = this.queue.then(() => withFileLock(this.lockPath, () => this.appendLocked(event)));
     this.queue = next.catch(() => undefined);
     return next;
   }
 
-  private async lock(): Promise<void> {
-    await mkdir(dirname(this.path), { recursive: true });
-    const until = Date.now() + LOCK_TIMEOUT_MS;
-    for (let wait = 2; ; wait = Math.min(wait * 2, 50)) {
-      try {
-        const fh = await open(this.lockPath, "wx", 0o600);
-        await fh.writeFile(String(process.pid));
-        await fh.close();
-        return;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      }
-      // Held: take it over only if its holder is gone or it is stale.
-      try {
-        const [info, holder] = await Promise.all([stat(this.lockPath), readFile(this.lockPath, "utf8")]);
-        const pid = Number(holder);
-        const stale = Date.now() - info.mtimeMs > STALE_LOCK_MS;
-        const orphan = Number.isInteger(pid) && pid > 0 && pid !== process.pid && !alive(pid);
-        if (stale || orphan) await unlink(this.lockPath).catch(() => undefined);
-      } catch {
-        // released meanwhile; try again
-      }
-      if (Date.now() > until)
-        throw new Error(`audit log: could not take ${this.lockPath} within ${LOCK_TIMEOUT_MS} ms`);
-      await sleep(wait);
-    }
-  }
-
   private async appendLocked(event: AuditEvent): Promise<AuditRecord> {
-    await this.lock();
+    const end = await logEnd(this.path);
+    const head = await readHeadAsync(this.path, this.key);
+    const gap = gapBetween(head, end);
+    const body = {
+      ...event,
+      seq: (end?.seq ?? 0) + 1,
+      time: new Date().toISOString(),
+      pid: process.pid,
+      prev_hash: end?.hash ?? GENESIS_HASH,
+      ...(gap ? { gap } : {}),
+    };
+    const record = { ...body, hash: lineHash(body, this.key) } as AuditRecord;
+    const fh = await open(this.path, "a", 0o600);
     try {
-      const last = await lastLine(this.path);
-      let prev = GENESIS_HASH;
-      let seq = 1;
-      if (last !== null) {
-        try {
-          const parsed = JSON.parse(last) as Partial<AuditRecord>;
-          prev = String(parsed.hash);
-          seq = Number(parsed.seq) + 1;
-        } catch {
-          // A damaged last line: chain on from its text so verify points at it, not at this one.
-          prev = createHash("sha256").update(last).digest("hex");
-          seq = readFileSync(this.path, "utf8").split("\n").filter(Boolean).length + 1;
-        }
-      }
-      const body = { ...event, seq, time: new Date().toISOString(), pid: process.pid, prev_hash: prev };
-      const record = { ...body, hash: lineHash(body) } as AuditRecord;
-      const fh = await open(this.path, "a", 0o600);
-      try {
-        await fh.write(`${canonicalJson(record)}\n`);
-        await fh.datasync();
-      } finally {
-        await fh.close();
-      }
-      const tmp = `${this.headPath}.${process.pid}.tmp`;
-      await writeFile(tmp, `${JSON.stringify({ seq, hash: record.hash })}\n`, { mode: 0o600 });
-      await rename(tmp, this.headPath);
-      return record;
+      await fh.write(`${canonicalJson(record)}\n`);
+      await fh.datasync();
     } finally {
-      await unlink(this.lockPath).catch(() => undefined);
+      await fh.close();
     }
+    const next = { seq: record.seq, hash: record.hash };
+    const tmp = `${this.headPath}.${process.pid}.tmp`;
+    await writeFile(tmp, `${JSON.stringify({ ...next, mac: headMac(next, this.key) })}\n`, { mode: 0o600 });
+    await rename(tmp, this.headPath);
+    return record;
   }
 }
 
@@ -197,23 +202,14 @@ export interface AuditVerification {
   ok: boolean;
   /** Lines that were checked. */
   lines: number;
-  /** Hash of the last good line: keep a copy elsewhere to detect a log rewritten from the start. */
+  /** Hash of the last good line: keep a copy elsewhere to detect a log rolled back to an older head. */
   head: string;
   /** The first line that is wrong (1-based) and why. */
   firstBad?: { line: number; reason: string };
 }
 
-/**
- * Check a log's text: every line parses, carries its own hash, points at the line before it and has
- * the next sequence number. With `head` (the head file's content), lines removed from the end are
- * found too.
- */
-export function verifyAuditText(
-  text: string,
-  head?: { seq: number; hash: string } | null,
-): AuditVerification {
-  const lines = text.split("\n");
-  if (lines.at(-1) === "") lines.pop();
+/** Check the lines of a log: each parses, carries its own HMAC, follows the line before, records no gap. */
+function verifyLines(lines: string[], key: Buffer): AuditVerification {
   let prev = GENESIS_HASH;
   const bad = (line: number, reason: string): AuditVerification => ({
     ok: false,
@@ -232,54 +228,94 @@ export function verifyAuditText(
     if (!record || typeof record !== "object" || typeof record.hash !== "string")
       return bad(n, "no hash: not a line of this log");
     if (raw !== canonicalJson(record)) return bad(n, "not in canonical form: the line was edited");
-    if (record.hash !== lineHash(record))
-      return bad(n, "its hash does not match its content: the line was edited");
+    if (!sameHex(record.hash, lineHash(record, key)))
+      return bad(
+        n,
+        "its hash does not match its content under the audit key: the line was edited or written without the key",
+      );
     if (record.prev_hash !== prev)
       return bad(n, "it does not follow the line before it: a line was removed, inserted or moved");
     if (record.seq !== n)
       return bad(n, `its sequence number is ${record.seq}, expected ${n}: lines were removed or moved`);
+    if (record.gap) return bad(n, `when this line was written, ${record.gap.reason}`);
     prev = record.hash;
-  }
-  if (head) {
-    if (head.seq > lines.length) {
-      return bad(
-        lines.length + 1,
-        `the log ends after line ${lines.length} but line ${head.seq} was written (see ${"audit.log.head"}): lines were removed from the end`,
-      );
-    }
-    if (head.seq >= 1) {
-      const record = JSON.parse(lines[head.seq - 1]!) as AuditRecord;
-      if (record.hash !== head.hash)
-        return bad(
-          head.seq,
-          "its hash differs from the one recorded in the head file: the log was rewritten",
-        );
-    }
   }
   return { ok: true, lines: lines.length, head: prev };
 }
 
-/** Read the head file next to a log, if there is one. */
-export function readHead(path: string): { seq: number; hash: string } | null {
+/**
+ * Check a log's text with the audit key: every line (see verifyLines), then the head file (`head`,
+ * signed with the key): it must exist when the log has lines, and the log must reach the line it names.
+ */
+export function verifyAuditText(text: string, key: Buffer, head?: AuditHead | null): AuditVerification {
+  const lines = text.split("\n");
+  if (lines.at(-1) === "") lines.pop();
+  const result = verifyLines(lines, key);
+  if (!result.ok || head === undefined) return result;
+  const bad = (line: number, reason: string): AuditVerification => ({
+    ...result,
+    ok: false,
+    firstBad: { line, reason },
+  });
+  if (lines.length === 0 && !head) return result;
+  if (!head?.mac || !sameHex(head.mac, headMac(head, key)))
+    return bad(
+      lines.length + 1,
+      "the head file (audit.log.head) is missing or not signed with the audit key: lines may have been removed from the end",
+    );
+  if (head.seq > lines.length)
+    return bad(
+      lines.length + 1,
+      `the log ends after line ${lines.length} but line ${head.seq} was written (see audit.log.head): lines were removed from the end`,
+    );
+  if (head.seq >= 1) {
+    const record = JSON.parse(lines[head.seq - 1]!) as AuditRecord;
+    if (record.hash !== head.hash)
+      return bad(head.seq, "its hash differs from the one recorded in the head file: the log was rewritten");
+  }
+  return result;
+}
+
+function parseHead(text: string): AuditHead | null {
   try {
-    const head = JSON.parse(readFileSync(`${path}.head`, "utf8")) as { seq: unknown; hash: unknown };
+    const head = JSON.parse(text) as { seq: unknown; hash: unknown; mac: unknown };
     if (typeof head.seq === "number" && typeof head.hash === "string")
-      return { seq: head.seq, hash: head.hash };
+      return { seq: head.seq, hash: head.hash, ...(typeof head.mac === "string" ? { mac: head.mac } : {}) };
     return null;
   } catch {
     return null;
   }
 }
 
-/** Verify the log file at `path` (a missing log is an empty, valid one). */
-export function verifyAuditFile(path: string): AuditVerification {
+/** The head file next to a log, as written (signed or not), or null when there is none. */
+export function readHead(path: string): AuditHead | null {
+  try {
+    return parseHead(readFileSync(`${path}.head`, "utf8"));
+  } catch {
+    return null;
+  }
+}
+
+/** The head file when its signature is good under `key`, else null (for the writer). */
+async function readHeadAsync(path: string, key: Buffer): Promise<AuditHead | null> {
+  let head: AuditHead | null;
+  try {
+    head = parseHead(await readFile(`${path}.head`, "utf8"));
+  } catch {
+    return null;
+  }
+  return head?.mac && sameHex(head.mac, headMac(head, key)) ? head : null;
+}
+
+/** Verify the log file at `path` with the audit key (a missing log is an empty, valid one). */
+export function verifyAuditFile(path: string, key: Buffer): AuditVerification {
   let text = "";
   try {
     text = readFileSync(path, "utf8");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
   }
-  return verifyAuditText(text, readHead(path));
+  return verifyAuditText(text, key, readHead(path));
 }
 
 /** Records appended at or after `since`. Lines that do not parse are skipped (verify reports them). */

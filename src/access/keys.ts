@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "no
 import { dirname } from "node:path";
 import { z } from "zod";
 import { KeyRole } from "../../schemas/api.js";
+import { withFileLockSync } from "./file-lock.js";
 import { type AccessScope, accessScope } from "./scope.js";
 
 /** What a key may do: readers search and ask; editors also upload, delete and sync; admins see every group of their tenant. */
@@ -59,11 +60,24 @@ export class KeyStore {
   }
 
   private write(keys: StoredKey[]): void {
-    mkdirSync(dirname(this.path), { recursive: true });
     const tmp = `${this.path}.${process.pid}.tmp`;
     writeFileSync(tmp, JSON.stringify({ keys }, null, 2), { mode: 0o600 });
     renameSync(tmp, this.path);
     this.cache = null;
+  }
+
+  /**
+   * Read, change and write the file under a lock (keys.json.lock), re-reading it inside the lock, so
+   * writers in other processes (the CLI, another API) never lose a key or undo a revocation.
+   */
+  private change<T>(fn: (keys: StoredKey[]) => { keys: StoredKey[] | null; result: T }): T {
+    mkdirSync(dirname(this.path), { recursive: true });
+    return withFileLockSync(`${this.path}.lock`, () => {
+      this.cache = null;
+      const { keys, result } = fn(this.read());
+      if (keys) this.write(keys);
+      return result;
+    });
   }
 
   /** Create a key; the returned secret is the only time it is shown. */
@@ -89,7 +103,7 @@ export class KeyStore {
       created_at: new Date().toISOString(),
       revoked_at: null,
     };
-    this.write([...this.read(), stored]);
+    this.change((keys) => ({ keys: [...keys, stored], result: null }));
     const { hash: _hash, ...info } = stored;
     return { key: `cited_${id}_${secret}`, info };
   }
@@ -100,12 +114,12 @@ export class KeyStore {
 
   /** Revoke a key by id; false if there is no such active key. */
   revoke(id: string): boolean {
-    const keys = this.read();
-    const key = keys.find((k) => k.id === id && k.revoked_at === null);
-    if (!key) return false;
-    key.revoked_at = new Date().toISOString();
-    this.write(keys);
-    return true;
+    return this.change((keys) => {
+      const key = keys.find((k) => k.id === id && k.revoked_at === null);
+      if (!key) return { keys: null, result: false };
+      const revoked = keys.map((k) => (k === key ? { ...k, revoked_at: new Date().toISOString() } : k));
+      return { keys: revoked, result: true };
+    });
   }
 
   /** Whether any active key exists. */

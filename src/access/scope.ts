@@ -44,3 +44,12 @@ export function canRead(scope: AccessScope, owner: { tenant: string; acl: readon
   if (owner.tenant !== scope.tenant || !Array.isArray(owner.acl)) return false;
   return scope.allGroups || owner.acl.some((g) => scope.groups.includes(g));
 }
+
+/**
+ * Whether a caller may give documents to these groups (uploads, sources): editors only to their own
+ * groups and `public`, admins to any group of their tenant. The first group it may not, or null.
+ */
+export function mayShareWith(role: string, scope: AccessScope, groups: readonly string[]): string | null {
+  if (role === "admin" || scope.allGroups) return null;
+  return groups.find((g) => g !== PUBLIC_GROUP && !scope.groups.includes(g)) ?? null;
+}

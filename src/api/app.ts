@@ -2,6 +2,7 @@ import type { Router } from "express";
 import express, { type Express, type NextFunction, type Request, type Response } from "express";
 import helmet from "helmet";
 import type { Logger } from "../lib/logger.js";
+import type { RefusalRecorder } from "./audit.js";
 import type { Caller } from "./context.js";
 import { ApiError, errorHandler } from "./errors.js";
 import type { RateLimiter } from "./rate-limit.js";
@@ -19,6 +20,58 @@ export interface AppParts {
   jsonLimit?: string;
   /** Per-key request budget (429 with Retry-After beyond it). */
   rateLimit?: RateLimiter;
+  /** Open single-user mode: only loopback Host names are answered and cross-site writes are refused. */
+  openMode?: boolean;
+  /** Records refusals (401/403/404) of the document routes in the audit trail. */
+  auditRefusal?: RefusalRecorder;
+}
+
+const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/** The host name of a Host header or an Origin URL, without the port; null when there is none. */
+function hostName(value: string | undefined): string | null {
+  if (!value) return null;
+  try {
+    return new URL(value.includes("://") ? value : `http://${value}`).hostname.toLowerCase();
+  } catch {
+    return "";
+  }
+}
+
+/**
+ * Open mode has no keys, so the browser must not be tricked into calling it: a page served from
+ * another name that resolves to 127.0.0.1 (DNS rebinding) sends that name as Host, and a cross-site
+ * form or fetch says where it comes from in Origin / Sec-Fetch-Site. Only loopback names are
+ * answered, and writes only from the same origin.
+ */
+export function openModeGuard(req: Request, _res: Response, next: NextFunction): void {
+  const host = hostName(req.get("host"));
+  if (host === null || !LOOPBACK_HOSTS.has(host)) {
+    throw new ApiError(
+      403,
+      "forbidden_host",
+      "this server runs in OPEN_MODE and answers only to http://127.0.0.1 or http://localhost: open it by that address",
+    );
+  }
+  if (!SAFE_METHODS.has(req.method)) {
+    const origin = req.get("origin");
+    let originHost: string | null = null;
+    try {
+      originHost = origin ? new URL(origin).host : null;
+    } catch {
+      originHost = "";
+    }
+    const crossOrigin = origin !== undefined && originHost !== (req.get("host") ?? "").toLowerCase();
+    if (crossOrigin || req.get("sec-fetch-site") === "cross-site") {
+      throw new ApiError(
+        403,
+        "cross_site",
+        "this server runs in OPEN_MODE and accepts changes only from its own pages, not from another site",
+      );
+    }
+  }
+  next();
 }
 
 /**
@@ -45,6 +98,7 @@ export function createApp(parts: AppParts): Express {
   app.disable("x-powered-by");
   app.set("query parser", "simple");
   app.use(securityHeaders);
+  if (parts.openMode) app.use(openModeGuard);
   for (const r of parts.publicRoutes) app.use(r);
   app.use(async (req: Request, res: Response, next: NextFunction) => {
     try {
@@ -75,6 +129,17 @@ export function createApp(parts: AppParts): Express {
       `no route for ${req.method} ${req.path}: see /openapi.json for the API`,
     );
   });
-  app.use(errorHandler(parts.log));
+  const handle = errorHandler(parts.log);
+  app.use(async (error: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (error instanceof ApiError && parts.auditRefusal) {
+      try {
+        await parts.auditRefusal(req, res, error);
+      } catch (failed) {
+        handle(failed, req, res, next);
+        return;
+      }
+    }
+    handle(error, req, res, next);
+  });
   return app;
 }

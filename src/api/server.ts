@@ -8,6 +8,7 @@ import { KeyStore } from "../access/keys.js";
 import { createAnswering } from "../app/answering.js";
 import { Intake } from "../app/intake.js";
 import { SourceService } from "../app/sync/sources.js";
+import { auditKey } from "../config/audit-key.js";
 import type { Config } from "../config/index.js";
 import type { Logger } from "../lib/logger.js";
 import { createEmbedder, disposeRuntime } from "../models/index.js";
@@ -16,7 +17,7 @@ import { SyncQueue } from "../queue/sync-queue.js";
 import { openStore } from "../store/index.js";
 import { SourceRepository } from "../store/sources.js";
 import { createApp } from "./app.js";
-import { auditRecorder } from "./audit.js";
+import { auditRecorder, refusalRecorder } from "./audit.js";
 import { authenticator } from "./auth.js";
 import { RateLimiter } from "./rate-limit.js";
 import { answerRoutes } from "./routes/answers.js";
@@ -46,6 +47,7 @@ export interface RunningApi {
 
 export async function startApi(config: Config, log: Logger, version = "0.1.0"): Promise<RunningApi> {
   checkOpenMode(config);
+  auditKey(config); // no key, no start: before the models are loaded
   const embedder = await createEmbedder(config);
   const store = await openStore(config.DATA_DIR, embedder.dimensions, config.EMBED_MODEL);
   const { documents, retriever, answerer } = await createAnswering(config, store, embedder, true);
@@ -62,8 +64,10 @@ export async function startApi(config: Config, log: Logger, version = "0.1.0"): 
   });
   const keys = new KeyStore(join(config.DATA_DIR, "keys.json"));
   const filesDir = join(config.DATA_DIR, "files");
-  // Audit trail: every answer, search, upload, deletion and key change (src/access/audit.ts).
-  const audit = auditRecorder(new AuditLog(join(config.DATA_DIR, "audit.log")), log);
+  // Audit trail: every answer, search, document read, upload, deletion, source and key change, and
+  // every refusal on the document routes (src/access/audit.ts), anchored by a key outside DATA_DIR.
+  const auditLog = new AuditLog(join(config.DATA_DIR, "audit.log"), auditKey(config));
+  const audit = auditRecorder(auditLog, log);
   const openapi = buildOpenApiDocument(version);
   const docsRouter = Router();
   docsRouter.get("/openapi.json", (_req, res) => {
@@ -83,6 +87,8 @@ export async function startApi(config: Config, log: Logger, version = "0.1.0"): 
     ],
     authenticate: authenticator({ openMode: config.OPEN_MODE, keys }),
     rateLimit: new RateLimiter(config.RATE_LIMIT_PER_MINUTE),
+    openMode: config.OPEN_MODE,
+    auditRefusal: refusalRecorder(auditLog, log),
     routes: [
       documentRoutes({
         documents,
@@ -90,6 +96,8 @@ export async function startApi(config: Config, log: Logger, version = "0.1.0"): 
         uploadDir: join(config.DATA_DIR, "uploads"),
         filesDir,
         maxBytes: config.UPLOAD_MAX_BYTES,
+        maxRequestBytes: config.UPLOAD_MAX_REQUEST_BYTES,
+        maxFiles: config.UPLOAD_MAX_FILES,
         audit,
       }),
       jobRoutes(queue),

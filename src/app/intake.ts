@@ -183,7 +183,13 @@ export class Intake {
     for (const file of files) {
       const sha256 = await sha256OfFile(file.path);
       const earlier = seen.get(sha256);
-      const [existing] = earlier ? [] : await this.documents.findByHash(owner.tenant, sha256);
+      // Only a document the uploader may read, shared with at least the groups asked for, is the same
+      // document: anything else would drop the upload and tell the uploader about a hidden one.
+      const [existing] = earlier
+        ? []
+        : (await this.documents.findByHash(scope, sha256)).filter((d) =>
+            owner.acl.every((g) => d.acl.includes(g)),
+          );
       const duplicateOf = earlier ?? existing?.id;
       if (duplicateOf) {
         await rm(file.path, { force: true });
@@ -279,6 +285,9 @@ export class Intake {
   }
 }
 
+/** What a failed document's error adds when the text of its earlier version left search. */
+export const EARLIER_TEXT_REMOVED = " (the text of its earlier version was removed from search)";
+
 /** How much of a file is read to detect its type (the ZIP directory of a DOCX or XLSX may be far in). */
 export const HEAD_BYTES = 4 * 1024 * 1024;
 
@@ -291,14 +300,22 @@ const uploaded = (row: DocumentRow): UploadResponse["documents"][number] => ({
   error: row.error,
 });
 
-/** Delete a document, its pages and chunks, and the copy of the file that Cited keeps (never a source's own file). */
+/**
+ * Delete a document with the documents extracted from it (an e-mail's attachments), their pages and
+ * chunks, and the copies of the files that Cited keeps (never a source's own file).
+ */
 export async function removeDocument(
   documents: DocumentRepository,
   doc: DocumentRow,
   filesDir: string,
 ): Promise<void> {
-  await documents.delete(doc.id);
-  if (doc.source_id === null && doc.file_path.startsWith(filesDir)) await rm(doc.file_path, { force: true });
+  const all = [doc];
+  for (let level = [doc.id]; level.length > 0; ) {
+    const children = (await documents.childrenOf(level)).filter((c) => !all.some((d) => d.id === c.id));
+    all.push(...children);
+    level = children.map((c) => c.id);
+  }
+  await removeDocuments(documents, all.reverse(), filesDir);
 }
 
 /** Delete many documents at once (a sync removing deleted files): the index only, plus Cited's own copies. */

@@ -1,7 +1,7 @@
 // `cited` — the command line: serve, ask, search, keys (and more as they come).
 // Run it as `npm run cited -- <command>`; `npm start` is `cited serve`.
 import { spawn } from "node:child_process";
-import { join } from "node:path";
+import { isAbsolute, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { AuditLog, parseSince, readAudit, verifyAuditFile } from "../access/audit.js";
@@ -9,7 +9,9 @@ import { KeyStore, Role } from "../access/keys.js";
 import { LOCAL_SCOPE } from "../access/scope.js";
 import { passageView } from "../answer/answerer.js";
 import { createAnswering } from "../app/answering.js";
-import { type Config, loadConfigOrExit } from "../config/index.js";
+import { answerAuditFields, searchAuditFields } from "../app/audit-fields.js";
+import { auditKey, writeNewAuditKey } from "../config/audit-key.js";
+import { type Config, ConfigError, loadConfigOrExit } from "../config/index.js";
 import { createEmbedder, disposeRuntime, ModelNotProvisionedError } from "../models/index.js";
 import { openStore, StoreDimensionMismatchError } from "../store/index.js";
 import { evalCommand } from "./eval.js";
@@ -25,9 +27,10 @@ Usage: npm run cited -- <command> [options]
   serve                          API and one worker on this machine (npm start); Ctrl-C stops both
   ask "<question>" [--top-k N] [--doc ID]...   answer with numbered footnotes (document, page, quote)
   search "<query>" [--top-k N] [--doc ID]...   print the best passages
-  sync <folder> [--include GLOB]... [--exclude GLOB]... [--tags a,b] [--groups g1,g2] [--watch [--every MIN]] [--no-wait]
+  sync <folder> [--include GLOB]... [--exclude GLOB]... [--tags a,b] [--tenant T] [--groups g1,g2] [--allow-mass-delete]
+       [--watch [--every MIN]] [--no-wait]
                                  index a folder and keep it in sync (new, changed, renamed, deleted files); needs workers
-  report [--source ID] [--json]  coverage: per file and page, searchable or not, text layer or OCR, every failure
+  report [--source ID] [--tenant T] [--json]  coverage: per file and page, searchable or not, text layer or OCR, every failure
   eval --dataset DIR [--name N] [--docs N | --sample FILE] [--scopes scoped,open] [--modes hybrid,vector,text]
        [--answers N] [--unanswerable N] [--store DIR | --store-root DIR] [--gate FILE]
                                  retrieval and answer quality (README, "Evaluation")
@@ -36,6 +39,7 @@ Usage: npm run cited -- <command> [options]
   keys revoke <key-id>
   audit verify                   check the audit trail's hash chain (exit 1 and the first bad line if it was altered)
   audit show [--since 24h|ISO time] [--json]   print the audit trail
+  audit new-key FILE             write a new audit key (keep it outside DATA_DIR; set AUDIT_KEY_FILE=FILE)
 
 Configuration comes from the environment (see README, "Configuration").`;
 
@@ -81,11 +85,43 @@ async function withAnswering<T>(
   }
 }
 
-/** `cited audit verify` and `cited audit show`; returns the exit code. */
-function auditCommand(path: string, args: string[]): number {
+/** The audit key of this configuration, or exit with what to set. */
+function auditKeyOrFail(config: Config): Buffer {
+  try {
+    return auditKey(config);
+  } catch (error) {
+    if (error instanceof ConfigError) fail(error.message);
+    throw error;
+  }
+}
+
+/** The audit trail of this configuration, for the command line's own records. */
+const auditLogOf = (config: Config) =>
+  new AuditLog(join(config.DATA_DIR, "audit.log"), auditKeyOrFail(config));
+
+/** `cited audit verify`, `cited audit show` and `cited audit new-key FILE`; returns the exit code. */
+function auditCommand(config: Config, args: string[]): number {
+  const path = join(config.DATA_DIR, "audit.log");
   const [sub, ...options] = args;
+  if (sub === "new-key") {
+    if (options.length !== 1 || !isAbsolute(options[0]!))
+      fail(
+        "audit new-key needs an absolute file path, e.g. npm run cited -- audit new-key /etc/cited/audit.key",
+      );
+    try {
+      writeNewAuditKey(options[0]!, config.DATA_DIR);
+    } catch (error) {
+      fail(
+        `${(error as Error).message}${(error as NodeJS.ErrnoException).code === "EEXIST" ? ": a key is there already; keep it (the log needs it)" : ""}`,
+      );
+    }
+    console.log(
+      `wrote a new audit key to ${options[0]}; set AUDIT_KEY_FILE=${options[0]} for the API and the command line`,
+    );
+    return 0;
+  }
   if (sub === "verify") {
-    const result = verifyAuditFile(path);
+    const result = verifyAuditFile(path, auditKeyOrFail(config));
     if (!result.ok) {
       const bad = result.firstBad!;
       process.stderr.write(`cited: audit trail ${path} is NOT intact: line ${bad.line}: ${bad.reason}\n`);
@@ -122,7 +158,7 @@ function auditCommand(path: string, args: string[]): number {
     }
     return 0;
   }
-  fail("audit needs verify or show, e.g. npm run cited -- audit show --since 24h");
+  fail("audit needs verify, show or new-key, e.g. npm run cited -- audit show --since 24h");
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -148,12 +184,25 @@ async function main(argv: string[]): Promise<void> {
     const topK = Number(values["top-k"] ?? (command === "ask" ? 6 : 8));
     if (!Number.isInteger(topK) || topK < 1 || topK > 50) fail("--top-k must be a whole number from 1 to 50");
     const filters = values.doc?.length ? { document_ids: values.doc } : undefined;
+    // Recorded like the API's answers and searches, as key "cli", before anything is shown.
+    const audit = auditLogOf(config);
+    const record = (fields: Record<string, unknown>) =>
+      audit.append({
+        ...fields,
+        event: command,
+        key_id: "cli",
+        tenant: LOCAL_SCOPE.tenant,
+        route: `cli ${command}`,
+      });
     await withAnswering(config, command === "ask", async ({ retriever, answerer }) => {
+      const started = performance.now();
       if (answerer) {
         const answer = await answerer.answer({ question: text, topK, scope: LOCAL_SCOPE, filters });
+        await record(answerAuditFields(text, answer));
         console.log(formatAnswer(answer));
       } else {
         const hits = await retriever.retrieve({ query: text, topK, scope: LOCAL_SCOPE, filters });
+        await record(searchAuditFields(text, hits, performance.now() - started));
         console.log(formatPassages(hits.map(passageView)));
       }
     });
@@ -197,7 +246,7 @@ async function main(argv: string[]): Promise<void> {
           role: role.data,
           label: values.label,
         });
-        await new AuditLog(join(config.DATA_DIR, "audit.log")).append({
+        await auditLogOf(config).append({
           event: "keys.create",
           key_id: "cli",
           tenant: info.tenant,
@@ -225,7 +274,7 @@ async function main(argv: string[]): Promise<void> {
       if (!args[0]) fail("keys revoke needs a key id (see keys list)");
       const known = keys.list().find((k) => k.id === args[0]);
       if (!known || !keys.revoke(args[0])) fail(`no active key with id ${args[0]}`);
-      await new AuditLog(join(config.DATA_DIR, "audit.log")).append({
+      await auditLogOf(config).append({
         event: "keys.revoke",
         key_id: "cli",
         tenant: known.tenant,
@@ -238,7 +287,7 @@ async function main(argv: string[]): Promise<void> {
     fail("keys needs create, list or revoke");
   }
   if (command === "audit") {
-    process.exitCode = auditCommand(join(config.DATA_DIR, "audit.log"), rest);
+    process.exitCode = auditCommand(config, rest);
     return;
   }
   fail(`unknown command "${command}"; run npm run cited -- help`);

@@ -2,15 +2,20 @@
 // store and Redis; the work itself is done by the workers (`npm start` or `npm run worker`).
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { DEFAULT_TENANT, PUBLIC_GROUP } from "../../schemas/document.js";
+import { DEFAULT_TENANT } from "../../schemas/document.js";
 import {
   type CoverageReport,
   FINISHED_SYNC_STATES,
   type ReportFile,
   type SyncSummary,
 } from "../../schemas/sources.js";
-import { LOCAL_SCOPE } from "../access/scope.js";
-import { SourceExistsError, SourceInputError, SourceService } from "../app/sync/sources.js";
+import { type AccessScope, accessScope, LOCAL_SCOPE } from "../access/scope.js";
+import {
+  SourceExistsError,
+  SourceInputError,
+  SourceOverlapError,
+  SourceService,
+} from "../app/sync/sources.js";
 import type { Config } from "../config/index.js";
 import { createEmbedder, disposeRuntime } from "../models/index.js";
 import { SyncQueue } from "../queue/sync-queue.js";
@@ -34,7 +39,8 @@ async function withSources<T>(
   let dims = await storedVectorDimensions(config.DATA_DIR);
   if (dims === null) dims = (await createEmbedder(config)).dimensions;
   const store = await openStore(config.DATA_DIR, dims, config.EMBED_MODEL);
-  const syncs = SyncQueue.connect(config.REDIS_URL, config.QUEUE_PREFIX);
+  // Waits for Redis to be connected (a producer connection would refuse its first command while connecting).
+  const syncs = SyncQueue.connect(config.REDIS_URL, config.QUEUE_PREFIX, "worker");
   try {
     const service = new SourceService({
       sources: new SourceRepository(store),
@@ -60,12 +66,17 @@ function summaryLine(sync: SyncSummary): string {
 }
 
 /** Follow a sync until it ends, with a progress bar; the final summary. */
-async function follow(service: SourceService, sourceId: string, syncId: string): Promise<SyncSummary | null> {
+async function follow(
+  service: SourceService,
+  sourceId: string,
+  syncId: string,
+  scope: AccessScope,
+): Promise<SyncSummary | null> {
   const bar = progressBar();
   const started = Date.now();
   let warned = false;
   for (;;) {
-    const row = await service.get(sourceId, LOCAL_SCOPE);
+    const row = await service.get(sourceId, scope);
     const sync = row ? await service.syncSummary(row) : null;
     if (!sync || sync.id !== syncId) return sync;
     const c = sync.counts;
@@ -82,7 +93,7 @@ async function follow(service: SourceService, sourceId: string, syncId: string):
   }
 }
 
-/** `cited sync <folder> [--include g]… [--exclude g]… [--tags a,b] [--groups a,b] [--watch [--every MIN]] [--no-wait]` */
+/** `cited sync <folder> [--include g]… [--exclude g]… [--tags a,b] [--tenant T] [--groups a,b] [--allow-mass-delete] [--watch [--every MIN]] [--no-wait]` */
 export async function syncCommand(config: Config, args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
@@ -92,6 +103,8 @@ export async function syncCommand(config: Config, args: string[]): Promise<numbe
       exclude: { type: "string", multiple: true },
       tags: { type: "string" },
       groups: { type: "string" },
+      tenant: { type: "string" },
+      "allow-mass-delete": { type: "boolean" },
       watch: { type: "boolean" },
       every: { type: "string" },
       "no-wait": { type: "boolean" },
@@ -106,9 +119,19 @@ export async function syncCommand(config: Config, args: string[]): Promise<numbe
     process.stderr.write("cited: --every is a number of minutes, at least 1\n");
     return 2;
   }
+  const tenant = values.tenant ?? DEFAULT_TENANT;
+  const groups = list(values.groups);
+  const badName = [tenant, ...groups].find((n) => !/^[\w.-]{1,64}$/.test(n));
+  if (badName !== undefined) {
+    process.stderr.write(
+      `cited: "${badName}" is not a tenant or group name: use letters, digits, _ . - (at most 64)\n`,
+    );
+    return 2;
+  }
   const path = resolve(positionals[0]!);
+  const scope = accessScope(tenant, [], true);
   return withSources(config, async (service) => {
-    let source = await service.findByPath(DEFAULT_TENANT, path);
+    let source = await service.findByPath(tenant, path);
     try {
       if (!source) {
         const view = await service.create({
@@ -116,11 +139,13 @@ export async function syncCommand(config: Config, args: string[]): Promise<numbe
           include: values.include,
           exclude: values.exclude,
           tags: values.tags === undefined ? undefined : list(values.tags),
-          tenant: DEFAULT_TENANT,
-          acl: list(values.groups).length ? list(values.groups) : [PUBLIC_GROUP],
+          tenant,
+          acl: groups.length ? groups : null,
         });
-        source = await service.get(view.id, LOCAL_SCOPE);
-        process.stderr.write(`registered ${path} as source ${view.id}\n`);
+        source = await service.get(view.id, scope);
+        process.stderr.write(
+          `registered ${path} as source ${view.id} (tenant ${tenant}, groups ${view.groups.join(",")})\n`,
+        );
       } else if (values.include || values.exclude || values.tags !== undefined) {
         source = await service.update(source, {
           include: values.include,
@@ -129,7 +154,11 @@ export async function syncCommand(config: Config, args: string[]): Promise<numbe
         });
       }
     } catch (error) {
-      if (error instanceof SourceInputError || error instanceof SourceExistsError) {
+      if (
+        error instanceof SourceInputError ||
+        error instanceof SourceExistsError ||
+        error instanceof SourceOverlapError
+      ) {
         process.stderr.write(`cited: ${error.message}\n`);
         return 2;
       }
@@ -137,14 +166,14 @@ export async function syncCommand(config: Config, args: string[]): Promise<numbe
     }
     if (!source) return 1;
     for (;;) {
-      const accepted = await service.startSync(source);
+      const accepted = await service.startSync(source, { allowMassDelete: values["allow-mass-delete"] });
       process.stderr.write(
         accepted.started
           ? `sync ${accepted.sync_id} started for ${source.path}\n`
           : `a sync of ${source.path} is already running (${accepted.sync_id}): following it\n`,
       );
       if (values["no-wait"]) return 0;
-      const sync = await follow(service, source.id, accepted.sync_id);
+      const sync = await follow(service, source.id, accepted.sync_id, scope);
       if (sync) {
         console.log(summaryLine(sync));
         if (sync.error) console.log(`  ${sync.error}`);
@@ -154,7 +183,7 @@ export async function syncCommand(config: Config, args: string[]): Promise<numbe
       if (!values.watch) return sync?.state === "done" ? 0 : 1;
       process.stderr.write(`next sync in ${every} min (Ctrl-C stops)\n`);
       await sleep(every * 60_000);
-      source = (await service.get(source.id, LOCAL_SCOPE)) ?? source;
+      source = (await service.get(source.id, scope)) ?? source;
     }
   });
 }
@@ -199,13 +228,17 @@ export function formatReport(r: CoverageReport): string {
   return lines.join("\n");
 }
 
-/** `cited report [--source ID] [--json]` */
+/** `cited report [--source ID] [--tenant T] [--json]` */
 export async function reportCommand(config: Config, args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { source: { type: "string" }, json: { type: "boolean" } } });
+  const { values } = parseArgs({
+    args,
+    options: { source: { type: "string" }, json: { type: "boolean" }, tenant: { type: "string" } },
+  });
+  const scope = values.tenant ? accessScope(values.tenant, [], true) : LOCAL_SCOPE;
   return withSources(config, async (service) => {
     const sources = values.source
-      ? [await service.get(values.source, LOCAL_SCOPE)]
-      : await Promise.all((await service.list(LOCAL_SCOPE)).map((v) => service.get(v.id, LOCAL_SCOPE)));
+      ? [await service.get(values.source, scope)]
+      : await Promise.all((await service.list(scope)).map((v) => service.get(v.id, scope)));
     if (sources.length === 0 || sources.some((s) => s === null)) {
       process.stderr.write(
         values.source
@@ -216,7 +249,7 @@ export async function reportCommand(config: Config, args: string[]): Promise<num
     }
     const reports: CoverageReport[] = [];
     for (const source of sources) {
-      const report = await service.report(source!, LOCAL_SCOPE);
+      const report = await service.report(source!, scope);
       if (report) reports.push(report);
       else if (!values.json) console.log(`Source ${source!.id}  ${source!.path}\n  never synced\n`);
     }

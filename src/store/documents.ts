@@ -155,9 +155,9 @@ export class DocumentRepository {
     return { items: all.slice(q.offset, q.offset + q.limit), total: all.length };
   }
 
-  /** Documents of a tenant with this content hash that are not failed (duplicate detection). */
-  async findByHash(tenant: string, sha256: string): Promise<DocumentRow[]> {
-    const where = `tenant = ${sqlString(tenant)} AND sha256 = ${sqlString(sha256)} AND status != 'failed'`;
+  /** Documents the scope may read with this content hash that are not failed (duplicate detection). */
+  async findByHash(scope: AccessScope, sha256: string): Promise<DocumentRow[]> {
+    const where = `${scopeFilter(scope)} AND sha256 = ${sqlString(sha256)} AND status != 'failed'`;
     return selectRows<DocumentRow>(this.store.documents, where);
   }
 

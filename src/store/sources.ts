@@ -37,6 +37,11 @@ export class SourceRepository {
     return rows.sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
   }
 
+  /** Every source, whatever its tenant: to keep folders of different sources apart. */
+  async all(): Promise<SourceRow[]> {
+    return selectRows<SourceRow>(this.store.sources, "id IS NOT NULL");
+  }
+
   /** The source of a tenant registered with this folder, if any. */
   async findByPath(tenant: string, path: string): Promise<SourceRow | null> {
     const [row] = await selectRows<SourceRow>(

@@ -5,7 +5,7 @@
 // document changes neither what is searched nor what the verifier accepts.
 //
 // Random but replayable: the seed is printed; LEAK_SEED=<seed> replays a failure exactly.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readAudit, verifyAuditFile } from "../../src/access/audit.js";
@@ -70,9 +70,10 @@ interface Source {
 const sources: Source[] = [];
 let hasSources = false;
 const folders: string[] = [];
-/** The one folder API callers may register shares under (SOURCE_ROOTS). */
+/** The folder of the shares: one folder per tenant under it, each tenant's own (SOURCE_ROOTS). */
 const shareRoot = mkdtempSync(join(tmpdir(), "cited-leak-shares-"));
 folders.push(shareRoot);
+for (const tenant of TENANTS) mkdirSync(join(shareRoot, tenant));
 
 const canSee = (key: Key, doc: { tenant: string; acl: string[] }) =>
   key.tenant === doc.tenant &&
@@ -167,7 +168,7 @@ beforeAll(async () => {
   process.stderr.write(`leak suite seed: ${SEED} (replay with LEAK_SEED=${SEED})\n`);
   service = await startService({
     OPEN_MODE: "false",
-    SOURCE_ROOTS: shareRoot,
+    SOURCE_ROOTS: TENANTS.map((t) => `${t}:${join(shareRoot, t)}`).join(","),
     JUDGE_MODEL: "none",
     GENERATION_PARALLEL: "1",
     GENERATION_QUEUE: "4",
@@ -291,7 +292,7 @@ async function makeSources() {
   expect((outside.json().error as { message: string }).message).toContain("SOURCE_ROOTS");
   for (const tenant of TENANTS) {
     const acl = rnd.pick(ACLS);
-    const folder = mkdtempSync(join(shareRoot, `share-${tenant}-`));
+    const folder = mkdtempSync(join(shareRoot, tenant, `share-${tenant}-`));
     folders.push(folder);
     const files = [0, 1].map((i) => ({ name: `share-${tenant}-${i}.txt`, marker: rnd.marker() }));
     for (const f of files)
@@ -683,6 +684,46 @@ describe("leak suite", () => {
     expect(requests).toBeGreaterThanOrEqual(FAST_REQUESTS);
   }, 600_000);
 
+  test("sync and file serving: no key registers another tenant's share, and a synced file swapped for a link serves nothing", async () => {
+    if (!hasSources) return;
+    const before = requests;
+    // Every editor and admin tries every other tenant's share folders, and the shares' root.
+    for (const key of keys.filter((k) => k.role !== "reader")) {
+      for (const path of [...sources.filter((x) => x.tenant !== key.tenant).map((x) => x.path), shareRoot]) {
+        const r = await call(key, "/v1/sources", {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ path }),
+        });
+        if (r.status !== 403) fail(`${key.name} registered ${path}: ${r.status} ${r.text}`);
+        scan(key, `register ${path}`, r.text);
+      }
+    }
+    // A synced file is replaced by a link to Cited's key file, its audit trail, another tenant's upload.
+    const source = rnd.pick(sources);
+    const doc = docs.find((d) => d.tenant === source.tenant && d.name.startsWith(`share-${source.tenant}-`))!;
+    const file = join(source.path, doc.name);
+    const original = readFileSync(file);
+    const foreign = rnd.pick(docs.filter((d) => d.tenant !== source.tenant && !d.name.startsWith("share-")));
+    const secrets = [...keys.map((k) => k.id), "prev_hash", foreign.marker];
+    for (const target of ["keys.json", "audit.log", join("files", foreign.id)]) {
+      rmSync(file);
+      symlinkSync(join(service.dataDir, target), file);
+      for (const key of keys.filter((k) => canSee(k, doc))) {
+        const r = await call(key, `/v1/documents/${doc.id}/file`);
+        if (r.status === 200 || secrets.some((x) => r.text.includes(x)))
+          fail(`${key.name} /file of ${doc.id} linked to ${target}: ${r.status} ${r.text.slice(0, 200)}`);
+      }
+    }
+    rmSync(file);
+    writeFileSync(file, original);
+    const served = await call(adminOf(source.tenant), `/v1/documents/${doc.id}/file`);
+    if (served.status !== 200 || !served.text.includes(doc.marker))
+      fail(`restored ${doc.id}: ${served.status}`);
+    expect(failures).toEqual([]);
+    expect(requests).toBeGreaterThan(before);
+  }, 600_000);
+
   test("asks: passages and citations only from what the key may read, every citation verified on its page", async () => {
     const before = requests;
     for (let i = 0; i < 5; i++) {
@@ -746,7 +787,7 @@ describe("leak suite", () => {
   test("the audit trail holds every search and answer with its key, tenant, passages and citations, and verifies", async () => {
     await new Promise((r) => setTimeout(r, 500));
     const path = join(service.dataDir, "audit.log");
-    expect(verifyAuditFile(path)).toMatchObject({ ok: true });
+    expect(verifyAuditFile(path, Buffer.from(service.env.AUDIT_KEY!))).toMatchObject({ ok: true });
     const records = readAudit(path, new Date(0));
     const byId = new Map(keys.map((k) => [k.id, k]));
     const asks = records.filter((r) => r.event === "ask");

@@ -1,6 +1,7 @@
 // Runs the real service for integration tests: the API and worker processes, as `npm run api` and
 // `npm run worker` start them, on a fresh data folder and a Redis key prefix of their own.
 import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -76,6 +77,8 @@ export async function startService(settings: Record<string, string> = {}): Promi
     OPEN_MODE: "true",
     LOG_LEVEL: "info",
     WORKER_LOCK_MS: "4000",
+    // The audit trail's HMAC key, as an operator configures it (never inside DATA_DIR).
+    AUDIT_KEY: randomBytes(32).toString("hex"),
     ...settings,
   };
   const log: string[] = [];
@@ -138,8 +141,14 @@ export async function startService(settings: Record<string, string> = {}): Promi
     },
     logs,
   };
-  await waitFor(() => isReady(url), "API readiness", 90_000, logs);
-  await service.startWorker();
+  try {
+    await waitFor(() => isReady(url), "API readiness", 90_000, logs);
+    await service.startWorker();
+  } catch (error) {
+    // A service that did not come up is not left running (and loading models) behind the test.
+    await service.stop();
+    throw error;
+  }
   return service;
 }
 

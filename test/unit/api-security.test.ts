@@ -1,17 +1,17 @@
 // The HTTP layer's guards, on the real Express app with stand-in data: keys and roles (401/403),
 // security headers, per-key rate limits, and error bodies that never carry stacks or paths.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import type { Server } from "node:http";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { request as httpRequest, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Router } from "express";
 import { buildOpenApiDocument } from "../../schemas/openapi.js";
-import { AuditLog, verifyAuditFile } from "../../src/access/audit.js";
+import { AuditLog, readAudit, verifyAuditFile } from "../../src/access/audit.js";
 import { KeyStore } from "../../src/access/keys.js";
 import { accessScope, canRead, scopeFilter } from "../../src/access/scope.js";
 import type { Answerer } from "../../src/answer/answerer.js";
-import { createApp } from "../../src/api/app.js";
-import { auditRecorder } from "../../src/api/audit.js";
+import { type AppParts, createApp } from "../../src/api/app.js";
+import { auditRecorder, refusalRecorder } from "../../src/api/audit.js";
 import { authenticator } from "../../src/api/auth.js";
 import { withoutPaths } from "../../src/api/errors.js";
 import { RateLimiter } from "../../src/api/rate-limit.js";
@@ -26,8 +26,9 @@ import type { SourceService } from "../../src/app/sync/sources.js";
 import { createLogger } from "../../src/lib/logger.js";
 import type { IngestQueue } from "../../src/queue/ingest-queue.js";
 import type { HybridRetriever } from "../../src/retrieval/hybrid.js";
-import type { DocumentRepository } from "../../src/store/documents.js";
+import { type DocumentRepository, localDocumentRow } from "../../src/store/documents.js";
 
+const AUDIT_KEY = Buffer.from("the audit key of the API security tests (32+ characters)");
 let dir: string;
 let server: Server;
 let base: string;
@@ -42,7 +43,7 @@ beforeAll(async () => {
   key.other = keys.create({ tenant: "t2", groups: ["g1"], role: "admin" }).key;
   key.limited = keys.create({ tenant: "t1", groups: ["g1"], role: "reader", label: "limited" }).key;
   const log = createLogger("test", "silent");
-  const audit = auditRecorder(new AuditLog(join(dir, "audit.log")), log);
+  const audit = auditRecorder(new AuditLog(join(dir, "audit.log"), AUDIT_KEY), log);
   const documents = {
     get: async () => null,
     list: async () => ({ items: [], total: 0 }),
@@ -190,7 +191,7 @@ describe("keys and roles", () => {
       ["keys.create", "POST /v1/keys"],
       ["keys.revoke", "DELETE /v1/keys/:id"],
     ]);
-    expect(verifyAuditFile(join(dir, "audit.log")).ok).toBe(true);
+    expect(verifyAuditFile(join(dir, "audit.log"), AUDIT_KEY).ok).toBe(true);
   });
 });
 
@@ -385,5 +386,221 @@ describe("scope", () => {
     expect(scopeFilter(accessScope("t'1", ["g' OR 1=1 --"]))).toBe(
       "tenant = 't''1' AND array_has_any(acl, ['g'' OR 1=1 --', 'public'])",
     );
+  });
+});
+
+// Issue 12 ------------------------------------------------------------------------------------
+
+/** Serve an app built from `parts` on a free loopback port; its base URL and a stop function. */
+async function serveApp(parts: Partial<AppParts> & Pick<AppParts, "routes">) {
+  const log = createLogger("test", "silent");
+  const app = createApp({
+    log,
+    publicRoutes: [],
+    authenticate: authenticator({ openMode: false, keys }),
+    ...parts,
+  });
+  const s = app.listen(0, "127.0.0.1");
+  await new Promise((r) => s.once("listening", r));
+  const url = `http://127.0.0.1:${(s.address() as { port: number }).port}`;
+  return { url, port: (s.address() as { port: number }).port, stop: () => new Promise((r) => s.close(r)) };
+}
+
+/** A raw HTTP request (fetch cannot set Host, nor send part of a body and wait). */
+function raw(
+  url: string,
+  options: { method?: string; path: string; headers: Record<string, string>; body?: string; end?: boolean },
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${url}${options.path}`, {
+      method: options.method ?? "GET",
+      headers: options.headers,
+    });
+    // A bounded wait: the answer is due before the body is complete, long before this.
+    const timer = setTimeout(() => {
+      req.destroy();
+      reject(new Error("no answer while the body was still being sent"));
+    }, 20_000);
+    req.on("response", (res) => {
+      let body = "";
+      res.on("data", (d: Buffer) => (body += d.toString()));
+      res.on("end", () => {
+        clearTimeout(timer);
+        req.destroy();
+        resolve({ status: res.statusCode!, body });
+      });
+    });
+    req.on("error", (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    if (options.body) req.write(options.body);
+    if (options.end !== false) req.end();
+  });
+}
+
+const aDocument = {
+  ...localDocumentRow({
+    id: "doc_00000000000000000001",
+    name: "a.txt",
+    path: "/nonexistent",
+    sha256: "0".repeat(64),
+  }),
+  tenant: "t1",
+  acl: ["g1"],
+  status: "ready" as const,
+};
+
+describe("issue 12: uploads, audit failures, open mode", () => {
+  test("a reader's upload is refused before its body is read; nothing is written (finding 9)", async () => {
+    const uploads = join(dir, "uploads-f9");
+    const { url, stop } = await serveApp({
+      routes: [
+        documentRoutes({
+          documents: {} as DocumentRepository,
+          intake: {} as Intake,
+          uploadDir: uploads,
+          filesDir: join(dir, "files"),
+          maxBytes: 1024,
+          maxRequestBytes: 4096,
+          maxFiles: 5,
+        }),
+      ],
+    });
+    try {
+      const part = `--xx\r\nContent-Disposition: form-data; name="files"; filename="a.txt"\r\n\r\n${"a".repeat(500)}`;
+      const refused = await raw(url, {
+        method: "POST",
+        path: "/v1/documents",
+        headers: {
+          authorization: `Bearer ${key.reader}`,
+          "content-type": "multipart/form-data; boundary=xx",
+          "content-length": String(30_000_000),
+        },
+        body: part,
+        end: false,
+      });
+      expect(refused.status).toBe(403);
+      expect(readdirSync(uploads)).toEqual([]);
+
+      // An editor's request over the total is refused at once, and one that grows past it is cut off.
+      const declared = await raw(url, {
+        method: "POST",
+        path: "/v1/documents",
+        headers: {
+          authorization: `Bearer ${key.editor}`,
+          "content-type": "multipart/form-data; boundary=xx",
+          "content-length": String(50_000),
+        },
+        body: part,
+        end: false,
+      });
+      expect(declared.status).toBe(413);
+      const parts = Array.from(
+        { length: 5 },
+        (_, i) =>
+          `--xx\r\nContent-Disposition: form-data; name="files"; filename="f${i}.txt"\r\n\r\n${"b".repeat(1000)}\r\n`,
+      );
+      const grown = await raw(url, {
+        method: "POST",
+        path: "/v1/documents",
+        headers: {
+          authorization: `Bearer ${key.editor}`,
+          "content-type": "multipart/form-data; boundary=xx",
+          "transfer-encoding": "chunked",
+        },
+        body: `${parts.join("")}--xx--\r\n`,
+      });
+      expect(grown.status).toBe(413);
+      expect(JSON.parse(grown.body).error.message).toMatch(/UPLOAD_MAX_REQUEST_BYTES/);
+      expect(readdirSync(uploads)).toEqual([]);
+    } finally {
+      await stop();
+    }
+  });
+
+  test("a document read whose audit line cannot be written fails with 500; refusals are audited (finding 6)", async () => {
+    const broken = join(dir, "audit-is-a-folder");
+    mkdirSync(broken, { recursive: true });
+    const log = createLogger("test", "silent");
+    const documents = {
+      get: async (id: string) => (id === aDocument.id ? aDocument : null),
+    } as unknown as DocumentRepository;
+    const deps = (audit: ReturnType<typeof auditRecorder>) => ({
+      documents,
+      intake: {} as Intake,
+      uploadDir: join(dir, "uploads-f6"),
+      filesDir: join(dir, "files"),
+      maxBytes: 1024,
+      audit,
+    });
+    const failing = await serveApp({
+      routes: [documentRoutes(deps(auditRecorder(new AuditLog(broken, AUDIT_KEY), log)))],
+    });
+    try {
+      const res = await fetch(`${failing.url}/v1/documents/${aDocument.id}`, {
+        headers: { authorization: `Bearer ${key.reader}` },
+      });
+      const error = await expectCleanError(res, 500, "audit_failed");
+      expect(error.message).toMatch(/audit trail/);
+    } finally {
+      await failing.stop();
+    }
+    const path = join(dir, "audit-f6.log");
+    const auditLog = new AuditLog(path, AUDIT_KEY);
+    const working = await serveApp({
+      routes: [documentRoutes(deps(auditRecorder(auditLog, log)))],
+      auditRefusal: refusalRecorder(auditLog),
+    });
+    try {
+      const get = (id: string, as?: string) =>
+        fetch(`${working.url}/v1/documents/${id}`, {
+          headers: as ? { authorization: `Bearer ${key[as]}` } : {},
+        });
+      expect((await get(aDocument.id, "reader")).status).toBe(200);
+      expect((await get("doc_00000000000000000009", "reader")).status).toBe(404);
+      expect((await get(aDocument.id)).status).toBe(401);
+      const records = readAudit(path, new Date(0));
+      expect(records.map((r) => [r.event, r.status ?? null, r.document_id])).toEqual([
+        ["documents.view", null, aDocument.id],
+        ["documents.refused", 404, "doc_00000000000000000009"],
+        ["documents.refused", 401, aDocument.id],
+      ]);
+      expect(verifyAuditFile(path, AUDIT_KEY).ok).toBe(true);
+    } finally {
+      await working.stop();
+    }
+  });
+
+  test("in open mode, only loopback Host names are answered and cross-site writes are refused (finding 12)", async () => {
+    const { url, port, stop } = await serveApp({
+      authenticate: authenticator({ openMode: true, keys }),
+      openMode: true,
+      routes: [answerRoutes({ retrieve: async () => [] } as unknown as HybridRetriever, {} as Answerer)],
+    });
+    try {
+      const search = (headers: Record<string, string>) =>
+        raw(url, {
+          method: "POST",
+          path: "/v1/search",
+          headers: { "content-type": "application/json", ...headers },
+          body: JSON.stringify({ query: "anything" }),
+        });
+      expect((await search({ host: `127.0.0.1:${port}` })).status).toBe(200);
+      expect((await search({ host: `localhost:${port}`, origin: `http://localhost:${port}` })).status).toBe(
+        200,
+      );
+      // DNS rebinding: the browser sends the attacker's name as Host.
+      const rebound = await search({ host: `attacker.example:${port}` });
+      expect(rebound.status).toBe(403);
+      expect(JSON.parse(rebound.body).error.message).toMatch(/OPEN_MODE/);
+      // A cross-site form or fetch: the browser says where it comes from.
+      expect((await search({ host: `127.0.0.1:${port}`, origin: "https://attacker.example" })).status).toBe(
+        403,
+      );
+      expect((await search({ host: `127.0.0.1:${port}`, "sec-fetch-site": "cross-site" })).status).toBe(403);
+    } finally {
+      await stop();
+    }
   });
 });

@@ -1,6 +1,6 @@
 // The audit trail's hash chain: any edited, removed, reordered or forged line is found, and appends
 // from several processes at once still make one valid chain.
-import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,15 +14,18 @@ import {
   verifyAuditFile,
   verifyAuditText,
 } from "../../src/access/audit.js";
+import { runModule } from "../support/child.js";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
+/** The HMAC key of the tests' logs (AUDIT_KEY in a real installation); never stored beside the log. */
+const KEY = Buffer.from("a test key of the audit trail, 32+ characters long");
 let dir: string;
 let path: string;
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), "cited-audit-"));
   path = join(dir, "audit.log");
-  const log = new AuditLog(path);
+  const log = new AuditLog(path, KEY);
   for (let i = 0; i < 6; i++) {
     await log.append({
       event: "ask",
@@ -45,7 +48,7 @@ const write = (ls: string[]) => writeFileSync(path, `${ls.join("\n")}\n`);
 
 describe("audit trail", () => {
   test("an untouched log verifies, each line chained to the one before", () => {
-    const result = verifyAuditFile(path);
+    const result = verifyAuditFile(path, KEY);
     expect(result).toMatchObject({ ok: true, lines: 6 });
     const records = lines().map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(records[0]!.prev_hash).toBe(GENESIS_HASH);
@@ -58,17 +61,17 @@ describe("audit trail", () => {
     const ls = lines();
     ls[2] = ls[2]!.replace("question 2", "question 9");
     write(ls);
-    expect(verifyAuditFile(path)).toMatchObject({ ok: false, firstBad: { line: 3 } });
+    expect(verifyAuditFile(path, KEY)).toMatchObject({ ok: false, firstBad: { line: 3 } });
   });
 
   test("an edited line whose hash was recomputed breaks the link to the next line", () => {
     const ls = lines();
     const record = JSON.parse(ls[2]!) as Parameters<typeof lineHash>[0];
     record.tenant = "other";
-    record.hash = lineHash(record);
+    record.hash = lineHash(record, KEY);
     ls[2] = canonicalJson(record);
     write(ls);
-    const result = verifyAuditFile(path);
+    const result = verifyAuditFile(path, KEY);
     expect(result.ok).toBe(false);
     expect(result.firstBad!.line).toBe(4);
     expect(result.firstBad!.reason).toMatch(/does not follow/);
@@ -77,9 +80,9 @@ describe("audit trail", () => {
   test("a removed line is found, in the middle and at the end", () => {
     const ls = lines();
     write([...ls.slice(0, 3), ...ls.slice(4)]);
-    expect(verifyAuditFile(path)).toMatchObject({ ok: false, firstBad: { line: 4 } });
+    expect(verifyAuditFile(path, KEY)).toMatchObject({ ok: false, firstBad: { line: 4 } });
     write(ls.slice(0, 5));
-    const end = verifyAuditFile(path);
+    const end = verifyAuditFile(path, KEY);
     expect(end).toMatchObject({ ok: false, firstBad: { line: 6 } });
     expect(end.firstBad!.reason).toMatch(/removed from the end/);
   });
@@ -88,7 +91,7 @@ describe("audit trail", () => {
     const ls = lines();
     [ls[1], ls[2]] = [ls[2]!, ls[1]!];
     write(ls);
-    expect(verifyAuditFile(path)).toMatchObject({ ok: false, firstBad: { line: 2 } });
+    expect(verifyAuditFile(path, KEY)).toMatchObject({ ok: false, firstBad: { line: 2 } });
   });
 
   test("a line appended by hand is found; appends through the log keep it valid", async () => {
@@ -98,41 +101,85 @@ describe("audit trail", () => {
       question: "forged",
     };
     writeFileSync(path, `${readFileSync(path, "utf8")}${canonicalJson(forged)}\n`);
-    expect(verifyAuditFile(path)).toMatchObject({ ok: false, firstBad: { line: 7 } });
+    expect(verifyAuditFile(path, KEY)).toMatchObject({ ok: false, firstBad: { line: 7 } });
 
     write(lines().slice(0, 6));
-    await new AuditLog(path).append({ event: "keys.revoke", key_id: "cli", tenant: "acme", route: "cli" });
-    expect(verifyAuditFile(path)).toMatchObject({ ok: true, lines: 7 });
+    await new AuditLog(path, KEY).append({
+      event: "keys.revoke",
+      key_id: "cli",
+      tenant: "acme",
+      route: "cli",
+    });
+    expect(verifyAuditFile(path, KEY)).toMatchObject({ ok: true, lines: 7 });
   });
 
   test("a torn or foreign line is named", () => {
-    expect(verifyAuditText(`${lines()[0]}\n{"a":1}\n`)).toMatchObject({ ok: false, firstBad: { line: 2 } });
-    expect(verifyAuditText(`${lines()[0]}\nnot json\n`)).toMatchObject({ ok: false, firstBad: { line: 2 } });
-    expect(verifyAuditText("")).toMatchObject({ ok: true, lines: 0 });
+    expect(verifyAuditText(`${lines()[0]}\n{"a":1}\n`, KEY)).toMatchObject({
+      ok: false,
+      firstBad: { line: 2 },
+    });
+    expect(verifyAuditText(`${lines()[0]}\nnot json\n`, KEY)).toMatchObject({
+      ok: false,
+      firstBad: { line: 2 },
+    });
+    expect(verifyAuditText("", KEY)).toMatchObject({ ok: true, lines: 0 });
   });
 
   test("three processes appending at once make one valid chain", async () => {
     const child = (n: number) =>
-      new Promise<void>((resolve, reject) => {
-        const code = `import { AuditLog } from ${JSON.stringify(join(ROOT, "src/access/audit.ts"))};
-          const log = new AuditLog(${JSON.stringify(path)});
-          await Promise.all(Array.from({ length: 40 }, (_, i) =>
-            log.append({ event: "search", key_id: "p${n}", tenant: "t", route: "POST /v1/search", i })));`;
-        const p = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], {
-          cwd: ROOT,
-          env: { ...process.env, NODE_OPTIONS: "" },
-          stdio: ["ignore", "ignore", "pipe"],
-        });
-        let err = "";
-        p.stderr.on("data", (d: Buffer) => (err += d.toString()));
-        p.on("exit", (c) => (c === 0 ? resolve() : reject(new Error(`child ${n} exited ${c}: ${err}`))));
-      });
+      runModule(`import { AuditLog } from ${JSON.stringify(join(ROOT, "src/access/audit.ts"))};
+        const log = new AuditLog(${JSON.stringify(path)}, Buffer.from(${JSON.stringify(KEY.toString())}));
+        await Promise.all(Array.from({ length: 40 }, (_, i) =>
+          log.append({ event: "search", key_id: "p${n}", tenant: "t", route: "POST /v1/search", i })));`);
     await Promise.all([child(1), child(2), child(3)]);
-    const result = verifyAuditFile(path);
+    const result = verifyAuditFile(path, KEY);
     expect(result).toMatchObject({ ok: true, lines: 6 + 120 });
     const byProcess = readAudit(path, new Date(0)).filter((r) => r.key_id === "p2");
     expect(byProcess.map((r) => r.i)).toEqual(Array.from({ length: 40 }, (_, i) => i));
   }, 60_000);
+
+  test("lines cut off the end are found with the head file deleted, rewritten or taken from the log itself (finding 6)", () => {
+    const ls = lines();
+    const cut = ls.slice(0, 4);
+    write(cut);
+    rmSync(`${path}.head`);
+    expect(verifyAuditFile(path, KEY)).toMatchObject({ ok: false });
+    const last = JSON.parse(cut.at(-1)!) as { seq: number; hash: string };
+    writeFileSync(`${path}.head`, `${JSON.stringify({ seq: last.seq, hash: last.hash })}\n`);
+    expect(verifyAuditFile(path, KEY)).toMatchObject({ ok: false });
+  });
+
+  test("a log re-chained from its first line without the key is found (finding 6)", () => {
+    let prev = GENESIS_HASH;
+    const rechained = lines().map((l, i) => {
+      const { hash: _h, ...rest } = JSON.parse(l) as Record<string, unknown>;
+      const body = { ...rest, tenant: "rewritten", seq: i + 1, prev_hash: prev };
+      const hash = createHash("sha256")
+        .update(prev + canonicalJson(body))
+        .digest("hex");
+      prev = hash;
+      return canonicalJson({ ...body, hash });
+    });
+    write(rechained);
+    writeFileSync(`${path}.head`, `${JSON.stringify({ seq: rechained.length, hash: prev })}\n`);
+    const result = verifyAuditFile(path, KEY);
+    expect(result).toMatchObject({ ok: false, firstBad: { line: 1 } });
+    // The same log checked with another key is not intact either: the key is what anchors it.
+    write(lines());
+    expect(verifyAuditFile(path, Buffer.from("another key, also 32 characters or more"))).toMatchObject({
+      ok: false,
+    });
+  });
+
+  test("an append after a cut records the gap, so the cut stays visible after later appends (finding 6)", async () => {
+    write(lines().slice(0, 3));
+    const log = new AuditLog(path, KEY);
+    await log.append({ event: "search", key_id: "k9", tenant: "acme", route: "POST /v1/search" });
+    await log.append({ event: "search", key_id: "k9", tenant: "acme", route: "POST /v1/search" });
+    const result = verifyAuditFile(path, KEY);
+    expect(result.ok).toBe(false);
+    expect(result.firstBad!.reason).toMatch(/removed/);
+  });
 
   test("--since takes durations and ISO times", () => {
     const now = new Date("2025-06-01T12:00:00Z");

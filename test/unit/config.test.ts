@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { auditKey, writeNewAuditKey } from "../../src/config/audit-key.js";
 import { ConfigError, loadConfig } from "../../src/config/index.js";
 
 const bad = (env: Record<string, string>) => {
@@ -27,21 +28,28 @@ describe("configuration", () => {
       PORT: "9090",
       HOST: "0.0.0.0",
       WORKER_CONCURRENCY: "3",
-      SOURCE_ROOTS: "/srv/shares/legal, /srv/shares/finance",
+      SOURCE_ROOTS: "/srv/shares/public, legal:/srv/shares/legal/, acme:/srv/acme#finance+board",
       OPEN_MODE: "yes",
     });
     expect(config).toMatchObject({
       PORT: 9090,
       HOST: "0.0.0.0",
       WORKER_CONCURRENCY: 3,
-      SOURCE_ROOTS: ["/srv/shares/legal", "/srv/shares/finance"],
+      // A plain folder belongs to tenant default; a share may belong to some groups of its tenant.
+      SOURCE_ROOTS: [
+        { tenant: "default", path: "/srv/shares/public", groups: [] },
+        { tenant: "legal", path: "/srv/shares/legal", groups: [] },
+        { tenant: "acme", path: "/srv/acme", groups: ["finance", "board"] },
+      ],
       OPEN_MODE: true,
     });
   });
 
   test.each([
     [{ PORT: "abc" }, "PORT", /set it to a whole number from 1 to 65535/],
-    [{ SOURCE_ROOTS: "shares/legal" }, "SOURCE_ROOTS", /list absolute folders/],
+    [{ SOURCE_ROOTS: "shares/legal" }, "SOURCE_ROOTS", /list tenant:folder pairs/],
+    [{ SOURCE_ROOTS: "legal:/srv/x#" }, "SOURCE_ROOTS", /names no group/],
+    [{ SOURCE_ROOTS: "le gal:/srv/x" }, "SOURCE_ROOTS", /not a tenant or group name/],
     [{ PORT: "70000" }, "PORT", /PORT is not valid \(got "70000"\)/],
     [{ REDIS_URL: "http://localhost:6379" }, "REDIS_URL", /redis:\/\/ URL/],
     [{ WORKER_CONCURRENCY: "0" }, "WORKER_CONCURRENCY", /from 1 to 64/],
@@ -69,5 +77,20 @@ describe("configuration", () => {
     writeFileSync(file, "{ not json");
     expect(bad({ CITED_CONFIG: file }).message).toMatch(/not a JSON object/);
     expect(bad({ CITED_CONFIG: join(dir, "missing.json") }).message).toMatch(/cannot read the config file/);
+  });
+
+  test("the audit key: required without OPEN_MODE, never inside DATA_DIR, at least 32 characters", () => {
+    const dir = mkdtempSync(join(tmpdir(), "cited-config-"));
+    const base = { DATA_DIR: join(dir, "data") };
+    expect(() => auditKey(loadConfig(base))).toThrow(/AUDIT_KEY_FILE is missing/);
+    expect(auditKey(loadConfig({ ...base, AUDIT_KEY: "k".repeat(32) })).toString()).toBe("k".repeat(32));
+    expect(bad({ ...base, AUDIT_KEY: "short" }).message).toMatch(/^AUDIT_KEY .*at least 32/);
+    const inside = join(dir, "data", "audit.key");
+    expect(() => writeNewAuditKey(inside, base.DATA_DIR)).toThrow(/inside DATA_DIR/);
+    expect(() => auditKey(loadConfig({ ...base, AUDIT_KEY_FILE: inside }))).toThrow(/inside DATA_DIR/);
+    const outside = join(dir, "etc", "audit.key");
+    writeNewAuditKey(outside, base.DATA_DIR);
+    expect(() => writeNewAuditKey(outside, base.DATA_DIR)).toThrow(/EEXIST/);
+    expect(auditKey(loadConfig({ ...base, AUDIT_KEY_FILE: outside })).length).toBe(64);
   });
 });

@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { parseFile } from "../../ingestion/pipeline.js";
 import { inspectFile, SourceUnavailableError, walkFolder } from "../../src/app/sync/walk.js";
 import { GlobList } from "../../src/lib/glob.js";
 
@@ -130,5 +131,26 @@ describe("walking a source folder", () => {
       execFileSync("chmod", ["755", locked]);
       rmSync(locked, { recursive: true });
     }
+  });
+});
+
+describe("the worker's read of a share file (finding 3)", () => {
+  const limits = { maxBytes: 1_000_000, maxPages: 100, maxExpandedBytes: 10_000_000 };
+
+  test("a file swapped for a link after planning is not read: not the link, not through a linked folder", async () => {
+    // What the planner saw: a regular file. What the worker finds: a link to a file outside.
+    await expect(parseFile(join(root, "outside-file.txt"), "outside-file.txt", limits)).rejects.toThrow(
+      /link/,
+    );
+    await expect(parseFile(join(root, "outside-dir/secret.txt"), "secret.txt", limits)).rejects.toThrow(
+      /link/,
+    );
+    // A regular file is read as before.
+    const { parsed } = await parseFile(join(root, "a/b/deep.txt"), "deep.txt", limits);
+    expect(parsed.pages[0]!.text).toContain("deep");
+  });
+
+  test("a FIFO swapped in is not opened for reading (no hang)", async () => {
+    await expect(parseFile(join(root, "pipe.txt"), "pipe.txt", limits)).rejects.toThrow(/not a regular file/);
   });
 });

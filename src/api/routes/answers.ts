@@ -1,7 +1,8 @@
 import { type Request, type Response, Router } from "express";
 import { AskRequest, NoQuery, SearchRequest } from "../../../schemas/api.js";
 import { type Answerer, passageView } from "../../answer/answerer.js";
-import { BusyError } from "../../answer/limiter.js";
+import { asOwner, BusyError } from "../../answer/limiter.js";
+import { answerAuditFields, searchAuditFields } from "../../app/audit-fields.js";
 import { InputTooLongError } from "../../models/embedder.js";
 import { GenerationIncompleteError } from "../../models/generator.js";
 import type { HybridRetriever } from "../../retrieval/hybrid.js";
@@ -42,7 +43,8 @@ function wantsStream(req: Request, flag: boolean): boolean {
 export function answerRoutes(
   retriever: HybridRetriever,
   answerer: Answerer,
-  onAnswered?: (req: Request, res: Response, info: Record<string, unknown>) => void,
+  /** Records an answer or search in the audit trail; the response waits for it (and fails with it). */
+  onAnswered?: (req: Request, res: Response, info: Record<string, unknown>) => Promise<void>,
 ): Router {
   const router = Router();
 
@@ -58,11 +60,7 @@ export function answerRoutes(
         filters: body.filters,
       });
       const retrievalMs = performance.now() - started;
-      onAnswered?.(req, res, {
-        question: body.query,
-        retrieved: hits.map((h) => h.chunk_id),
-        latency_ms: retrievalMs,
-      });
+      await onAnswered?.(req, res, searchAuditFields(body.query, hits, retrievalMs));
       res.json({ passages: hits.map(passageView), timings: { retrieval_ms: retrievalMs } });
     } catch (error) {
       throw answerError(error);
@@ -85,14 +83,18 @@ export function answerRoutes(
     });
     let ticket: ReturnType<Answerer["admit"]>;
     try {
-      ticket = answerer.admit(disconnect.signal);
+      // The line is shared fairly between tenants and keys (src/answer/limiter.ts).
+      const caller = callerOf(res);
+      ticket = asOwner({ tenant: caller.scope.tenant, key: caller.keyId }, () =>
+        answerer.admit(disconnect.signal),
+      );
     } catch (error) {
       throw answerError(error);
     }
     if (!wantsStream(req, body.stream)) {
       try {
         const answer = await answerer.answer(input, {}, disconnect.signal, ticket);
-        onAnswered?.(req, res, auditInfo(body.question, answer));
+        await onAnswered?.(req, res, answerAuditFields(body.question, answer));
         res.json(answer);
       } catch (error) {
         throw answerError(error);
@@ -119,7 +121,8 @@ export function answerRoutes(
         disconnect.signal,
         ticket,
       );
-      onAnswered?.(req, res, auditInfo(body.question, answer));
+      // An answer whose audit line cannot be written is not delivered (the error event says why).
+      await onAnswered?.(req, res, answerAuditFields(body.question, answer));
       send("done", answer);
     } catch (error) {
       const mapped = answerError(error);
@@ -140,19 +143,4 @@ export function answerRoutes(
   });
 
   return router;
-}
-
-function auditInfo(
-  question: string,
-  answer: import("../../../schemas/api.js").AskResponse,
-): Record<string, unknown> {
-  return {
-    question,
-    retrieved: answer.passages.map((p) => p.chunk_id),
-    cited: [...new Set(answer.citations.map((c) => c.chunk_id))],
-    abstained: answer.abstained,
-    model: answer.model,
-    prompt_version: answer.prompt_version,
-    latency_ms: answer.timings.total_ms,
-  };
 }

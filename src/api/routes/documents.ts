@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { rm } from "node:fs/promises";
-import { Router } from "express";
+import { pipeline } from "node:stream/promises";
+import { type NextFunction, type Request, type Response, Router } from "express";
 import multer from "multer";
 import {
   DocumentIdParams,
@@ -10,10 +11,12 @@ import {
   UploadFields,
 } from "../../../schemas/api.js";
 import { PUBLIC_GROUP } from "../../../schemas/document.js";
+import { mayShareWith } from "../../access/scope.js";
+import { FileChangedError, openIndexedFile } from "../../app/files.js";
 import { type Intake, removeDocument } from "../../app/intake.js";
 import type { DocumentRepository } from "../../store/documents.js";
 import type { AuditRecorder } from "../audit.js";
-import { callerOf } from "../context.js";
+import { type Caller, callerOf } from "../context.js";
 import { ApiError, notFound } from "../errors.js";
 import { parseInput } from "../validate.js";
 import { documentView } from "../views.js";
@@ -28,8 +31,52 @@ export interface DocumentRoutesDeps {
   filesDir: string;
   /** Largest file accepted. */
   maxBytes: number;
-  /** Records uploads and deletions in the audit trail. */
+  /** Most bytes of one upload request, all files together (UPLOAD_MAX_REQUEST_BYTES). */
+  maxRequestBytes?: number;
+  /** Most files in one upload request (UPLOAD_MAX_FILES). */
+  maxFiles?: number;
+  /** Records uploads, deletions and every read of a document in the audit trail. */
   audit?: AuditRecorder;
+}
+
+const tooLarge = (max: number) =>
+  new ApiError(
+    413,
+    "request_too_large",
+    `the upload is larger than ${max} bytes in all (UPLOAD_MAX_REQUEST_BYTES): send the files in several requests`,
+  );
+
+/**
+ * Before multer reads a byte of an upload: the key may upload (a reader gets its 403 at once), and a
+ * declared length within the request limit.
+ */
+function uploadGate(maxRequestBytes: number) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    // Nothing of the body is parsed or stored (Node discards what the client still sends).
+    if (callerOf(res).role === "reader")
+      throw new ApiError(403, "forbidden", "this key may read but not upload: use an editor or admin key");
+    if (Number(req.get("content-length") ?? 0) > maxRequestBytes) {
+      // Too much to discard: the connection is closed after the answer.
+      res.set("Connection", "close");
+      throw tooLarge(maxRequestBytes);
+    }
+    next();
+  };
+}
+
+/** Feeds the request to multer's parser, cutting it off once it has sent more than `max` bytes. */
+function countedStream(max: number) {
+  return (req: Request, busboy: NodeJS.WritableStream & { destroy(error?: Error): void }) => {
+    let received = 0;
+    req.on("data", (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > max) {
+        req.unpipe(busboy);
+        busboy.destroy(tooLarge(max));
+      }
+    });
+    req.pipe(busboy);
+  };
 }
 
 const list = (v: string | string[] | undefined) =>
@@ -38,20 +85,33 @@ const list = (v: string | string[] | undefined) =>
     .map((s) => s.trim())
     .filter(Boolean);
 
+/** Editors share documents only with their own groups (one rule for uploads and sources: src/access). */
+export function refuseOutsideGroups(caller: Caller, groups: readonly string[]): void {
+  const outside = mayShareWith(caller.role, caller.scope, groups);
+  if (outside !== null)
+    throw new ApiError(
+      403,
+      "forbidden",
+      `you are not in group "${outside}": share documents only with your own groups`,
+    );
+}
+
 export function documentRoutes(deps: DocumentRoutesDeps): Router {
   mkdirSync(deps.uploadDir, { recursive: true });
+  const maxRequestBytes = deps.maxRequestBytes ?? Number.MAX_SAFE_INTEGER;
   const upload = multer({
     dest: deps.uploadDir,
-    limits: { fileSize: deps.maxBytes, files: 1000, fields: 20, fieldSize: 64 * 1024 },
+    limits: { fileSize: deps.maxBytes, files: deps.maxFiles ?? 1000, fields: 20, fieldSize: 64 * 1024 },
+    // multer 2 feeds its parser through this hook (not in @types/multer yet).
+    ...{ streamHandler: countedStream(maxRequestBytes) },
   });
   const router = Router();
+  const audit: AuditRecorder = deps.audit ?? (async () => {});
 
-  router.post("/v1/documents", upload.array("files"), async (req, res) => {
+  router.post("/v1/documents", uploadGate(maxRequestBytes), upload.array("files"), async (req, res) => {
     const files = (req.files as Express.Multer.File[] | undefined) ?? [];
     try {
       const caller = callerOf(res);
-      if (caller.role === "reader")
-        throw new ApiError(403, "forbidden", "this key may read but not upload: use an editor or admin key");
       parseInput(NoQuery, req.query, "query");
       const fields = parseInput(UploadFields, req.body, "upload fields");
       if (files.length === 0) {
@@ -79,16 +139,7 @@ export function documentRoutes(deps: DocumentRoutesDeps): Router {
           "invalid_request",
           `invalid group "${badGroup}": groups use letters, digits, _ . - (at most 64)`,
         );
-      if (caller.role !== "admin") {
-        const outside = groups.find((g) => g !== PUBLIC_GROUP && !caller.scope.groups.includes(g));
-        if (outside && !caller.scope.allGroups) {
-          throw new ApiError(
-            403,
-            "forbidden",
-            `you are not in group "${outside}": share documents only with your own groups`,
-          );
-        }
-      }
+      refuseOutsideGroups(caller, groups);
       const result = await deps.intake.accept(
         files.map((f) => ({
           name: Buffer.from(f.originalname, "latin1").toString("utf8"),
@@ -98,7 +149,7 @@ export function documentRoutes(deps: DocumentRoutesDeps): Router {
         { tenant: caller.scope.tenant, acl: groups.length ? groups : [PUBLIC_GROUP], tags },
         caller.scope,
       );
-      deps.audit?.(req, res, "documents.upload", {
+      await audit(req, res, "documents.upload", {
         acl: groups.length ? groups : [PUBLIC_GROUP],
         tags,
         documents: result.documents.map((d) => ({
@@ -132,6 +183,7 @@ export function documentRoutes(deps: DocumentRoutesDeps): Router {
     parseInput(NoQuery, req.query, "query");
     const doc = await deps.documents.get(id, callerOf(res).scope);
     if (!doc) throw notFound(`document ${id}`);
+    await audit(req, res, "documents.view", { document_id: id });
     res.json(documentView(doc));
   });
 
@@ -142,6 +194,7 @@ export function documentRoutes(deps: DocumentRoutesDeps): Router {
     const pages = await deps.documents.pages(id, scope);
     const found = pages.find((p) => p.page === page);
     if (!found) throw notFound(pages.length ? `page ${page} of document ${id}` : `document ${id}`);
+    await audit(req, res, "documents.page", { document_id: id, page });
     res.json({
       document_id: id,
       page,
@@ -157,6 +210,7 @@ export function documentRoutes(deps: DocumentRoutesDeps): Router {
     const scope = callerOf(res).scope;
     if (!(await deps.documents.get(id, scope))) throw notFound(`document ${id}`);
     const chunks = await deps.documents.chunks(id, scope);
+    await audit(req, res, "documents.chunks", { document_id: id });
     res.json({
       items: chunks.map((c) => ({
         chunk_id: c.chunk_id,
@@ -178,16 +232,37 @@ export function documentRoutes(deps: DocumentRoutesDeps): Router {
     parseInput(NoQuery, req.query, "query");
     const doc = await deps.documents.get(id, callerOf(res).scope);
     if (!doc) throw notFound(`document ${id}`);
+    let file: Awaited<ReturnType<typeof openIndexedFile>>;
+    try {
+      file = await openIndexedFile(doc);
+    } catch (error) {
+      if (!(error instanceof FileChangedError)) throw error;
+      throw new ApiError(
+        409,
+        "file_changed",
+        `${error.message}, so it is not served: ${doc.source_id ? "sync its source again" : "upload it again"}`,
+      );
+    }
+    if (!file)
+      throw new ApiError(
+        404,
+        "not_found",
+        "the file is no longer stored: upload it again (or sync its source)",
+      );
+    const { fh, size } = file;
+    try {
+      await audit(req, res, "documents.file", { document_id: id, sha256: doc.sha256 });
+    } catch (error) {
+      await fh.close();
+      throw error;
+    }
     const types: Record<string, string> = { pdf: "application/pdf", html: "text/plain; charset=utf-8" };
     res.set("Content-Type", types[doc.type ?? ""] ?? "text/plain; charset=utf-8");
+    res.set("Content-Length", String(size));
     res.set("Content-Disposition", `inline; filename*=UTF-8''${encodeURIComponent(doc.name)}`);
     res.set("Content-Security-Policy", "default-src 'none'; sandbox");
-    res.sendFile(doc.file_path, (err) => {
-      if (err && !res.headersSent)
-        res
-          .status(404)
-          .json({ error: { code: "not_found", message: "the file is no longer stored: upload it again" } });
-    });
+    // From the descriptor that was checked: what was hashed is what is sent.
+    await pipeline(fh.createReadStream({ start: 0 }), res).catch(() => res.destroy());
   });
 
   router.delete("/v1/documents/:id", async (req, res) => {
@@ -198,8 +273,16 @@ export function documentRoutes(deps: DocumentRoutesDeps): Router {
       throw new ApiError(403, "forbidden", "this key may read but not delete: use an editor or admin key");
     const doc = await deps.documents.get(id, caller.scope);
     if (!doc) throw notFound(`document ${id}`);
+    if (doc.source_id !== null) {
+      // It would come back at the next sync: the folder decides what a source holds.
+      throw new ApiError(
+        409,
+        "synced_document",
+        `document ${id} is the file "${doc.source_path}" of source ${doc.source_id}, and the next sync would bring it back: delete it in the folder, or exclude it (cited sync <folder> --exclude "<pattern>"), then sync`,
+      );
+    }
     await removeDocument(deps.documents, doc, deps.filesDir);
-    deps.audit?.(req, res, "documents.delete", { document_id: doc.id, name: doc.name });
+    await audit(req, res, "documents.delete", { document_id: doc.id, name: doc.name });
     res.status(204).end();
   });
 

@@ -22,7 +22,7 @@ export function keyRoutes(keys: KeyStore, audit?: AuditRecorder): Router {
     res.json({ items: keys.list().filter((k) => k.tenant === caller.scope.tenant) });
   });
 
-  router.post("/v1/keys", (req, res) => {
+  router.post("/v1/keys", async (req, res) => {
     const caller = callerOf(res);
     requireAdmin(caller);
     parseInput(NoQuery, req.query, "query");
@@ -33,13 +33,13 @@ export function keyRoutes(keys: KeyStore, audit?: AuditRecorder): Router {
       role: body.role,
       label: body.label,
     });
-    audit?.(req, res, "keys.create", {
+    await audit?.(req, res, "keys.create", {
       subject: { id: info.id, tenant: info.tenant, role: info.role, groups: info.groups },
     });
     res.status(201).json({ key, info });
   });
 
-  router.delete("/v1/keys/:id", (req, res) => {
+  router.delete("/v1/keys/:id", async (req, res) => {
     const caller = callerOf(res);
     requireAdmin(caller);
     parseInput(NoQuery, req.query, "query");
@@ -47,7 +47,7 @@ export function keyRoutes(keys: KeyStore, audit?: AuditRecorder): Router {
     // Another tenant's key is answered exactly like a key that does not exist.
     const known = keys.list().find((k) => k.id === id && k.tenant === caller.scope.tenant);
     if (!known || !keys.revoke(id)) throw notFound(`active key ${id}`);
-    audit?.(req, res, "keys.revoke", { subject: { id, tenant: known.tenant, role: known.role } });
+    await audit?.(req, res, "keys.revoke", { subject: { id, tenant: known.tenant, role: known.role } });
     res.status(204).end();
   });
 

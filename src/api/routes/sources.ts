@@ -1,17 +1,18 @@
 import { Router } from "express";
 import { NoQuery } from "../../../schemas/api.js";
-import { PUBLIC_GROUP } from "../../../schemas/document.js";
 import { CreateSourceRequest, SourceIdParams, StartSyncRequest } from "../../../schemas/sources.js";
 import {
   SourceExistsError,
   SourceForbiddenError,
   SourceInputError,
+  SourceOverlapError,
   type SourceService,
 } from "../../app/sync/sources.js";
 import type { AuditRecorder } from "../audit.js";
 import { type Caller, callerOf } from "../context.js";
 import { ApiError, notFound } from "../errors.js";
 import { parseInput } from "../validate.js";
+import { refuseOutsideGroups } from "./documents.js";
 
 function mayEdit(caller: Caller, what: string): void {
   if (caller.role === "reader")
@@ -28,33 +29,27 @@ export function sourceRoutes(sources: SourceService, audit?: AuditRecorder): Rou
     parseInput(NoQuery, req.query, "query");
     const body = parseInput(CreateSourceRequest, req.body, "body");
     const groups = body.groups ?? [];
-    if (caller.role !== "admin" && !caller.scope.allGroups) {
-      const outside = groups.find((g) => g !== PUBLIC_GROUP && !caller.scope.groups.includes(g));
-      if (outside) {
-        throw new ApiError(
-          403,
-          "forbidden",
-          `you are not in group "${outside}": share documents only with your own groups`,
-        );
-      }
-    }
+    refuseOutsideGroups(caller, groups);
+    let view: Awaited<ReturnType<SourceService["create"]>>;
     try {
-      const view = await sources.create({
+      view = await sources.create({
         path: body.path,
         include: body.include,
         exclude: body.exclude,
         tags: body.tags,
         tenant: caller.scope.tenant,
-        acl: groups.length ? groups : [PUBLIC_GROUP],
+        acl: groups.length ? groups : null,
+        registrar: { role: caller.role, scope: caller.scope },
       });
-      audit?.(req, res, "sources.create", { source_id: view.id, path: view.path, acl: view.groups });
-      res.status(201).json(view);
     } catch (error) {
       if (error instanceof SourceInputError) throw new ApiError(400, "invalid_request", error.message);
       if (error instanceof SourceForbiddenError) throw new ApiError(403, "forbidden", error.message);
       if (error instanceof SourceExistsError) throw new ApiError(409, "source_exists", error.message);
+      if (error instanceof SourceOverlapError) throw new ApiError(409, "source_overlap", error.message);
       throw error;
     }
+    await audit?.(req, res, "sources.create", { source_id: view.id, path: view.path, acl: view.groups });
+    res.status(201).json(view);
   });
 
   router.get("/v1/sources", async (req, res) => {
@@ -75,11 +70,16 @@ export function sourceRoutes(sources: SourceService, audit?: AuditRecorder): Rou
     parseInput(NoQuery, req.query, "query");
     const caller = callerOf(res);
     mayEdit(caller, "sync folders");
-    parseInput(StartSyncRequest, req.body, "body");
+    const body = parseInput(StartSyncRequest, req.body ?? {}, "body");
     const source = await sources.get(id, caller.scope);
     if (!source) throw notFound(`source ${id}`);
-    const accepted = await sources.startSync(source);
-    audit?.(req, res, "sources.sync", { source_id: id, ...accepted });
+    const allowMassDelete = body.allow_mass_delete === true;
+    const accepted = await sources.startSync(source, { allowMassDelete });
+    await audit?.(req, res, "sources.sync", {
+      source_id: id,
+      ...accepted,
+      ...(allowMassDelete ? { allow_mass_delete: true } : {}),
+    });
     res.status(202).json(accepted);
   });
 

@@ -4,19 +4,34 @@
 // is simply planned again and converges on the same index.
 import { createHash } from "node:crypto";
 import { realpath } from "node:fs/promises";
-import { join } from "node:path";
+import { join, sep } from "node:path";
 import type { IngestErrorCode, PermanentIngestError } from "../../../ingestion/errors.js";
+import type { SourceRoot } from "../../../schemas/config.js";
 import type { DocumentRow } from "../../../schemas/document.js";
 import type { IngestJobData } from "../../../schemas/jobs.js";
-import type { SyncChanges, SyncIssue, SyncJobData, SyncSummary } from "../../../schemas/sources.js";
+import type {
+  SourceRow,
+  SyncChanges,
+  SyncIssue,
+  SyncJobData,
+  SyncSummary,
+} from "../../../schemas/sources.js";
 import { GlobList } from "../../lib/glob.js";
 import type { Logger } from "../../lib/logger.js";
 import { ingestJobId } from "../../queue/ingest-queue.js";
 import type { PlannedCounts, SyncQueue } from "../../queue/sync-queue.js";
 import type { DocumentRepository } from "../../store/documents.js";
 import { lastSync, type SourceRepository, syncIssues } from "../../store/sources.js";
-import { type DocumentDraft, HEAD_BYTES, type Intake, refusalOf, removeDocuments } from "../intake.js";
 import {
+  type DocumentDraft,
+  EARLIER_TEXT_REMOVED,
+  HEAD_BYTES,
+  type Intake,
+  refusalOf,
+  removeDocuments,
+} from "../intake.js";
+import {
+  checkFolder,
   type FoundFile,
   type InspectedFile,
   inspectFile,
@@ -36,8 +51,17 @@ export interface SyncDeps {
   maxBytes: number;
   /** Cited's own data folder: never walked, should a source contain it. */
   dataDir: string;
+  /** Share folders by tenant (SOURCE_ROOTS): a source registered under one must still lie in it. */
+  roots?: readonly SourceRoot[];
+  /** Largest share of a source's documents one sync may remove without allow_mass_delete (SYNC_MAX_DELETE_RATIO). */
+  maxDeleteRatio?: number;
+  /** Keep a changed file's older text when its new version is refused (KEEP_TEXT_OF_FAILED_VERSIONS). */
+  keepTextOfFailedVersions?: boolean;
   log?: Logger;
 }
+
+/** A sync may always remove this many documents, whatever share of the source they are. */
+const ALWAYS_DELETABLE = 2;
 
 /** The source was removed, or its folder is gone: planning cannot succeed by retrying. */
 export class SyncCannotRunError extends Error {
@@ -155,13 +179,15 @@ export async function planSync(deps: SyncDeps, data: SyncJobData): Promise<SyncP
   } catch {
     // No data folder yet: nothing to keep out.
   }
+  const realPath = await checkSourceFolder(deps, source);
   let walk: Awaited<ReturnType<typeof walkFolder>>;
   try {
-    walk = await walkFolder(source.path, {
+    walk = await walkFolder(realPath, {
       include: new GlobList(source.include),
       exclude: new GlobList(source.exclude),
       maxBytes: deps.maxBytes,
       skipFolders: dataDir ? [dataDir] : [],
+      rootIsReal: true,
       onProgress: (found) => void syncs.setDiscovered(syncId, found).catch(() => {}),
     });
   } catch (error) {
@@ -317,12 +343,13 @@ export async function planSync(deps: SyncDeps, data: SyncJobData): Promise<SyncP
     drafts.push(draftOf(file, inspected, id));
   }
   const deleted = [...missingBySha.values()].flat();
+  refuseMassDelete(deps, data, deleted.length, existing.length, walk.files.length + walk.issues.length);
 
   // Write: renames and requeues, then deletions, then the new and changed files with the flow.
   await documents.upsert([...upserts.values()].map((r) => ({ ...r, updated_at: now() })));
   const attachments = await documents.childrenOf([...deleted.map((d) => d.id), ...dropAttachmentsOf]);
   await removeDocuments(documents, [...attachments, ...deleted], join(deps.dataDir, "files"));
-  for (const id of purge) await documents.replaceContent(id, [], []);
+  if (!deps.keepTextOfFailedVersions) for (const id of purge) await documents.replaceContent(id, [], []);
   changes.deleted = deleted.length;
 
   const summaryBase = lastSync(source);
@@ -354,8 +381,70 @@ export async function planSync(deps: SyncDeps, data: SyncJobData): Promise<SyncP
       await syncs.addFlow(data, children);
     },
   });
+  // The documents of changed files refused at once say that their older text left search.
+  if (!deps.keepTextOfFailedVersions)
+    for (const row of await documents.getManyForWorker(purge))
+      if (row.status === "failed")
+        await documents.update(row.id, { error: `${row.error}${EARLIER_TEXT_REMOVED}` });
   deps.log?.info({ source: source.id, sync: syncId, counts, changes }, "sync planned");
   return { counts, changes, issues, planned: true };
+}
+
+/**
+ * The folder to walk: the real path recorded when the source was registered. A folder that now
+ * resolves elsewhere (a link swapped in for it or for a folder above it), or that is no longer in
+ * the share folder it was registered under, is refused: nothing outside what was registered is read.
+ * A source from a store made before real paths were recorded gets its real path recorded now.
+ */
+async function checkSourceFolder(deps: SyncDeps, source: SourceRow): Promise<string> {
+  let real: string;
+  try {
+    real = await checkFolder(source.path);
+  } catch (error) {
+    if (error instanceof SourceUnavailableError) throw new SyncCannotRunError(error.message);
+    throw error;
+  }
+  if (source.real_path === null) {
+    await deps.sources.put({ ...source, real_path: real });
+  } else if (real !== source.real_path) {
+    throw new SyncCannotRunError(
+      `the folder ${source.path} now resolves to another folder than the one registered (a link or a move?): the sync is refused and the index is kept as it was; put the folder back, or register the new one`,
+    );
+  }
+  if (source.root !== null) {
+    const roots = await Promise.all(
+      (deps.roots ?? [])
+        .filter((r) => r.tenant === source.tenant)
+        .map((r) => realpath(r.path).catch(() => null)),
+    );
+    const inside = (r: string | null) => r === source.root && (real === r || real.startsWith(`${r}${sep}`));
+    if (!roots.some(inside))
+      throw new SyncCannotRunError(
+        `the folder ${source.path} is no longer inside a share folder of its tenant (SOURCE_ROOTS): the sync is refused and the index is kept as it was`,
+      );
+  }
+  return real;
+}
+
+/**
+ * An empty folder (an unmounted share) or one that lost most of its files would delete the
+ * source's documents: such a sync is refused unless it was started with allow_mass_delete.
+ */
+function refuseMassDelete(
+  deps: SyncDeps,
+  data: SyncJobData,
+  deleting: number,
+  documents: number,
+  found: number,
+): void {
+  const ratio = deps.maxDeleteRatio ?? 0.2;
+  if (data.allow_mass_delete || deleting === 0 || ratio >= 1) return;
+  const emptied = found === 0;
+  if (!emptied && (deleting <= ALWAYS_DELETABLE || deleting <= ratio * documents)) return;
+  const share = Math.round((100 * deleting) / Math.max(1, documents));
+  throw new SyncCannotRunError(
+    `${emptied ? "the folder is empty (is the share mounted?): " : ""}this sync would remove ${deleting} of the source's ${documents} documents (${share}%, more than SYNC_MAX_DELETE_RATIO=${ratio} allows), so it changed nothing; if the files really were deleted, sync again with {"allow_mass_delete": true} (cited sync <folder> --allow-mass-delete)`,
+  );
 }
 
 function zeroCounts(): PlannedCounts {

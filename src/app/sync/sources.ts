@@ -3,6 +3,8 @@
 import { randomBytes } from "node:crypto";
 import { realpath } from "node:fs/promises";
 import { isAbsolute, normalize, sep } from "node:path";
+import type { SourceRoot } from "../../../schemas/config.js";
+import { PUBLIC_GROUP } from "../../../schemas/document.js";
 import {
   type CoverageReport,
   FINISHED_SYNC_STATES,
@@ -11,7 +13,7 @@ import {
   type SyncAccepted,
   type SyncSummary,
 } from "../../../schemas/sources.js";
-import type { AccessScope } from "../../access/scope.js";
+import { type AccessScope, canRead } from "../../access/scope.js";
 import { globProblem } from "../../lib/glob.js";
 import type { SyncQueue } from "../../queue/sync-queue.js";
 import type { DocumentRepository } from "../../store/documents.js";
@@ -19,17 +21,17 @@ import { lastSync, type SourceRepository } from "../../store/sources.js";
 import { buildReport } from "./report.js";
 import { checkFolder, SourceUnavailableError } from "./walk.js";
 
-/** A request the caller can fix (bad path, bad pattern): the message says how. */
-/** The folder is outside the roots the operator allows (SOURCE_ROOTS). */
+/** The folder is not one the caller may register (outside its tenant's SOURCE_ROOTS, or a group's share). */
 export class SourceForbiddenError extends Error {
   override name = "SourceForbiddenError";
 }
 
+/** A request the caller can fix (bad path, bad pattern): the message says how. */
 export class SourceInputError extends Error {
   override name = "SourceInputError";
 }
 
-/** The folder is already registered for this tenant. */
+/** The folder is already registered for this tenant, as a source the caller may read. */
 export class SourceExistsError extends Error {
   override name = "SourceExistsError";
   constructor(readonly existing: SourceRow) {
@@ -39,6 +41,22 @@ export class SourceExistsError extends Error {
   }
 }
 
+/** The folder is, contains or lies in the folder of another source (one the caller may not read, or another folder). */
+export class SourceOverlapError extends Error {
+  override name = "SourceOverlapError";
+  constructor() {
+    super(
+      "this folder is, contains or lies inside a folder that another source already syncs: each file is synced by one source only; ask whoever manages that source",
+    );
+  }
+}
+
+/** Who registers a source through the API: what they may share is checked against the share's groups. */
+export interface Registrar {
+  role: string;
+  scope: AccessScope;
+}
+
 /** What a new source is made of (already authorised by the caller's role and groups). */
 export interface NewSource {
   path: string;
@@ -46,13 +64,30 @@ export interface NewSource {
   exclude?: readonly string[];
   tags?: readonly string[];
   tenant: string;
-  acl: readonly string[];
+  /** Groups that may read its documents; null: the share's groups (SOURCE_ROOTS), else public. */
+  acl: readonly string[] | null;
+  /** The API caller; absent for the operator's command line. */
+  registrar?: Registrar;
 }
 
 export const newSourceId = () => `src_${randomBytes(8).toString("hex")}`;
 export const newSyncId = () => `sync_${randomBytes(8).toString("hex")}`;
 
 const zeroCounts = { discovered: 0, queued: 0, done: 0, skipped: 0, failed: 0 };
+const within = (path: string, folder: string) => path === folder || path.startsWith(`${folder}${sep}`);
+const realOrNull = (p: string) => realpath(p).catch(() => null);
+
+/** The one answer for every folder the caller may not register: it tells nothing about the folder. */
+const notYours = () =>
+  new SourceForbiddenError(
+    "this folder is not inside a share folder of your tenant (SOURCE_ROOTS): choose a folder in one of your shares, or ask the operator to add one",
+  );
+
+/** The share folders (SOURCE_ROOTS) of a tenant, with their real paths; where a root is gone, null. */
+async function tenantRoots(roots: readonly SourceRoot[], tenant: string) {
+  const mine = roots.filter((r) => r.tenant === tenant);
+  return Promise.all(mine.map(async (r) => ({ ...r, real: await realOrNull(r.path) })));
+}
 
 export class SourceService {
   constructor(
@@ -62,27 +97,29 @@ export class SourceService {
       syncs: SyncQueue;
       /** Cited's own data folder: never a source, nor inside one's walk. */
       dataDir: string;
-      /** Folders new sources must lie in; null: anywhere (the operator's own command line). */
-      roots?: readonly string[] | null;
+      /** Share folders by tenant that API callers may register under; null: anywhere (the operator). */
+      roots?: readonly SourceRoot[] | null;
     },
   ) {}
 
   /** Check a folder and its patterns, then register it. */
   async create(input: NewSource): Promise<SourceView> {
-    const path = await this.checkPath(input.path);
+    const { path, real, root } = await this.checkPath(input.path, input.tenant);
+    const acl = this.aclFor(input, root);
     for (const pattern of [...(input.include ?? []), ...(input.exclude ?? [])]) {
       const problem = globProblem(pattern);
       if (problem) throw new SourceInputError(`invalid pattern "${pattern}": ${problem}`);
     }
-    const existing = await this.deps.sources.findByPath(input.tenant, path);
-    if (existing) throw new SourceExistsError(existing);
+    await this.refuseOverlap(real, input);
     const now = new Date().toISOString();
     const row: SourceRow = {
       id: newSourceId(),
       tenant: input.tenant,
-      acl: [...input.acl],
+      acl,
       tags: [...(input.tags ?? [])],
       path,
+      real_path: real,
+      root: root?.real ?? null,
       include: [...(input.include ?? [])],
       exclude: [...(input.exclude ?? [])],
       created_at: now,
@@ -92,6 +129,40 @@ export class SourceService {
     };
     await this.deps.sources.put(row);
     return this.view(row);
+  }
+
+  /**
+   * Who may read the new source's documents. A share of some groups is registered only by their
+   * members (or the tenant's admins), and its documents go to those groups unless narrower ones are named.
+   */
+  private aclFor(input: NewSource, root: { groups: string[] } | null): string[] {
+    const share = root?.groups ?? [];
+    const who = input.registrar;
+    if (share.length > 0 && who) {
+      const admin = who.role === "admin" || who.scope.allGroups;
+      if (!admin && !share.some((g) => who.scope.groups.includes(g)))
+        throw new SourceForbiddenError(
+          `this share belongs to group${share.length > 1 ? "s" : ""} ${share.join(", ")}: only their members register folders in it`,
+        );
+      const outside = (input.acl ?? []).find((g) => !share.includes(g));
+      if (outside)
+        throw new SourceForbiddenError(
+          `this share belongs to ${share.join(", ")}: its documents cannot be given to group "${outside}"`,
+        );
+      if (!input.acl?.length) return admin ? share : share.filter((g) => who.scope.groups.includes(g));
+    }
+    return input.acl?.length ? [...input.acl] : share.length ? share : [PUBLIC_GROUP];
+  }
+
+  /** One folder is synced by one source: refuse a folder equal to, inside or around another source's. */
+  private async refuseOverlap(real: string, input: NewSource): Promise<void> {
+    for (const other of await this.deps.sources.all()) {
+      const theirs = other.real_path ?? (await realOrNull(other.path)) ?? other.path;
+      if (!within(real, theirs) && !within(theirs, real)) continue;
+      const readable = !input.registrar || canRead(input.registrar.scope, other);
+      if (other.tenant === input.tenant && real === theirs && readable) throw new SourceExistsError(other);
+      throw new SourceOverlapError();
+    }
   }
 
   /** Change what a source syncs (the command line does, when run again with other options). */
@@ -114,11 +185,27 @@ export class SourceService {
     return row;
   }
 
-  /** An absolute, normalised path of an existing folder the server can list, outside Cited's data folder. */
-  private async checkPath(raw: string): Promise<string> {
+  /**
+   * An absolute, normalised path of an existing folder the server can list, outside Cited's data
+   * folder, with its real path; for API callers, inside one of their tenant's share folders (the
+   * share it lies in is returned). The share folders are checked before the path is looked at, so a
+   * caller learns nothing of folders outside its shares, not even whether they exist.
+   */
+  private async checkPath(
+    raw: string,
+    tenant: string,
+  ): Promise<{ path: string; real: string; root: (SourceRoot & { real: string }) | null }> {
     if (!isAbsolute(raw))
       throw new SourceInputError(`path must be absolute (start with /), got "${raw}": give the full path`);
     const path = normalize(raw).replace(/(.)\/+$/, "$1");
+    const roots = this.deps.roots ?? null;
+    if (roots !== null && roots.length === 0)
+      throw new SourceForbiddenError(
+        "registering folders through the API is off on this server: the operator lists share folders in SOURCE_ROOTS (or runs `cited sync <folder>` on the server)",
+      );
+    const mine = roots === null ? null : await tenantRoots(roots, tenant);
+    if (mine !== null && !mine.some((r) => within(path, r.path) || (r.real && within(path, r.real))))
+      throw notYours();
     let real: string;
     try {
       real = await checkFolder(path);
@@ -126,29 +213,21 @@ export class SourceService {
       if (error instanceof SourceUnavailableError) throw new SourceInputError(error.message);
       throw error;
     }
-    let data: string | null = null;
-    try {
-      data = await realpath(this.deps.dataDir);
-    } catch {
-      // No data folder yet.
-    }
-    const roots = this.deps.roots ?? null;
-    if (roots !== null) {
-      const allowed = await Promise.all(roots.map((r) => realpath(r).catch(() => null)));
-      if (!allowed.some((r) => r !== null && (real === r || real.startsWith(`${r}${sep}`)))) {
-        throw new SourceForbiddenError(
-          roots.length === 0
-            ? "registering folders through the API is off on this server: the operator lists the allowed share folders in SOURCE_ROOTS (or runs `cited sync <folder>` on the server)"
-            : `${path} is not inside a folder this server shares (SOURCE_ROOTS: ${roots.join(", ")}): choose a folder under one of them`,
-        );
-      }
-    }
-    if (data && (real === data || real.startsWith(`${data}${sep}`))) {
+    // Links resolved: the folder itself must lie in the share, not only its name.
+    const root =
+      mine === null
+        ? null
+        : (mine
+            .filter((r): r is SourceRoot & { real: string } => r.real !== null && within(real, r.real))
+            .sort((a, b) => b.real.length - a.real.length)[0] ?? null);
+    if (mine !== null && root === null) throw notYours();
+    const data = await realOrNull(this.deps.dataDir);
+    if (data && within(real, data)) {
       throw new SourceInputError(
         `${path} is inside Cited's own data folder (DATA_DIR): choose the folder of your documents`,
       );
     }
-    return path;
+    return { path, real, root };
   }
 
   async get(id: string, scope: AccessScope): Promise<SourceRow | null> {
@@ -196,7 +275,7 @@ export class SourceService {
    * Start a sync of a source, unless one is running: then that one's id is returned. The planning
    * runs in a worker; a sync whose jobs are gone (Redis restarted) no longer counts as running.
    */
-  async startSync(source: SourceRow): Promise<SyncAccepted> {
+  async startSync(source: SourceRow, options: { allowMassDelete?: boolean } = {}): Promise<SyncAccepted> {
     const { syncs } = this.deps;
     for (let attempt = 0; attempt < 5; attempt++) {
       const current = await syncs.activeSync(source.id);
@@ -215,7 +294,11 @@ export class SourceService {
       };
       await this.deps.sources.saveSync(source.id, summary);
       try {
-        await syncs.enqueuePlan({ source_id: source.id, sync_id: syncId });
+        await syncs.enqueuePlan({
+          source_id: source.id,
+          sync_id: syncId,
+          ...(options.allowMassDelete ? { allow_mass_delete: true } : {}),
+        });
       } catch (error) {
         await syncs.release(source.id, syncId).catch(() => {});
         await this.deps.sources.saveSync(source.id, {

@@ -41,6 +41,8 @@ export interface WalkOptions {
   skipFolders?: readonly string[];
   /** Called now and then with the number of entries found so far. */
   onProgress?: (found: number) => void;
+  /** `root` is a real path (links resolved) and must still be one: a link swapped in meanwhile fails the walk. */
+  rootIsReal?: boolean;
 }
 
 const issue = (
@@ -100,6 +102,8 @@ export async function checkFolder(path: string): Promise<string> {
  */
 export async function walkFolder(root: string, options: WalkOptions): Promise<WalkResult> {
   const realRoot = await checkFolder(root);
+  if (options.rootIsReal && realRoot !== root)
+    throw new SourceUnavailableError(`the folder ${root} now resolves to another folder: not walked`);
   const inside = (p: string) =>
     p === realRoot || p.startsWith(realRoot.endsWith(sep) ? realRoot : realRoot + sep);
   const skip = new Set(options.skipFolders ?? []);
