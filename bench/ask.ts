@@ -8,7 +8,7 @@ import { parseArgs } from "node:util";
 import { LlamaChatSession } from "node-llama-cpp";
 import { LOCAL_SCOPE } from "../src/access/scope.js";
 import { numberPassages } from "../src/answer/passages.js";
-import { ANSWER_SYSTEM_PROMPT, answerSchema, answerUserPrompt } from "../src/answer/prompts.js";
+import { COMPOSE_SYSTEM_PROMPT, composeSchema, composeUserPrompt } from "../src/answer/prompts.js";
 import { ANSWER_MAX_TOKENS, createAnswering } from "../src/app/answering.js";
 import { readDataset, seededShuffle } from "../src/app/eval/dataset.js";
 import { buildEvalStore, PIPELINE_VERSION } from "../src/app/eval/runner.js";
@@ -116,18 +116,21 @@ for (const q of questions.slice(0, 10)) {
     scope: LOCAL_SCOPE,
     filters: { document_ids: [ids.get(q.doc_scope[0]!)!] },
   });
-  const numbered = numberPassages(passages);
-  const prompt = answerUserPrompt(q.question, numbered);
-  const schema = answerSchema(numbered);
+  // The written answer's generation: the question and a few evidence sentences, free text out.
+  const evidence = numberPassages(passages)
+    .flatMap((p) => p.sentences)
+    .slice(0, 3);
+  const prompt = composeUserPrompt(q.question, evidence);
+  const schema = composeSchema;
   const c = await generator
-    .generateJson({ system: ANSWER_SYSTEM_PROMPT, prompt, schema, maxTokens: ANSWER_MAX_TOKENS })
+    .generateJson({ system: COMPOSE_SYSTEM_PROMPT, prompt, schema, maxTokens: ANSWER_MAX_TOKENS })
     .catch(() => null);
   if (c) {
     citedTokens += c.outputTokens;
     citedMs += c.generationMs;
   }
   const sequence = rawContext.getSequence();
-  const session = new LlamaChatSession({ contextSequence: sequence, systemPrompt: ANSWER_SYSTEM_PROMPT });
+  const session = new LlamaChatSession({ contextSequence: sequence, systemPrompt: COMPOSE_SYSTEM_PROMPT });
   const grammar = await llama.createGrammarForJsonSchema(
     schema as Parameters<typeof llama.createGrammarForJsonSchema>[0],
   );

@@ -231,6 +231,13 @@ export const AnswerSentence = z
   .meta({ id: "AnswerSentence" });
 export type AnswerSentence = z.infer<typeof AnswerSentence>;
 
+/** Why an answer was declined: nothing to search, no passage sentence matches the question, no quote
+ * could be verified, or the judge found the cited words beside the point. */
+export const AbstainReason = z
+  .enum(["no_passages", "not_in_passages", "unverified", "low_support"])
+  .meta({ id: "AbstainReason" });
+export type AbstainReason = z.infer<typeof AbstainReason>;
+
 export const AskResponse = z
   .object({
     /** The sentences joined, each followed by its [n] markers. */
@@ -238,6 +245,8 @@ export const AskResponse = z
     sentences: z.array(AnswerSentence),
     citations: z.array(Citation),
     abstained: z.boolean(),
+    /** Why the answer was declined; null when it was not. */
+    abstain_reason: AbstainReason.nullable(),
     /** Sentences the model wrote that had no verified citation: dropped, counted here. */
     dropped_sentences: z.int(),
     /** Judged probability (0–1) that the cited words answer the question; null when not judged. */

@@ -5,8 +5,11 @@ import {
   findBoilerplate,
   type Heading,
   isBoilerplate,
+  isRuleLine,
+  lineNumberRuns,
   type OutlineEntry,
   outlineMatcher,
+  trimRules,
 } from "./structure.js";
 
 /** A passage cut from a document, with its way back to the pages. */
@@ -130,15 +133,18 @@ function readBlocks(pages: readonly ParsedPage[], options: ChunkOptions): Block[
     const lines: { start: number; end: number }[] = [];
     let pos = 0;
     for (const raw of page.text.split("\n")) {
-      const lead = raw.length - raw.trimStart().length;
-      const trimmed = raw.trim();
-      if (trimmed.length > 0) lines.push({ start: pos + lead, end: pos + lead + trimmed.length });
+      // Drawn rules at a line's ends (underlines) are page furniture, not words to chunk or quote.
+      const kept = trimRules(raw.trim());
+      const lead = raw.length - raw.trimStart().length + kept.start;
+      if (kept.end > kept.start) lines.push({ start: pos + lead, end: pos + lead + (kept.end - kept.start) });
       pos += raw.length + 1;
     }
+    const lineNumbers = lineNumberRuns(lines.map(({ start, end }) => page.text.slice(start, end)));
     lines.forEach(({ start, end }, index) => {
       const line = page.text.slice(start, end);
       const atEdge = index < 3 || index >= lines.length - 3;
       if (atEdge && isBoilerplate(line, boilerplate)) return;
+      if (lineNumbers.has(index) || isRuleLine(line)) return;
       const heading = fromOutline(line) ?? detectHeading(line, options.markdown ?? false);
       if (heading) {
         while (stack.length > 0 && stack.at(-1)!.level >= heading.level) stack.pop();

@@ -123,6 +123,48 @@ export function findBoilerplate(pages: readonly string[]): Set<string> {
   return new Set([...counts].filter(([, n]) => n >= needed).map(([key]) => key));
 }
 
+/** A rule drawn with characters: "-----", "_____", "=====", "* * *" (underlines of the line above). */
+const RULE = /^[\s\-_=~*.·•–—]*$/;
+/** A run of three or more rule characters at either end of a line ("---- 5.1 Warranty. ----"). */
+const RULE_EDGE = /^[-_=~–—]{3,}\s*|\s*[-_=~–—]{3,}$/g;
+
+/** Whether a line is only a drawn rule (and not an empty line or a lone dash). */
+export function isRuleLine(line: string): boolean {
+  return RULE.test(line) && line.replace(/\s/g, "").length >= 3;
+}
+
+/** The part of a line between rule characters at its ends, as offsets in the line. */
+export function trimRules(line: string): { start: number; end: number } {
+  let start = 0;
+  let end = line.length;
+  for (const m of line.matchAll(RULE_EDGE)) {
+    if (m.index === 0) start = m[0].length;
+    else end = Math.min(end, m.index);
+  }
+  return start < end ? { start, end } : { start: 0, end: 0 };
+}
+
+/** A line that is only a number of one to three digits: a page or line number, or a table cell. */
+const BARE_NUMBER = /^\s*\d{1,3}\s*$/;
+
+/**
+ * Indexes of lines that are running line numbers: two or more bare numbers in a row that count up by
+ * one ("10", "11"). A single bare number inside a page is kept (it may be a table cell).
+ */
+export function lineNumberRuns(lines: readonly string[]): Set<number> {
+  const out = new Set<number>();
+  for (let i = 0; i < lines.length; i++) {
+    let j = i;
+    while (j + 1 < lines.length && BARE_NUMBER.test(lines[j]!) && BARE_NUMBER.test(lines[j + 1]!)) {
+      if (Number(lines[j + 1]) !== Number(lines[j]) + 1) break;
+      j++;
+    }
+    if (j > i) for (let k = i; k <= j; k++) out.add(k);
+    i = j;
+  }
+  return out;
+}
+
 /** Whether a line is a running header/footer or a bare page number. */
 export function isBoilerplate(line: string, boilerplate: ReadonlySet<string>): boolean {
   return isPageNumberLine(line) || boilerplate.has(boilerplateKey(line));

@@ -1,25 +1,30 @@
-// Making an answer: retrieve → number the passages → generate under a JSON-schema grammar → verify
-// every citation against the stored page text → keep what is proven, or say the documents do not say.
-import type { AnswerSentence, AskResponse, Citation, Passage, SearchFilters } from "../../schemas/api.js";
+// Making an answer, evidence first: retrieve → number the passage sentences → the model chooses the
+// sentences that answer (or none) → it writes a short answer from those alone (or the answer is the
+// evidence, verbatim) → every citation is verified against the stored page → a judge checks that the
+// cited words answer the question → what is proven is shown, or the documents do not say.
+import type { AbstainReason, AskResponse, Citation, Passage, SearchFilters } from "../../schemas/api.js";
 import type { AccessScope } from "../access/scope.js";
-import type { JsonGenerator } from "../models/generator.js";
+import { GenerationIncompleteError, type JsonGenerator } from "../models/generator.js";
 import type { YesNoScorer } from "../models/scorer.js";
+import { vocabularyCoverage } from "../retrieval/expansion.js";
 import type { HybridRetriever, RetrievedPassage } from "../retrieval/hybrid.js";
 import type { DocumentRepository } from "../store/documents.js";
-import { alignClaim } from "./align.js";
+import { type CitedAnswer, citeAnswer, type PageTextReader } from "./cite.js";
+import { alignWritten, type DraftSentence, extractiveDraft } from "./compose.js";
+import { chooseEvidence, questionTopic } from "./evidence.js";
 import type { GenerationLimiter, Ticket } from "./limiter.js";
-import { type NumberedPassage, numberPassages } from "./passages.js";
+import { numberPassages, type PassageSentence } from "./passages.js";
 import {
-  ANSWER_SYSTEM_PROMPT,
   abstentionText,
-  answerSchema,
-  answerUserPrompt,
-  type ModelAnswer,
+  COMPOSE_SYSTEM_PROMPT,
+  composeSchema,
+  composeUserPrompt,
+  type ModelComposition,
   PROMPT_VERSION,
   SUPPORT_SYSTEM_PROMPT,
   supportUserPrompt,
 } from "./prompts.js";
-import { verifyQuote } from "./verify.js";
+import { combineSupport } from "./support.js";
 
 /** One question. */
 export interface AskInput {
@@ -34,6 +39,28 @@ export interface AnswerEvents {
   onPassages?: (passages: Passage[]) => void;
   onText?: (text: string) => void;
   onCitation?: (citation: Citation) => void;
+  /** How the answer was worded: the evidence chosen, the model's own answer, and whether it was kept. */
+  onDraft?: (draft: DraftTrace) => void;
+  /** The two signals behind the support score (for calibrating SUPPORT_THRESHOLD). */
+  onSupport?: (signals: SupportSignals) => void;
+}
+
+/** What the support score is made of. */
+export interface SupportSignals {
+  /** The judge's probability that the cited words are what the question asks for. */
+  judged: number;
+  /** Share of the asked clause's vocabulary in the passages; null when no known clause is asked about. */
+  coverage: number | null;
+}
+
+/** What happened between choosing evidence and citing it (for evaluation and logs). */
+export interface DraftTrace {
+  /** Quotes of the sentences the model chose. */
+  chosen: string[];
+  /** The answer the model wrote from them (null when none was asked for or it could not finish). */
+  written: string | null;
+  /** The written answer stated something the evidence does not, so the evidence is shown verbatim. */
+  replacedByEvidence: boolean;
 }
 
 /** The passage as the API shows it. */
@@ -50,96 +77,12 @@ export function passageView(p: RetrievedPassage): Passage {
   };
 }
 
-/**
- * Pulls the sentence texts out of the model's partial JSON as it streams, so a client sees words,
- * not braces. Returns the new text since the last call.
- */
-export class SentenceTextStream {
-  private raw = "";
-  private shown = "";
-  push(chunk: string): string {
-    this.raw += chunk;
-    const texts: string[] = [];
-    const re = /"text"\s*:\s*"((?:[^"\\]|\\.)*)("?)/g;
-    for (let m = re.exec(this.raw); m; m = re.exec(this.raw)) {
-      let t = m[1]!;
-      if (!m[2]) t = t.replace(/\\[^"\\/bfnrtu]?$|\\u[0-9a-fA-F]{0,3}$/, "");
-      try {
-        texts.push(JSON.parse(`"${t}"`) as string);
-      } catch {
-        texts.push(t);
-      }
-    }
-    const full = texts.join(" ");
-    if (!full.startsWith(this.shown)) return "";
-    const delta = full.slice(this.shown.length);
-    this.shown = full;
-    return delta;
-  }
-}
-
-/** Map the model's output to citations that are verified against the stored pages; drop the rest. */
-export async function verifyAnswer(
-  model: ModelAnswer,
-  numbered: readonly NumberedPassage[],
-  pageText: (documentId: string, page: number) => Promise<string | undefined>,
-  question = "",
-): Promise<{ sentences: AnswerSentence[]; citations: Citation[]; dropped: number }> {
-  const sentencesById = new Map(numbered.flatMap((p) => p.sentences.map((s) => [s.id, { p, s }] as const)));
-  const sentenceText = new Map([...sentencesById].map(([id, { s }]) => [id, s.text]));
-  const citationByKey = new Map<string, Citation>();
-  const citations: Citation[] = [];
-  const sentences: AnswerSentence[] = [];
-  let dropped = 0;
-  for (const sentence of model.sentences) {
-    const text = sentence.text.trim();
-    const ns: number[] = [];
-    // The model's evidence ids are candidates; alignment keeps those that state the claim.
-    for (const id of alignClaim(text, sentence.evidence, sentenceText, question)) {
-      const ref = sentencesById.get(id);
-      if (!ref) continue;
-      const { p, s } = ref;
-      const pages = new Map<number, string | undefined>();
-      for (const span of p.passage.spans)
-        pages.set(span.page, await pageText(p.passage.document_id, span.page));
-      const location = verifyQuote(s.quote, {
-        text: p.passage.text,
-        spans: p.passage.spans,
-        pageText: (n) => pages.get(n),
-      });
-      if (!location) continue;
-      const key = `${p.passage.document_id}:${location.page}:${location.charStart}:${location.charEnd}`;
-      let citation = citationByKey.get(key);
-      if (!citation) {
-        citation = {
-          n: citations.length + 1,
-          chunk_id: p.passage.chunk_id,
-          document_id: p.passage.document_id,
-          title: p.passage.title,
-          page: location.page,
-          quote: location.exact,
-          char_start: location.charStart,
-          char_end: location.charEnd,
-          verified: true,
-        };
-        citationByKey.set(key, citation);
-        citations.push(citation);
-      }
-      if (!ns.includes(citation.n)) ns.push(citation.n);
-    }
-    // A sentence without a verified citation is not shown (see README: unsupported sentences are dropped).
-    if (text.length === 0 || ns.length === 0) {
-      if (text.length > 0) dropped++;
-      continue;
-    }
-    sentences.push({ text, citations: ns });
-  }
-  return { sentences, citations, dropped };
-}
+/** How an answer is worded once its evidence is chosen. */
+export type AnswerStyle = "written" | "extractive";
 
 /** Options of the Answerer. */
 export interface AnswererOptions {
-  /** Most tokens the model may write. */
+  /** Most tokens the model may write for the written answer. */
   maxOutputTokens: number;
   /** Longest time one answer may take, waiting included. */
   timeoutMs: number;
@@ -147,7 +90,23 @@ export interface AnswererOptions {
   judge: YesNoScorer | null;
   /** Least judged support for an answer to be shown. */
   supportThreshold: number;
+  /** "written": a short answer in the model's words, checked against the evidence (falls back to
+   * the evidence verbatim); "extractive": the evidence verbatim. */
+  style: AnswerStyle;
 }
+
+/** Timings of one answer, in milliseconds. */
+interface Clock {
+  started: number;
+  retrieval: number;
+  queue: number;
+  firstText: number | null;
+  generation: number;
+  support: number;
+}
+
+/** Passage sentences an answer rests on: the best matches of the question among the retrieved passages. */
+const EVIDENCE_SENTENCES = 2;
 
 /** Answers questions with verified citations, or abstains. */
 export class Answerer {
@@ -181,122 +140,180 @@ export class Answerer {
     signal?: AbortSignal,
     ticket?: Ticket,
   ): Promise<AskResponse> {
-    const started = performance.now();
+    const clock: Clock = {
+      started: performance.now(),
+      retrieval: 0,
+      queue: 0,
+      firstText: null,
+      generation: 0,
+      support: 0,
+    };
     const timeout = AbortSignal.timeout(this.options.timeoutMs);
     const abort = signal ? AbortSignal.any([signal, timeout]) : timeout;
     const place = ticket ?? this.limiter.enter(abort);
     try {
-      return await this.answerWith(input, events, abort, place, started);
+      return await this.answerWith(input, events, abort, place, clock);
     } finally {
       place.release();
     }
   }
 
+  /** retrieve → choose evidence → word the answer → cite → judge. */
   private async answerWith(
     input: AskInput,
     events: AnswerEvents,
     abort: AbortSignal,
     ticket: Ticket,
-    started: number,
+    clock: Clock,
   ): Promise<AskResponse> {
+    const retrieved = await this.retrieve(input, clock);
+    const passages = retrieved.map(passageView);
+    events.onPassages?.(passages);
+    const numbered = numberPassages(retrieved);
+    const done = (cited: CitedAnswer | null, support: number | null, reason: AbstainReason | null) =>
+      this.result(input.question, passages, cited, support, reason, events, clock);
+    if (numbered.every((p) => p.sentences.length === 0)) return done(null, null, "no_passages");
+
+    const chosen = chooseEvidence(input.question, numbered, EVIDENCE_SENTENCES);
+    if (chosen.length === 0) return done(null, null, "not_in_passages");
+    const queued = performance.now();
+    await ticket.ready;
+    clock.queue = performance.now() - queued;
+    const drafts = await this.word(input.question, chosen, events, abort, clock);
+    const cited = await citeAnswer(drafts, numbered, this.pageReader(retrieved, input.scope));
+    if (cited.sentences.length === 0) return done(cited, null, "unverified");
+    const coverage = vocabularyCoverage(
+      questionTopic(input.question),
+      retrieved.map((p) => p.text),
+    );
+    const judged = await this.judge(input.question, cited, abort, clock);
+    if (judged !== null) events.onSupport?.({ judged, coverage });
+    const support = judged === null ? null : combineSupport(judged, coverage);
+    const supported = support === null || support >= this.options.supportThreshold;
+    return done(cited, support, supported ? null : "low_support");
+  }
+
+  private async retrieve(input: AskInput, clock: Clock): Promise<RetrievedPassage[]> {
     const retrieved = await this.retriever.retrieve({
       query: input.question,
       topK: input.topK,
       scope: input.scope,
       filters: input.filters,
     });
-    const retrievalMs = performance.now() - started;
-    const passages = retrieved.map(passageView);
-    events.onPassages?.(passages);
-    const numbered = this.fitToContext(numberPassages(retrieved), input.question);
+    clock.retrieval = performance.now() - clock.started;
+    return retrieved;
+  }
 
-    let queueMs = 0;
-    let ttft: number | null = null;
-    let generationMs = 0;
-    let model: ModelAnswer = { sentences: [] };
-    if (numbered.length > 0) {
-      const queued = performance.now();
-      const stream = new SentenceTextStream();
-      await ticket.ready;
-      queueMs = performance.now() - queued;
+  /** The answer's sentences: written from the evidence and checked against it, or the evidence itself. */
+  private async word(
+    question: string,
+    chosen: PassageSentence[],
+    events: AnswerEvents,
+    abort: AbortSignal,
+    clock: Clock,
+  ): Promise<DraftSentence[]> {
+    const written =
+      this.options.style === "written" ? await this.write(question, chosen, abort, clock) : null;
+    const aligned = written ? alignWritten(written, chosen, question) : null;
+    const drafts = aligned ?? extractiveDraft(chosen);
+    events.onDraft?.({
+      chosen: chosen.map((s) => s.quote),
+      written,
+      replacedByEvidence: !!written && !aligned,
+    });
+    clock.firstText ??= performance.now() - clock.started;
+    events.onText?.(drafts.map((d) => d.text).join(" "));
+    return drafts;
+  }
+
+  /** The model's short answer from the chosen sentences alone; null if it could not finish. */
+  private async write(
+    question: string,
+    chosen: PassageSentence[],
+    abort: AbortSignal,
+    clock: Clock,
+  ): Promise<string | null> {
+    const began = performance.now();
+    try {
       const result = await this.generator.generateJson({
-        system: ANSWER_SYSTEM_PROMPT,
-        prompt: answerUserPrompt(input.question, numbered),
-        schema: answerSchema(numbered),
+        system: COMPOSE_SYSTEM_PROMPT,
+        prompt: composeUserPrompt(question, chosen),
+        schema: composeSchema,
         maxTokens: this.options.maxOutputTokens,
         signal: abort,
-        onText: (chunk) => {
-          const delta = stream.push(chunk);
-          if (delta) events.onText?.(delta);
-        },
       });
-      ttft = result.timeToFirstTokenMs;
-      generationMs = result.generationMs;
-      model = result.value as ModelAnswer;
+      return (result.value as ModelComposition).answer;
+    } catch (error) {
+      if (error instanceof GenerationIncompleteError) return null;
+      throw error;
+    } finally {
+      clock.generation += performance.now() - began;
     }
+  }
 
-    const pageCache = new Map<string, Promise<Map<number, string>>>();
-    const pageText = async (documentId: string, page: number) => {
-      let pages = pageCache.get(documentId);
+  /** The judge's probability that the cited words answer the question (null when no judge). */
+  private async judge(question: string, cited: CitedAnswer, abort: AbortSignal, clock: Clock) {
+    if (!this.options.judge) return null;
+    const began = performance.now();
+    const quotes = cited.citations.map((c) => c.quote);
+    const support = await this.options.judge.score(
+      SUPPORT_SYSTEM_PROMPT,
+      supportUserPrompt(question, quotes),
+      abort,
+    );
+    clock.support = performance.now() - began;
+    return support;
+  }
+
+  /** Stored page text of the retrieved passages' pages, read once per document and only as the caller may. */
+  private pageReader(retrieved: readonly RetrievedPassage[], scope: AccessScope): PageTextReader {
+    const cache = new Map<string, Promise<Map<number, string>>>();
+    return async (documentId, page) => {
+      let pages = cache.get(documentId);
       if (!pages) {
         const wanted = retrieved
           .filter((p) => p.document_id === documentId)
           .flatMap((p) => p.spans.map((s) => s.page));
-        pages = this.documents.pageTexts(documentId, [...new Set(wanted)], input.scope);
-        pageCache.set(documentId, pages);
+        pages = this.documents.pageTexts(documentId, [...new Set(wanted)], scope);
+        cache.set(documentId, pages);
       }
       return (await pages).get(page);
     };
-    const verified = await verifyAnswer(model, numbered, pageText, input.question);
-    // Verified words may still be beside the point: a judge decides whether they answer the question.
-    let support: number | null = null;
-    const supportStarted = performance.now();
-    if (verified.sentences.length > 0 && this.options.judge) {
-      support = await this.options.judge.score(
-        SUPPORT_SYSTEM_PROMPT,
-        supportUserPrompt(
-          input.question,
-          verified.citations.map((c) => c.quote),
-        ),
-        abort,
-      );
-    }
-    const supportMs = performance.now() - supportStarted;
-    const abstained =
-      verified.sentences.length === 0 || (support !== null && support < this.options.supportThreshold);
-    if (!abstained) for (const c of verified.citations) events.onCitation?.(c);
-    const answer = abstained
-      ? abstentionText(input.question)
-      : verified.sentences.map((s) => `${s.text} ${s.citations.map((n) => `[${n}]`).join("")}`).join(" ");
+  }
+
+  /** The response: the verified answer, or an abstention that says why. */
+  private result(
+    question: string,
+    passages: Passage[],
+    cited: CitedAnswer | null,
+    support: number | null,
+    reason: AbstainReason | null,
+    events: AnswerEvents,
+    clock: Clock,
+  ): AskResponse {
+    const shown = reason === null && cited !== null;
+    if (shown) for (const c of cited.citations) events.onCitation?.(c);
     return {
-      answer,
-      sentences: abstained ? [] : verified.sentences,
-      citations: abstained ? [] : verified.citations,
-      abstained,
-      dropped_sentences: verified.dropped,
+      answer: shown
+        ? cited.sentences.map((s) => `${s.text} ${s.citations.map((n) => `[${n}]`).join("")}`).join(" ")
+        : abstentionText(question, reason ?? "unverified"),
+      sentences: shown ? cited.sentences : [],
+      citations: shown ? cited.citations : [],
+      abstained: !shown,
+      abstain_reason: reason,
+      dropped_sentences: cited?.dropped ?? 0,
       support,
       passages,
       model: this.generator.modelId,
       prompt_version: PROMPT_VERSION,
       timings: {
-        retrieval_ms: retrievalMs,
-        queue_ms: queueMs,
-        time_to_first_token_ms: ttft,
-        generation_ms: generationMs,
-        support_ms: supportMs,
-        total_ms: performance.now() - started,
+        retrieval_ms: clock.retrieval,
+        queue_ms: clock.queue,
+        time_to_first_token_ms: clock.firstText,
+        generation_ms: clock.generation,
+        support_ms: clock.support,
+        total_ms: performance.now() - clock.started,
       },
     };
-  }
-
-  /** Keep the passages (in rank order) whose prompt fits the model's context with room for the answer. */
-  private fitToContext(numbered: NumberedPassage[], question: string): NumberedPassage[] {
-    const budget = this.generator.contextTokens - this.options.maxOutputTokens - 64;
-    for (let n = numbered.length; n > 0; n--) {
-      const kept = numbered.slice(0, n);
-      const tokens = this.generator.countTokens(ANSWER_SYSTEM_PROMPT + answerUserPrompt(question, kept));
-      if (tokens <= budget) return kept;
-    }
-    return [];
   }
 }

@@ -111,20 +111,42 @@ export function splitSentences(text: string): { start: number; end: number; body
 }
 
 /**
- * Number the passages 1…n and all their sentences S1…Sk across the prompt, in retrieval order.
- * Sentence ids look nothing like clause numbers ("2.1"), which small models would confuse them with.
+ * Words that stand in every contract and answer no question: the lead-in to the clauses, the
+ * signature block, a bare heading. They are not offered as evidence (an answer once cited "The
+ * parties hereto agree as follows" three times).
+ */
+const BOILERPLATE = [
+  /\bagree[sd]?\s+as\s+follows\b/i,
+  /^in witness whereof\b/i,
+  /^now,?\s+therefore\b/i,
+  /^(by|name|title|date|signature|its)\s*:/i,
+];
+
+/** Whether a sentence's quote is contract boilerplate (or too short to say anything). */
+export function isBoilerplateSentence(quote: string): boolean {
+  const text = quote.replace(/\s+/g, " ").trim();
+  if (/[\p{L}\p{N}]/u.test(text) === false || text.length < 12) return true;
+  return BOILERPLATE.some((re) => re.test(text)) || isHeadingLine(text);
+}
+
+/**
+ * Number the passages 1…n and their citable sentences S1…Sk across the prompt, in retrieval order
+ * (boilerplate gets no id). Sentence ids look nothing like clause numbers ("2.1"), which small
+ * models would confuse them with.
  */
 export function numberPassages(passages: readonly RetrievedPassage[]): NumberedPassage[] {
   let next = 1;
   return passages.map((passage, i) => ({
     n: i + 1,
     passage,
-    sentences: splitSentences(passage.text).map(({ start, end, body }) => ({
-      id: `S${next++}`,
-      start,
-      end,
-      text: passage.text.slice(start, end),
-      quote: passage.text.slice(body, end),
-    })),
+    sentences: splitSentences(passage.text)
+      .map(({ start, end, body }) => ({
+        start,
+        end,
+        text: passage.text.slice(start, end),
+        quote: passage.text.slice(body, end),
+      }))
+      .filter((s) => !isBoilerplateSentence(s.quote))
+      .map((s) => ({ id: `S${next++}`, ...s })),
   }));
 }

@@ -8,7 +8,7 @@ import { DocumentRepository } from "../store/documents.js";
 import type { Store } from "../store/index.js";
 
 /** Most tokens the chat model writes for one answer. */
-export const ANSWER_MAX_TOKENS = 400;
+export const ANSWER_MAX_TOKENS = 120;
 
 /** Retrieval over a store; with `withAnswers`, also the chat model, the judge and the bounded queue. */
 export async function createAnswering(
@@ -31,6 +31,7 @@ export async function createAnswering(
       timeoutMs: config.ASK_TIMEOUT_MS,
       judge: await createJudge(config),
       supportThreshold: config.SUPPORT_THRESHOLD,
+      style: (process.env.CITED_ANSWER_STYLE as "written" | "extractive" | undefined) ?? "written",
     },
   );
   return { documents, retriever, answerer };

@@ -6,6 +6,7 @@ import { sqlIn } from "../lib/sql.js";
 import type { Embedder } from "../models/embedder.js";
 import type { Store } from "../store/index.js";
 import { plainRow, selectRows } from "../store/rows.js";
+import { expansionTerms } from "./expansion.js";
 import { asksForPreamble, namedDocuments, type TitledDocument } from "./titles.js";
 
 /** A chunk as retrieval returns it (no vector). */
@@ -126,9 +127,15 @@ export class HybridRetriever {
     const where = retrievalFilter(q.scope, filters);
     const mode = q.mode ?? "hybrid";
     const depth = Math.max(q.topK, this.options.candidates);
+    // Both searches also look for the words clauses use for what the question asks about.
+    const extra = expansionTerms(query);
+    const expanded =
+      extra.length > 0
+        ? { vector: `${query} (${extra.join(", ")})`, text: `${query} ${extra.join(" ")}` }
+        : { vector: query, text: query };
     const [vector, text] = await Promise.all([
-      mode === "text" ? [] : this.vectorSearch(query, where, depth),
-      mode === "vector" ? [] : this.textSearch(query, where, depth),
+      mode === "text" ? [] : this.vectorSearch(expanded.vector, where, depth),
+      mode === "vector" ? [] : this.textSearch(expanded.text, where, depth),
     ]);
     const fused = new Map<string, RetrievedPassage>();
     const { rrfK, vectorWeight, textWeight } = this.options;

@@ -1,6 +1,7 @@
 // /v1/ask end to end with the real chat model, judge, embedder and store: verified citations,
 // abstention, Server-Sent Events, disconnects and the bounded queue.
-import { servicesAgreementPdf } from "../support/pdfs.js";
+import { isHeadingLine } from "../../src/answer/passages.js";
+import { COVENANT, distributorAgreementPdf, servicesAgreementPdf } from "../support/pdfs.js";
 import {
   postJson,
   startService,
@@ -12,18 +13,27 @@ import {
 
 let service: TestService;
 let documentId: string;
+let distributorId: string;
+
+/** Each answer may take up to this long (the service's own limit); a test waits for no longer than its answers may take. */
+const ASK_TIMEOUT_MS = 300_000;
+const oneAnswer = ASK_TIMEOUT_MS + 30_000;
 
 beforeAll(async () => {
   service = await startService({
     GENERATION_PARALLEL: "1",
     GENERATION_QUEUE: "1",
     CHAT_CONTEXT_TOKENS: "3072",
+    ASK_TIMEOUT_MS: String(ASK_TIMEOUT_MS),
   });
-  const pdf = await servicesAgreementPdf();
-  const res = (await (await upload(service, { "msa.pdf": pdf })).json()) as { documents: { id: string }[] };
-  documentId = res.documents[0]!.id;
-  const [doc] = await waitForDocuments(service, [documentId]);
-  expect(doc!.status).toBe("ready");
+  const files = {
+    "msa.pdf": await servicesAgreementPdf(),
+    "distributor.pdf": await distributorAgreementPdf(),
+  };
+  const res = (await (await upload(service, files)).json()) as { documents: { id: string }[] };
+  [documentId, distributorId] = res.documents.map((d) => d.id) as [string, string];
+  const docs = await waitForDocuments(service, [documentId, distributorId]);
+  for (const doc of docs) expect(doc.status).toBe("ready");
   await waitForIndex(service);
 }, 300_000);
 
@@ -50,6 +60,17 @@ type Answer = {
   timings: Record<string, number>;
 };
 
+/** Every quote any test was shown, checked for page furniture at the end. */
+const shownQuotes: string[] = [];
+
+async function ask(body: Record<string, unknown>): Promise<Answer> {
+  const res = await postJson(service, "/v1/ask", body);
+  expect(res.status).toBe(200);
+  const answer = (await res.json()) as Answer;
+  shownQuotes.push(...answer.citations.map((c) => c.quote));
+  return answer;
+}
+
 const QUESTION = {
   question: "How many days of notice are needed to terminate the agreement for convenience?",
   top_k: 4,
@@ -67,88 +88,147 @@ function parseEvents(text: string): { event: string; data: unknown }[] {
     });
 }
 
+describe("answers that land", () => {
+  const scoped = (question: string) => ({ question, top_k: 5, filters: { document_ids: [distributorId] } });
+
+  test(
+    "a non-compete the contract calls a “Covenant Not to Compete” is answered and cited on its page",
+    async () => {
+      const body = await ask(scoped("How long does the distributor non-compete last after termination?"));
+      expect(body.abstained).toBe(false);
+      const covenant = body.citations.find((c) => /two \(2\) years after the termination/.test(c.quote));
+      expect(covenant).toBeDefined();
+      expect(covenant!.page).toBe(2);
+      expect(COVENANT.replace(/\s+/g, " ")).toContain(covenant!.quote.replace(/\s+/g, " ").slice(0, 60));
+    },
+    oneAnswer,
+  );
+
+  test(
+    "the governing law is answered once, and “agree as follows” is never the answer",
+    async () => {
+      const body = await ask(scoped("Which state's law governs the agreement?"));
+      expect(body.abstained).toBe(false);
+      expect(body.citations.some((c) => /Connecticut/.test(c.quote))).toBe(true);
+      const texts = body.sentences.map((s) => s.text.replace(/\s+/g, " ").toLowerCase());
+      expect(new Set(texts).size).toBe(texts.length);
+      expect(body.answer).not.toMatch(/agree as follows/i);
+      for (const c of body.citations) expect(c.quote).not.toMatch(/agree as follows/i);
+    },
+    oneAnswer,
+  );
+
+  test(
+    "the warranty period is quoted without the underline rows and line numbers around it",
+    async () => {
+      const body = await ask(scoped("How long is the warranty period for the Products?"));
+      expect(body.abstained).toBe(false);
+      const warranty = body.citations.find((c) => /eighteen \(18\) months/.test(c.quote));
+      expect(warranty).toBeDefined();
+    },
+    oneAnswer,
+  );
+});
+
 describe("ask", () => {
   let plain: Answer;
 
-  test("the notice period, stated only on page 2, is answered with a verified citation on page 2", async () => {
-    const res = await postJson(service, "/v1/ask", QUESTION);
-    expect(res.status).toBe(200);
-    plain = (await res.json()) as Answer;
-    expect(plain.abstained).toBe(false);
-    expect(plain.citations.length).toBeGreaterThan(0);
-    const onPage2 = plain.citations.filter((c) => c.page === 2 && c.document_id === documentId);
-    expect(onPage2.length).toBeGreaterThan(0);
-    expect(onPage2.some((c) => /ninety \(90\) days/.test(c.quote.replace(/\s+/g, " ")))).toBe(true);
-    for (const c of plain.citations) expect(c.verified).toBe(true);
-    // The quote is exactly the stored page text at the cited offsets.
-    const page = (await (await service.request(`/v1/documents/${documentId}/pages/2`)).json()) as {
-      text: string;
-    };
-    const c = onPage2[0]!;
-    expect(page.text.slice(c.char_start, c.char_end)).toBe(c.quote);
-    expect(plain.answer).toMatch(/\[\d+\]/);
-    expect(plain.model).toBe("qwen2.5-coder-0.5b-instruct");
-    expect(plain.prompt_version).toMatch(/^answer-/);
-  });
+  test(
+    "the notice period, stated only on page 2, is answered with a verified citation on page 2",
+    async () => {
+      plain = await ask(QUESTION);
+      expect(plain.abstained).toBe(false);
+      expect(plain.citations.length).toBeGreaterThan(0);
+      const onPage2 = plain.citations.filter((c) => c.page === 2 && c.document_id === documentId);
+      expect(onPage2.length).toBeGreaterThan(0);
+      expect(onPage2.some((c) => /ninety \(90\) days/.test(c.quote.replace(/\s+/g, " ")))).toBe(true);
+      for (const c of plain.citations) expect(c.verified).toBe(true);
+      // The quote is exactly the stored page text at the cited offsets.
+      const page = (await (await service.request(`/v1/documents/${documentId}/pages/2`)).json()) as {
+        text: string;
+      };
+      const c = onPage2[0]!;
+      expect(page.text.slice(c.char_start, c.char_end)).toBe(c.quote);
+      expect(plain.answer).toMatch(/\[\d+\]/);
+      expect(plain.model).toBe("qwen2.5-coder-0.5b-instruct");
+      expect(plain.prompt_version).toMatch(/^answer-/);
+    },
+    oneAnswer,
+  );
 
-  test("a question about a party that is nowhere in the documents is declined", async () => {
-    const res = await postJson(service, "/v1/ask", {
-      question: "What are Initech Corporation's obligations to Umbrella Health under the agreement?",
-      top_k: 4,
-    });
-    expect(res.status).toBe(200);
-    const body = (await res.json()) as Answer;
-    expect(body.abstained).toBe(true);
-    expect(body.citations).toHaveLength(0);
-    expect(body.answer).toMatch(/^The documents do not say/);
-    expect(body.passages.length).toBeGreaterThan(0);
-  });
+  test(
+    "a question about a party that is nowhere in the documents is declined",
+    async () => {
+      const body = await ask({
+        question: "What are Initech Corporation's obligations to Umbrella Health under the agreement?",
+        top_k: 4,
+      });
+      expect(body.abstained).toBe(true);
+      expect(body.citations).toHaveLength(0);
+      expect(body.answer).toMatch(/^The documents do not say/);
+      expect(body.passages.length).toBeGreaterThan(0);
+    },
+    oneAnswer,
+  );
 
-  test("streaming sends passages, text, citations and a final event equal to the JSON answer", async () => {
-    const res = await postJson(service, "/v1/ask", { ...QUESTION, stream: true });
-    expect(res.status).toBe(200);
-    expect(res.headers.get("content-type")).toMatch(/text\/event-stream/);
-    const events = parseEvents(await res.text());
-    const names = events.map((e) => e.event);
-    expect(names[0]).toBe("passages");
-    expect(names.at(-1)).toBe("done");
-    expect(names).toContain("token");
-    expect(names.indexOf("citation")).toBeGreaterThan(names.lastIndexOf("token"));
-    const done = events.at(-1)!.data as Answer;
-    const strip = ({ timings: _t, ...rest }: Answer) => rest;
-    expect(strip(done)).toEqual(strip(plain));
-    const streamed = events.filter((e) => e.event === "citation").map((e) => e.data);
-    expect(streamed).toEqual(done.citations);
-  });
+  test(
+    "streaming sends passages, text, citations and a final event equal to the JSON answer",
+    async () => {
+      const res = await postJson(service, "/v1/ask", { ...QUESTION, stream: true });
+      expect(res.status).toBe(200);
+      expect(res.headers.get("content-type")).toMatch(/text\/event-stream/);
+      const events = parseEvents(await res.text());
+      const names = events.map((e) => e.event);
+      expect(names[0]).toBe("passages");
+      expect(names.at(-1)).toBe("done");
+      expect(names).toContain("token");
+      expect(names.indexOf("citation")).toBeGreaterThan(names.lastIndexOf("token"));
+      const done = events.at(-1)!.data as Answer;
+      const strip = ({ timings: _t, ...rest }: Answer) => rest;
+      expect(strip(done)).toEqual(strip(plain));
+      const streamed = events.filter((e) => e.event === "citation").map((e) => e.data);
+      expect(streamed).toEqual(done.citations);
+    },
+    oneAnswer,
+  );
 
-  test("a client that disconnects mid-stream frees the model for the next request", async () => {
-    const res = await postJson(service, "/v1/ask", { ...QUESTION, stream: true });
-    const reader = res.body!.getReader();
-    await reader.read(); // the passages event: the model is about to read the prompt
-    await new Promise((r) => setTimeout(r, 1500)); // well into prompt evaluation
-    await reader.cancel();
-    const next = await postJson(service, "/v1/ask", QUESTION);
-    expect(next.status).toBe(200);
-    const body = (await next.json()) as Answer;
-    expect(body.abstained).toBe(false);
-    // Had the abandoned generation kept its slot, this request would have waited for it to finish.
-    expect(body.timings.queue_ms).toBeLessThan(2000);
-  });
+  test(
+    "a client that disconnects mid-stream frees the model for the next request",
+    async () => {
+      const res = await postJson(service, "/v1/ask", { ...QUESTION, stream: true });
+      const reader = res.body!.getReader();
+      await reader.read(); // the passages event: the model is about to read the prompt
+      await new Promise((r) => setTimeout(r, 1500)); // well into prompt evaluation
+      await reader.cancel();
+      const next = await postJson(service, "/v1/ask", QUESTION);
+      expect(next.status).toBe(200);
+      const body = (await next.json()) as Answer;
+      expect(body.abstained).toBe(false);
+      // Had the abandoned generation kept its slot, this request would have waited for it to finish.
+      expect(body.timings.queue_ms).toBeLessThan(2000);
+    },
+    oneAnswer,
+  );
 
-  test("beyond the slots and the waiting line, requests get 429 with Retry-After, and none hangs", async () => {
-    // One slot and one place in line: of four at once, at least two are turned away at once.
-    const requests = Array.from({ length: 4 }, () => postJson(service, "/v1/ask", QUESTION));
-    const responses = await Promise.all(requests);
-    const statuses = responses.map((r) => r.status).sort();
-    const busy = responses.filter((r) => r.status === 429);
-    expect(busy.length).toBeGreaterThanOrEqual(2);
-    for (const r of busy) {
-      expect(Number(r.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
-      expect(((await r.json()) as { error: { code: string } }).error.code).toBe("busy");
-    }
-    expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(1);
-    for (const r of responses.filter((x) => x.status === 200)) await r.json();
-  });
+  test(
+    "beyond the slots and the waiting line, requests get 429 with Retry-After, and none hangs",
+    async () => {
+      // One slot and one place in line: of four at once, at least two are turned away at once.
+      const requests = Array.from({ length: 4 }, () => postJson(service, "/v1/ask", QUESTION));
+      const responses = await Promise.all(requests);
+      const statuses = responses.map((r) => r.status).sort();
+      const busy = responses.filter((r) => r.status === 429);
+      expect(busy.length).toBeGreaterThanOrEqual(2);
+      for (const r of busy) {
+        expect(Number(r.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+        expect(((await r.json()) as { error: { code: string } }).error.code).toBe("busy");
+      }
+      expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(1);
+      for (const r of responses.filter((x) => x.status === 200)) await r.json();
+      // The two admitted requests run one after the other, each within the service's time limit.
+    },
+    2 * oneAnswer,
+  );
 
   test("search returns passages from the caller's documents with pages", async () => {
     const res = await postJson(service, "/v1/search", { query: "governing law Oregon", top_k: 3 });
@@ -178,4 +258,19 @@ describe("ask", () => {
     });
     expect(broken.status).toBe(400);
   });
+});
+
+// Runs last: every quote shown by the tests above.
+test("no quote ever starts or ends with an underline row, a page or line number, or a bare heading", () => {
+  expect(shownQuotes.length).toBeGreaterThan(0);
+  for (const quote of shownQuotes) {
+    const lines = quote
+      .trim()
+      .split("\n")
+      .map((l) => l.trim());
+    expect(lines[0]).not.toMatch(/^[-_=]{3,}|^\d{1,3}$/);
+    expect(lines.at(-1)).not.toMatch(/[-_=]{3,}$|^\d{1,3}$/);
+    expect(lines.some((l) => /^[-_=]{3,}$/.test(l))).toBe(false);
+    if (lines.length > 1) expect(isHeadingLine(lines[0]!)).toBe(false);
+  }
 });

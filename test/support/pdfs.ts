@@ -100,3 +100,48 @@ export function servicesAgreementPdf(): Promise<Buffer> {
     ],
   });
 }
+
+/** The non-compete of {@link distributorAgreementPdf}: on page 2, and it never says "non-compete". */
+export const COVENANT =
+  "4.4 Covenant Not to Compete. During the term of this Agreement and for a period of two (2) years after the termination hereof, Distributor will not market, sell or distribute in the Territory any product that competes with the Products.";
+
+/**
+ * A distributor agreement the way scanned-and-converted contracts look: underline rows drawn under
+ * headings, running line numbers in the margin, a cancellation clause that shares words with a
+ * non-compete question, and the covenant not to compete on page 2.
+ */
+export function distributorAgreementPdf(): Promise<Buffer> {
+  return contractPdf({
+    title: "EXCLUSIVE DISTRIBUTOR AGREEMENT",
+    pages: [
+      {
+        paragraphs: [
+          "THE PARTIES HERETO AGREE AS FOLLOWS:",
+          'This Distributor Agreement is made between Nordwind Instruments GmbH ("Company") and Lakeshore Supply Inc. ("Distributor").',
+          "1. APPOINTMENT",
+          "1.1 Company appoints Distributor as its exclusive distributor of the Products in the State of Michigan (the Territory).",
+          "10",
+          "11",
+          "2. CANCELLATION",
+          "2.1 Cancellation. Either party may cancel this Agreement after the termination of the first year upon sixty (60) days' written notice, and the Distributor will then return all unsold Products.",
+          ...fillerClauses(3, 2, "Marketing"),
+        ],
+      },
+      {
+        paragraphs: [
+          "4. OBLIGATIONS OF DISTRIBUTOR",
+          "4.1 Distributor shall keep an inventory of Products sufficient to meet customer demand in the Territory.",
+          COVENANT,
+          "-----------------------------",
+          "5.1 Limited Warranty.",
+          "-----------------------------",
+          "Company warrants that the Products will be free from defects in material and workmanship for a period of eighteen (18) months from the date of delivery.",
+          "12",
+          "13",
+          "6. GOVERNING LAW",
+          "6.1 This Agreement shall be governed by the laws of the State of Connecticut.",
+        ],
+      },
+    ],
+  });
+}

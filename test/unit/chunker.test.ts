@@ -162,3 +162,56 @@ describe("chunkPages", () => {
     for (const c of out) expect(countTokens(c.text)).toBeLessThanOrEqual(options.maxTokens);
   });
 });
+
+describe("page furniture stays out of chunk text", () => {
+  const text = [
+    "5. WARRANTIES",
+    "---------------- 5.1 Limited Warranty. ----------------",
+    "The Supplier warrants the Products for twelve (12) months from delivery.",
+    "10",
+    "11",
+    "_______________",
+    "5.2 Remedies. The Supplier shall repair or replace defective Products.",
+  ].join("\n");
+  const chunks = chunkPages([page(1, text)], {
+    countTokens,
+    targetTokens: 200,
+    maxTokens: 512,
+    minTokens: 4,
+  });
+  const joined = chunks.map((c) => c.text).join("\n");
+
+  test("underline rows and running line numbers are left out", () => {
+    expect(joined).not.toMatch(/---|___/);
+    expect(joined).not.toMatch(/\n10\n11\n/);
+    expect(joined).toContain("5.1 Limited Warranty.");
+    expect(joined).toContain("twelve (12) months");
+  });
+
+  test("every span still maps to the same words on the stored page", () => {
+    for (const c of chunks)
+      for (const s of c.spans)
+        expect(c.text.slice(s.at, s.at + (s.end - s.start))).toBe(text.slice(s.start, s.end));
+  });
+
+  test("a single number inside a page (a table cell) is kept", () => {
+    const table = [
+      "SCHEDULE B",
+      "Fees by year are listed here.",
+      "The first year is discounted.",
+      "Year one",
+      "12",
+      "Year two fee is set by the schedule below.",
+      "Year three fee is agreed later.",
+      "Year four fee is agreed later.",
+      "Signed for the parties.",
+    ].join("\n");
+    const [only] = chunkPages([page(1, table)], {
+      countTokens,
+      targetTokens: 200,
+      maxTokens: 512,
+      minTokens: 4,
+    });
+    expect(only!.text).toContain("\n12\n");
+  });
+});

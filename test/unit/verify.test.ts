@@ -1,8 +1,9 @@
 // The verifier against adversarial model output: nothing that is not on the page may pass.
-import { verifyAnswer } from "../../src/answer/answerer.js";
+import { citeAnswer } from "../../src/answer/cite.js";
 import { isHeadingLine, numberPassages, splitSentences } from "../../src/answer/passages.js";
 import { findQuote, normalizeForMatch, verifyQuote } from "../../src/answer/verify.js";
 import type { RetrievedPassage } from "../../src/retrieval/hybrid.js";
+import { retrievedPassage } from "../support/passages.js";
 
 const PAGE2 =
   "2. TERMINATION\n2.1 Either party may terminate this Agreement upon ninety (90) days’ prior written\nnotice to the other party. The notice must be sent by certified mail.\n2.2 Termi-\nnation does not affect accrued rights.";
@@ -12,26 +13,7 @@ const pages = new Map([
   [3, PAGE3],
 ]);
 
-function passage(id: string, page: number, text: string): RetrievedPassage {
-  return {
-    chunk_id: id,
-    document_id: "doc_1",
-    title: "MSA",
-    section: "",
-    text,
-    page_start: page,
-    page_end: page,
-    char_start: 0,
-    char_end: text.length,
-    spans: [{ page, start: 0, end: text.length, at: 0 }],
-    ordinal: 0,
-    preamble: false,
-    score: 1,
-    similarity: 0.5,
-    vectorRank: 1,
-    textRank: 1,
-  };
-}
+const passage = retrievedPassage;
 const p2 = passage("c2", 2, PAGE2);
 const p3 = passage("c3", 3, PAGE3);
 const view = (p: RetrievedPassage) => ({
@@ -94,19 +76,17 @@ describe("verifyQuote", () => {
   });
 });
 
-describe("verifyAnswer", () => {
+describe("citeAnswer", () => {
   const numbered = numberPassages([p2, p3]);
   const pageText = async (_doc: string, page: number) => pages.get(page);
 
   test("citations of sentence ids that were not given, or of nothing, are dropped with their sentences", async () => {
-    const result = await verifyAnswer(
-      {
-        sentences: [
-          { text: "The notice period is 90 days.", evidence: ["S1"] },
-          { text: "It is governed by Delaware law.", evidence: ["S71", "2.2"] },
-          { text: "Unsupported claim.", evidence: [] },
-        ],
-      },
+    const result = await citeAnswer(
+      [
+        { text: "The notice period is 90 days.", evidence: ["S1"] },
+        { text: "It is governed by Delaware law.", evidence: ["S71", "2.2"] },
+        { text: "Unsupported claim.", evidence: [] },
+      ],
       numbered,
       pageText,
     );
@@ -118,8 +98,8 @@ describe("verifyAnswer", () => {
   });
 
   test("a citation quotes the clause's words, not the heading the sentence starts with", async () => {
-    const result = await verifyAnswer(
-      { sentences: [{ text: "Oregon law governs the agreement.", evidence: ["S4"] }] },
+    const result = await citeAnswer(
+      [{ text: "Oregon law governs the agreement.", evidence: ["S4"] }],
       numbered,
       pageText,
     );
@@ -130,8 +110,8 @@ describe("verifyAnswer", () => {
   });
 
   test("a passage whose page text is missing cannot be cited", async () => {
-    const result = await verifyAnswer(
-      { sentences: [{ text: "Oregon law governs.", evidence: ["S4"] }] },
+    const result = await citeAnswer(
+      [{ text: "Oregon law governs.", evidence: ["S4"] }],
       numbered,
       async () => undefined,
     );

@@ -4,8 +4,9 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { chunkingFor, ingestDocument } from "../../../ingestion/pipeline.js";
+import type { AskResponse } from "../../../schemas/api.js";
 import { LOCAL_SCOPE } from "../../access/scope.js";
-import type { Answerer } from "../../answer/answerer.js";
+import type { Answerer, DraftTrace, SupportSignals } from "../../answer/answerer.js";
 import type { Embedder } from "../../models/embedder.js";
 import type { HybridRetriever, RetrievedPassage } from "../../retrieval/hybrid.js";
 import { DocumentRepository, localDocumentRow } from "../../store/documents.js";
@@ -33,7 +34,7 @@ export interface IndexSettings {
   pipelineVersion: string;
 }
 
-export const PIPELINE_VERSION = "2026-11-26.4";
+export const PIPELINE_VERSION = "2026-11-30.1";
 
 /** A document id for a dataset file: stable across runs. */
 const evalDocumentId = (doc: string) => `eval_${createHash("sha256").update(doc).digest("hex").slice(0, 16)}`;
@@ -183,6 +184,15 @@ export interface EvalReport {
       support: number | null;
       on_evidence_page: boolean;
       error?: string;
+      /** What was asked and answered, for reading the failures. */
+      question?: string;
+      answer?: string;
+      abstain_reason?: AskResponse["abstain_reason"];
+      cited?: { page: number; quote: string }[];
+      evidence_pages?: number[];
+      dropped?: number;
+      draft?: DraftTrace;
+      signals?: SupportSignals;
     }[];
   };
   seconds: number;
@@ -192,6 +202,17 @@ const percentile = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]! : 0;
 };
+
+/** The parts of an answer worth reading when it went wrong. */
+function answerTrace(question: string, answer: AskResponse) {
+  return {
+    question,
+    answer: answer.answer,
+    abstain_reason: answer.abstain_reason,
+    cited: answer.citations.map((c) => ({ page: c.page, quote: c.quote })),
+    dropped: answer.dropped_sentences,
+  };
+}
 
 /** Options of one evaluation run. */
 export interface EvalOptions {
@@ -283,14 +304,16 @@ export async function runEval(
     let done = 0;
     progress("answers", 0, total);
     let errors = 0;
+    let draft: DraftTrace | undefined;
+    let signals: SupportSignals | undefined;
     const ask = async (question: string, doc: string) => {
+      draft = undefined;
+      signals = undefined;
       try {
-        return await parts.answerer!.answer({
-          question,
-          topK: 5,
-          scope: LOCAL_SCOPE,
-          filters: { document_ids: [parts.ids.get(doc)!] },
-        });
+        return await parts.answerer!.answer(
+          { question, topK: 5, scope: LOCAL_SCOPE, filters: { document_ids: [parts.ids.get(doc)!] } },
+          { onDraft: (d) => (draft = d), onSupport: (x) => (signals = x) },
+        );
       } catch (error) {
         errors++;
         return (error as Error).message;
@@ -321,6 +344,10 @@ export async function runEval(
         abstained: answer.abstained,
         support: answer.support,
         on_evidence_page: onPage,
+        ...answerTrace(l.q.question, answer),
+        draft,
+        signals,
+        evidence_pages: [...l.pages],
       });
       progress("answers", ++done, total);
     }
@@ -347,6 +374,9 @@ export async function runEval(
         abstained: answer.abstained,
         support: answer.support,
         on_evidence_page: false,
+        ...answerTrace(q.question, answer),
+        draft,
+        signals,
       });
       progress("answers", ++done, total);
     }

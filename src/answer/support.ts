@@ -1,0 +1,18 @@
+// Support: how sure Cited is that the cited words answer the question. The judge model's yes/no
+// probability is the main signal; whether the closest passages use the vocabulary of the clause the
+// question asks about moves it (a small judge says "yes" to related but wrong clauses).
+
+/** Log-odds that full coverage of the clause vocabulary adds to the judge's (and none takes away). */
+export const COVERAGE_WEIGHT = 2;
+
+const logit = (p: number) => Math.log(Math.max(p, 1e-6) / Math.max(1 - p, 1e-6));
+const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+
+/**
+ * The support of an answer (0…1): the judge's probability, moved by vocabulary coverage (0…1, or
+ * null when the question asks about no known concept, which leaves the judge's word as it is).
+ */
+export function combineSupport(judged: number, coverage: number | null): number {
+  if (coverage === null) return judged;
+  return sigmoid(logit(judged) + COVERAGE_WEIGHT * (coverage - 0.5));
+}

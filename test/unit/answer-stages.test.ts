@@ -1,0 +1,118 @@
+// The answer's stages between retrieval and citing, as pure functions: which words a question is
+// searched with, which sentences become the evidence, how a written answer is held to its evidence,
+// and how support is reckoned.
+import { alignWritten, extractiveDraft, splitAnswer } from "../../src/answer/compose.js";
+import { chooseEvidence, questionTopic } from "../../src/answer/evidence.js";
+import { isBoilerplateSentence, numberPassages } from "../../src/answer/passages.js";
+import { combineSupport } from "../../src/answer/support.js";
+import { conceptsOf, expansionTerms, vocabularyCoverage } from "../../src/retrieval/expansion.js";
+import { retrievedPassage } from "../support/passages.js";
+
+const CANCELLATION =
+  "2.1 Cancellation. Either party may cancel this Agreement after the termination of the first year upon sixty (60) days' written notice.";
+const COVENANT =
+  "4.4 Covenant Not to Compete. During the term of this Agreement and for a period of two (2) years after the termination hereof, Distributor will not market any product that competes with the Products.";
+const LAW = "6.1 This Agreement shall be governed by the laws of the State of Connecticut.";
+const numbered = numberPassages([
+  retrievedPassage("c1", 1, `THE PARTIES HERETO AGREE AS FOLLOWS:\n${CANCELLATION}`),
+  retrievedPassage("c2", 2, `${COVENANT}\n${LAW}`),
+]);
+
+describe("query expansion with the words clauses use", () => {
+  test("a non-compete question also searches for the words of a covenant not to compete", () => {
+    const terms = expansionTerms("How long does the distributor non-compete last after termination?");
+    expect(terms).toEqual(expect.arrayContaining(["competing", "not market"]));
+  });
+
+  test("a question about no known concept is searched as it is", () => {
+    expect(expansionTerms("Who signed for the supplier?")).toEqual([]);
+    expect(conceptsOf("What colour is the logo?")).toHaveLength(0);
+  });
+
+  test("coverage says how much of the concept's vocabulary the passages use", () => {
+    const q = "Is there a most favored nation clause?";
+    expect(
+      vocabularyCoverage(q, ["prices no less favorable than those given to any other customer"]),
+    ).toBeGreaterThan(0);
+    expect(vocabularyCoverage(q, ["The supplier ships goods."])).toBe(0);
+    expect(vocabularyCoverage("Who signed it?", ["anything"])).toBeNull();
+  });
+});
+
+describe("evidence", () => {
+  test("the covenant not to compete is chosen for a non-compete question, not the cancellation clause", () => {
+    const [first] = chooseEvidence(
+      "How long does the distributor non-compete last after termination?",
+      numbered,
+      2,
+    );
+    expect(first!.quote).toMatch(/two \(2\) years after the termination/);
+  });
+
+  test("a question that shares no telling word with any sentence gets no evidence", () => {
+    expect(chooseEvidence("What colour is the company logo?", numbered, 2)).toEqual([]);
+  });
+
+  test("boilerplate is never offered as evidence", () => {
+    expect(isBoilerplateSentence("THE PARTIES HERETO AGREE AS FOLLOWS:")).toBe(true);
+    expect(isBoilerplateSentence("IN WITNESS WHEREOF, the parties have signed.")).toBe(true);
+    const all = numbered.flatMap((p) => p.sentences.map((s) => s.quote));
+    expect(all.some((q) => /agree as follows/i.test(q))).toBe(false);
+  });
+
+  test("the contract's title is a filter, not a topic", () => {
+    expect(questionTopic('In the "SUPPLY AGREEMENT" contract: The date of the contract')).toBe(
+      "The date of the contract",
+    );
+  });
+});
+
+describe("a written answer is held to its evidence", () => {
+  const law = numbered[1]!.sentences.find((s) => /Connecticut/.test(s.text))!;
+  const covenant = numbered[1]!.sentences.find((s) => /Compete/.test(s.text))!;
+
+  test("a faithful sentence cites the sentence it restates", () => {
+    const drafts = alignWritten(
+      "The agreement is governed by Connecticut law.",
+      [law, covenant],
+      "Which law governs?",
+    );
+    expect(drafts).toEqual([{ text: "The agreement is governed by Connecticut law.", evidence: [law.id] }]);
+  });
+
+  test("a changed number or a name the evidence lacks sends the answer back to the evidence", () => {
+    expect(
+      alignWritten("The covenant lasts three (3) years after termination.", [covenant], "How long?"),
+    ).toBeNull();
+    expect(
+      alignWritten("The agreement is governed by Delaware law.", [law], "Which law governs?"),
+    ).toBeNull();
+  });
+
+  test("a bare “Yes.” stays with the sentence that says why, and nothing is said twice", () => {
+    expect(splitAnswer("Yes. Distributor will not market competing products.")).toEqual([
+      "Yes. Distributor will not market competing products.",
+    ]);
+    const drafts = alignWritten(
+      "Connecticut law governs the agreement. Connecticut law governs the agreement.",
+      [law],
+      "Which law governs?",
+    );
+    expect(drafts).toHaveLength(1);
+  });
+
+  test("the extractive answer is each chosen sentence once, verbatim, citing itself", () => {
+    const drafts = extractiveDraft([law, law, covenant]);
+    expect(drafts.map((d) => d.evidence)).toEqual([[law.id], [covenant.id]]);
+    expect(drafts[0]!.text).toBe(LAW.replace(/^6\.1 /, "6.1 "));
+  });
+});
+
+describe("support", () => {
+  test("vocabulary coverage moves the judge's probability; no concept leaves it as it is", () => {
+    expect(combineSupport(0.6, null)).toBe(0.6);
+    expect(combineSupport(0.6, 1)).toBeGreaterThan(0.6);
+    expect(combineSupport(0.6, 0)).toBeLessThan(0.6);
+    expect(combineSupport(0.6, 0.5)).toBeCloseTo(0.6, 10);
+  });
+});
