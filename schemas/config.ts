@@ -92,6 +92,11 @@ export const ConfigSchema = z.object({
     "Least judged probability that the cited words answer the question; below it Cited abstains.",
     "set it to a number from 0 to 1, e.g. SUPPORT_THRESHOLD=0.5",
   ),
+  ANSWER_STYLE: setting(
+    z.enum(["written", "extractive"]).default("written"),
+    'How answers are worded: "written" (a short answer in the chat model\'s words, shown only when every word of substance is in the cited sentences, else the sentences themselves) or "extractive" (the cited sentences verbatim).',
+    "set it to written or extractive",
+  ),
   HOST: setting(
     z.string().min(1).default("127.0.0.1"),
     "Address the API listens on.",

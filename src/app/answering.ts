@@ -31,7 +31,7 @@ export async function createAnswering(
       timeoutMs: config.ASK_TIMEOUT_MS,
       judge: await createJudge(config),
       supportThreshold: config.SUPPORT_THRESHOLD,
-      style: (process.env.CITED_ANSWER_STYLE as "written" | "extractive" | undefined) ?? "written",
+      style: config.ANSWER_STYLE,
     },
   );
   return { documents, retriever, answerer };

@@ -143,7 +143,9 @@ export class LlamaEmbedder implements Embedder {
       while (next < inputs.length) {
         const i = next++;
         const input = inputs[i]!;
-        out[i] = this.hasText(input, kind) ? normalize((await ctx.getEmbeddingFor(input)).vector) : new Float32Array(0);
+        out[i] = this.hasText(input, kind)
+          ? normalize((await ctx.getEmbeddingFor(input)).vector)
+          : new Float32Array(0);
       }
     };
     await Promise.all(this.contexts.map(lane));

@@ -1,8 +1,8 @@
 import {
   type GbnfJsonSchema,
+  LlamaChatSession,
   type LlamaContext,
   type LlamaContextSequence,
-  LlamaChatSession,
   type LlamaModel,
 } from "node-llama-cpp";
 import { getRuntime, loadModelFile, resolveThreads } from "./runtime.js";
@@ -114,7 +114,8 @@ export class LlamaGenerator implements JsonGenerator {
     const llama = await getRuntime();
     const grammar = await llama.createGrammarForJsonSchema<JsonSchema>(request.schema);
     const sequence = this.free.pop();
-    if (!sequence) throw new Error(`all ${this.parallel} sequences are busy: callers must bound concurrency to parallel`);
+    if (!sequence)
+      throw new Error(`all ${this.parallel} sequences are busy: callers must bound concurrency to parallel`);
     const session = new LlamaChatSession({
       contextSequence: sequence,
       systemPrompt: request.system,
@@ -165,7 +166,11 @@ export class LlamaGenerator implements JsonGenerator {
    * node-llama-cpp checks the signal only once a prompt is fully read, which on a CPU takes seconds;
    * the chat session then finds the prompt already in the sequence and starts generating at once.
    */
-  private async prefill(session: LlamaChatSession, sequence: LlamaContextSequence, request: GenerateJsonRequest) {
+  private async prefill(
+    session: LlamaChatSession,
+    sequence: LlamaContextSequence,
+    request: GenerateJsonRequest,
+  ) {
     const { contextText } = session.chatWrapper.generateContextState({
       chatHistory: [
         { type: "system", text: request.system },
@@ -178,7 +183,9 @@ export class LlamaGenerator implements JsonGenerator {
     // The last token is left for the session to evaluate when it starts generating.
     for (let i = 0; i < tokens.length - 1; i += BATCH) {
       request.signal?.throwIfAborted();
-      await sequence.evaluateWithoutGeneratingNewTokens(tokens.slice(i, Math.min(i + BATCH, tokens.length - 1)));
+      await sequence.evaluateWithoutGeneratingNewTokens(
+        tokens.slice(i, Math.min(i + BATCH, tokens.length - 1)),
+      );
     }
     request.signal?.throwIfAborted();
   }

@@ -6,11 +6,11 @@ import { locateModel } from "./locate.js";
 import { resolveThreads } from "./runtime.js";
 import { LlamaYesNoScorer } from "./scorer.js";
 
-export { type EmbedKind, type Embedder, InputTooLongError, LlamaEmbedder } from "./embedder.js";
+export { type Embedder, type EmbedKind, InputTooLongError, LlamaEmbedder } from "./embedder.js";
 export {
-  GenerationIncompleteError,
   type GenerateJsonRequest,
   type GenerateJsonResult,
+  GenerationIncompleteError,
   type JsonGenerator,
   type JsonSchema,
   LlamaGenerator,
@@ -47,5 +47,10 @@ export async function createGenerator(config: Config): Promise<LlamaGenerator> {
 export async function createJudge(config: Config): Promise<LlamaYesNoScorer | null> {
   if (config.JUDGE_MODEL === "none") return null;
   const path = await locateModel(config.JUDGE_MODEL, config.MODELS_DIR);
-  return LlamaYesNoScorer.create({ modelId: config.JUDGE_MODEL, path, contextTokens: 2048, threads: config.LLAMA_THREADS });
+  return LlamaYesNoScorer.create({
+    modelId: config.JUDGE_MODEL,
+    path,
+    contextTokens: 2048,
+    threads: config.LLAMA_THREADS,
+  });
 }

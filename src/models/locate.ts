@@ -40,6 +40,7 @@ export async function locateModel(ref: string, modelsDir: string): Promise<strin
     }
   }
   const path = isAbsolute(ref) ? ref : existsSync(resolve(ref)) ? resolve(ref) : join(modelsDir, ref);
-  if (!existsSync(path)) throw new ModelNotProvisionedError(`model file ${ref} does not exist (looked at ${path})`);
+  if (!existsSync(path))
+    throw new ModelNotProvisionedError(`model file ${ref} does not exist (looked at ${path})`);
   return path;
 }

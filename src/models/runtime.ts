@@ -6,7 +6,12 @@ const models = new Map<string, Promise<LlamaModel>>();
 
 /** The llama.cpp runtime, loaded once per process (prebuilt CPU binary, never built or downloaded). */
 export function getRuntime(): Promise<Llama> {
-  llamaPromise ??= getLlama({ gpu: false, build: "never", logLevel: LlamaLogLevel.error, progressLogs: false });
+  llamaPromise ??= getLlama({
+    gpu: false,
+    build: "never",
+    logLevel: LlamaLogLevel.error,
+    progressLogs: false,
+  });
   return llamaPromise;
 }
 

@@ -1,4 +1,10 @@
-import { type LlamaContext, type LlamaContextSequence, type LlamaModel, resolveChatWrapper, type Token } from "node-llama-cpp";
+import {
+  type LlamaContext,
+  type LlamaContextSequence,
+  type LlamaModel,
+  resolveChatWrapper,
+  type Token,
+} from "node-llama-cpp";
 import { loadModelFile, resolveThreads } from "./runtime.js";
 
 /** Asks a chat model a yes/no question and reads how likely its first word is "Yes". */

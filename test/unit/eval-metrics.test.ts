@@ -5,6 +5,7 @@ import {
   locateEvidence,
   passageRanges,
   scoreRanking,
+  thresholdCurve,
 } from "../../src/app/eval/metrics.js";
 
 const pages = [
@@ -61,5 +62,33 @@ describe("evaluation metrics", () => {
       mrr_at_10: 0.25,
       recall_within_4000_chars: 0.5,
     });
+  });
+});
+
+describe("threshold curve", () => {
+  const o = (answerable: boolean, abstained: boolean, support: number | null, onPage = false) => ({
+    answerable,
+    abstained,
+    support,
+    on_evidence_page: onPage,
+  });
+  test("raising SUPPORT_THRESHOLD declines the answers whose support is below it, and nothing else", () => {
+    const outcomes = [
+      o(true, false, 0.9, true),
+      o(true, false, 0.4, true),
+      o(true, true, null),
+      o(false, false, 0.55),
+      o(false, true, null),
+    ];
+    const [at0, at5] = thresholdCurve(outcomes, [0, 0.5]);
+    expect(at0).toEqual({
+      threshold: 0,
+      verified_citation_on_evidence_page: 2 / 3,
+      wrongly_declined_answerable: 1 / 3,
+      correctly_declined_unanswerable: 1 / 2,
+    });
+    expect(at5!.verified_citation_on_evidence_page).toBeCloseTo(1 / 3);
+    expect(at5!.wrongly_declined_answerable).toBeCloseTo(2 / 3);
+    expect(at5!.correctly_declined_unanswerable).toBe(1 / 2);
   });
 });

@@ -174,3 +174,40 @@ export function aggregate(scores: readonly QuestionScore[], meanPassageChars: nu
     mean_passage_chars: meanPassageChars,
   };
 }
+
+/** One question's outcome at the threshold it was run with (support null: nothing verified to judge). */
+export interface AnswerOutcome {
+  answerable: boolean;
+  abstained: boolean;
+  support: number | null;
+  on_evidence_page: boolean;
+}
+
+/** The three answer rates at one SUPPORT_THRESHOLD. */
+export interface ThresholdPoint {
+  threshold: number;
+  verified_citation_on_evidence_page: number;
+  wrongly_declined_answerable: number;
+  correctly_declined_unanswerable: number;
+}
+
+/**
+ * What each threshold would have given, from one run at a threshold no higher than any of them: an
+ * answer shown then is declined at a threshold above its support. Lets one run calibrate
+ * SUPPORT_THRESHOLD.
+ */
+export function thresholdCurve(outcomes: readonly AnswerOutcome[], thresholds: readonly number[]) {
+  const a = outcomes.filter((o) => o.answerable);
+  const u = outcomes.filter((o) => !o.answerable);
+  const shown = (o: AnswerOutcome, t: number) => !o.abstained && (o.support === null || o.support >= t);
+  const rate = (xs: readonly AnswerOutcome[], hit: (o: AnswerOutcome) => boolean) =>
+    xs.length ? xs.filter(hit).length / xs.length : 0;
+  return thresholds.map(
+    (t): ThresholdPoint => ({
+      threshold: t,
+      verified_citation_on_evidence_page: rate(a, (o) => shown(o, t) && o.on_evidence_page),
+      wrongly_declined_answerable: rate(a, (o) => !shown(o, t)),
+      correctly_declined_unanswerable: rate(u, (o) => !shown(o, t)),
+    }),
+  );
+}

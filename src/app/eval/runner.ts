@@ -21,6 +21,8 @@ import {
   type Range,
   type RetrievalMetrics,
   scoreRanking,
+  type ThresholdPoint,
+  thresholdCurve,
 } from "./metrics.js";
 
 /** Reports progress of long steps (a progress bar in the CLI). */
@@ -35,6 +37,9 @@ export interface IndexSettings {
 }
 
 export const PIPELINE_VERSION = "2026-11-30.1";
+
+/** Thresholds the report shows answer rates at. */
+const CURVE_THRESHOLDS = [0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8];
 
 /** A document id for a dataset file: stable across runs. */
 const evalDocumentId = (doc: string) => `eval_${createHash("sha256").update(doc).digest("hex").slice(0, 16)}`;
@@ -176,6 +181,8 @@ export interface EvalReport {
     mean_seconds: number;
     /** Questions whose answer failed (time limit, cut-off output): counted as wrong, listed in details. */
     errors: number;
+    /** The same rates at higher SUPPORT_THRESHOLDs (exact when the run's own threshold is 0). */
+    threshold_curve: ThresholdPoint[];
     /** Per question, for calibrating SUPPORT_THRESHOLD: support is null when nothing verified remained. */
     details: {
       id: string;
@@ -389,6 +396,7 @@ export async function runEval(
       correctly_declined_unanswerable: u.length ? correctlyDeclined / u.length : 0,
       mean_seconds: total ? seconds / total : 0,
       errors,
+      threshold_curve: thresholdCurve(details, CURVE_THRESHOLDS),
       details,
     };
   }
@@ -423,6 +431,15 @@ export function reportMarkdown(r: EvalReport): string {
       "| verified citation on an evidence page | answerable wrongly declined | unanswerable correctly declined |",
       "|---|---|---|",
       `| ${f(a.verified_citation_on_evidence_page)} | ${f(a.wrongly_declined_answerable)} | ${f(a.correctly_declined_unanswerable)} |`,
+      "",
+      "At other SUPPORT_THRESHOLDs (from this run's support scores):",
+      "",
+      "| threshold | on an evidence page | wrongly declined | correctly declined |",
+      "|---|---|---|---|",
+      ...a.threshold_curve.map(
+        (p) =>
+          `| ${p.threshold.toFixed(2)} | ${f(p.verified_citation_on_evidence_page)} | ${f(p.wrongly_declined_answerable)} | ${f(p.correctly_declined_unanswerable)} |`,
+      ),
     );
   }
   return `${lines.join("\n")}\n`;
