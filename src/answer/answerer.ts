@@ -61,6 +61,8 @@ export interface DraftTrace {
   written: string | null;
   /** The written answer stated something the evidence does not, so the evidence is shown verbatim. */
   replacedByEvidence: boolean;
+  /** The model ran out of tokens or time before finishing its answer (the evidence is shown verbatim). */
+  unfinished: boolean;
 }
 
 /** The passage as the API shows it. */
@@ -220,6 +222,7 @@ export class Answerer {
       chosen: chosen.map((s) => s.quote),
       written,
       replacedByEvidence: !!written && !aligned,
+      unfinished: this.options.style === "written" && written === null,
     });
     clock.firstText ??= performance.now() - clock.started;
     events.onText?.(drafts.map((d) => d.text).join(" "));

@@ -2,7 +2,8 @@
 // telling words with the question (and with the clause vocabulary of what it asks about). Measured on
 // CUAD's tuning contracts, this scorer puts a sentence of the evidence page first or second far more
 // often than the 0.5B chat model choosing among the same sentences, in no time (README, Evaluation).
-import { conceptTerms } from "../retrieval/expansion.js";
+import { conceptsOf, conceptTerms } from "../retrieval/expansion.js";
+import { asksForPreamble } from "../retrieval/titles.js";
 import { contentWords } from "./align.js";
 import type { NumberedPassage, PassageSentence } from "./passages.js";
 
@@ -56,10 +57,34 @@ export function chooseEvidence(
   numbered: readonly NumberedPassage[],
   count: number,
 ): PassageSentence[] {
+  const opening = openingSentences(question, numbered, count);
+  if (opening.length > 0) return opening;
   const byId = new Map(numbered.flatMap((p) => p.sentences.map((s) => [s.id, s] as const)));
   return [...scoreSentences(question, numbered)]
     .filter(([id, score]) => score > 0 && byId.has(id))
     .sort((a, b) => b[1] - a[1])
     .slice(0, count)
     .map(([id]) => byId.get(id)!);
+}
+
+/** Whether a question asks what a contract states in its opening (its name, parties or date) rather than about a clause. */
+export function asksForOpening(question: string): boolean {
+  const topic = questionTopic(question);
+  return asksForPreamble(topic) && conceptsOf(topic).length === 0;
+}
+
+/**
+ * For a question about the contract's name, parties or date, the first sentences of its preamble:
+ * that is where a contract states them, in words ("parties", "agreement") that every clause shares,
+ * so scoring words would pick any clause. None when no preamble was retrieved, or when the question
+ * is about a clause ("shared ownership between the parties") rather than the opening.
+ */
+function openingSentences(
+  question: string,
+  numbered: readonly NumberedPassage[],
+  count: number,
+): PassageSentence[] {
+  if (!asksForOpening(question)) return [];
+  const preamble = numbered.find((p) => p.passage.preamble && p.sentences.length > 0);
+  return preamble ? preamble.sentences.slice(0, count) : [];
 }

@@ -2,11 +2,11 @@
 import type { AbstainReason } from "../../schemas/api.js";
 import type { JsonSchema } from "../models/generator.js";
 import { clauseName, conceptsOf } from "../retrieval/expansion.js";
-import { questionTopic } from "./evidence.js";
+import { asksForOpening, questionTopic } from "./evidence.js";
 import type { PassageSentence } from "./passages.js";
 
 /** Bump when any text or schema below changes: answers carry it, so results stay comparable. */
-export const PROMPT_VERSION = "answer-2026-11-30.2";
+export const PROMPT_VERSION = "answer-2026-11-30.3";
 
 export const COMPOSE_SYSTEM_PROMPT = [
   "You answer a question in one or two short sentences, using only the evidence you are given.",
@@ -41,6 +41,7 @@ const withArticle = (name: string) => `${/^[aeiou]/i.test(name) ? "an" : "a"} ${
  * Evaluation). Any other question is asked as it is.
  */
 export function judgedQuestion(question: string): string {
+  if (asksForOpening(question)) return "Does this passage name a contract or its parties?";
   const concept = conceptsOf(questionTopic(question)).at(-1);
   return concept ? `Is this passage ${withArticle(clauseName(concept))} clause?` : question;
 }

@@ -54,6 +54,20 @@ export const CLAUSE_VOCABULARY: readonly ClauseConcept[] = [
     terms: ["affiliates", "subsidiaries", "affiliated"],
   },
   {
+    name: "post-termination obligations",
+    clause: "post-termination obligation",
+    asks: /after (the )?(termination|expiration)|post-?termination|wind-?down|transition/i,
+    terms: [
+      "upon termination",
+      "after termination",
+      "expiration",
+      "survive",
+      "wind down",
+      "transition",
+      "return",
+    ],
+  },
+  {
     name: "non-compete",
     asks: /non-?compet|\bcompet(e|ing|ition)\b|geograph|business or technology sector/i,
     terms: [
@@ -163,20 +177,6 @@ export const CLAUSE_VOCABULARY: readonly ClauseConcept[] = [
     name: "source code escrow",
     asks: /escrow|source code/i,
     terms: ["source code", "escrow", "deposit", "release"],
-  },
-  {
-    name: "post-termination obligations",
-    clause: "post-termination obligation",
-    asks: /after (the )?(termination|expiration)|post-?termination|wind-?down|transition/i,
-    terms: [
-      "upon termination",
-      "after termination",
-      "expiration",
-      "survive",
-      "wind down",
-      "transition",
-      "return",
-    ],
   },
   {
     name: "audit rights",

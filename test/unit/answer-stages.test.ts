@@ -4,6 +4,7 @@
 import { alignWritten, extractiveDraft, splitAnswer } from "../../src/answer/compose.js";
 import { chooseEvidence, questionTopic } from "../../src/answer/evidence.js";
 import { isBoilerplateSentence, numberPassages } from "../../src/answer/passages.js";
+import { judgedQuestion } from "../../src/answer/prompts.js";
 import { combineSupport } from "../../src/answer/support.js";
 import { conceptsOf, expansionTerms, vocabularyCoverage } from "../../src/retrieval/expansion.js";
 import { retrievedPassage } from "../support/passages.js";
@@ -58,6 +59,47 @@ describe("evidence", () => {
     expect(isBoilerplateSentence("IN WITNESS WHEREOF, the parties have signed.")).toBe(true);
     const all = numbered.flatMap((p) => p.sentences.map((s) => s.quote));
     expect(all.some((q) => /agree as follows/i.test(q))).toBe(false);
+  });
+
+  test("a question about the parties is answered from the contract's opening, a clause question about the parties is not", () => {
+    const opening = {
+      ...retrievedPassage(
+        "c0",
+        1,
+        "DISTRIBUTOR AGREEMENT. This Distributor Agreement is made on March 1, 2019 between Acme Widgets Inc. and Borealis Trading LLC.",
+      ),
+      preamble: true,
+    };
+    const jointIp =
+      "7.2 Jointly Developed IP. Intellectual property developed jointly shall be jointly owned by the parties.";
+    const passages = numberPassages([
+      retrievedPassage("c1", 2, COVENANT),
+      retrievedPassage("c2", 3, jointIp),
+      opening,
+    ]);
+    const [first] = chooseEvidence(
+      'In the "DISTRIBUTOR AGREEMENT" contract: The two or more parties who signed the contract',
+      passages,
+      2,
+    );
+    expect(first!.quote).toMatch(/between Acme Widgets Inc\. and Borealis Trading LLC/);
+    expect(judgedQuestion("The name of the contract")).toBe(
+      "Does this passage name a contract or its parties?",
+    );
+    const shared =
+      "Is there any clause providing for joint or shared ownership of intellectual property between the parties?";
+    expect(judgedQuestion(shared)).toBe("Is this passage a joint ownership clause?");
+    expect(chooseEvidence(shared, passages, 2)[0]!.quote).toMatch(/jointly owned by the parties/);
+  });
+
+  test("the judge is asked whether the cited words are the clause the question names", () => {
+    expect(judgedQuestion("How long does the distributor non-compete last after termination?")).toBe(
+      "Is this passage a non-compete clause?",
+    );
+    expect(judgedQuestion("Does the contract grant audit rights?")).toBe(
+      "Is this passage an audit rights clause?",
+    );
+    expect(judgedQuestion("What colour is the company logo?")).toBe("What colour is the company logo?");
   });
 
   test("the contract's title is a filter, not a topic", () => {

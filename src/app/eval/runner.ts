@@ -181,6 +181,8 @@ export interface EvalReport {
     mean_seconds: number;
     /** Questions whose answer failed (time limit, cut-off output): counted as wrong, listed in details. */
     errors: number;
+    /** Answers the chat model could not finish writing (shown as the evidence verbatim instead). */
+    unfinished_writing: number;
     /** The same rates at higher SUPPORT_THRESHOLDs (exact when the run's own threshold is 0). */
     threshold_curve: ThresholdPoint[];
     /** Per question, for calibrating SUPPORT_THRESHOLD: support is null when nothing verified remained. */
@@ -396,6 +398,7 @@ export async function runEval(
       correctly_declined_unanswerable: u.length ? correctlyDeclined / u.length : 0,
       mean_seconds: total ? seconds / total : 0,
       errors,
+      unfinished_writing: details.filter((d) => d.draft?.unfinished).length,
       threshold_curve: thresholdCurve(details, CURVE_THRESHOLDS),
       details,
     };
@@ -426,7 +429,7 @@ export function reportMarkdown(r: EvalReport): string {
     const a = r.answers;
     lines.push(
       "",
-      `Answers (${a.model}; ${a.sample_answerable} answerable + ${a.sample_unanswerable} unanswerable, ${a.mean_seconds.toFixed(1)} s each):`,
+      `Answers (${a.model}; ${a.sample_answerable} answerable + ${a.sample_unanswerable} unanswerable, ${a.mean_seconds.toFixed(1)} s each; ${a.errors} errors; ${a.unfinished_writing} answers the model could not finish, shown verbatim):`,
       "",
       "| verified citation on an evidence page | answerable wrongly declined | unanswerable correctly declined |",
       "|---|---|---|",
