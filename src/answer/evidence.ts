@@ -4,7 +4,7 @@
 // often than the 0.5B chat model choosing among the same sentences, in no time (README, Evaluation).
 import { conceptsOf, conceptTerms } from "../retrieval/expansion.js";
 import { asksForPreamble } from "../retrieval/titles.js";
-import { contentWords } from "./align.js";
+import { anchors, contentWords } from "./align.js";
 import type { NumberedPassage, PassageSentence } from "./passages.js";
 
 /** Words of a question that every contract question has and that tell nothing apart. */
@@ -59,6 +59,7 @@ export function chooseEvidence(
 ): PassageSentence[] {
   const opening = openingSentences(question, numbered, count);
   if (opening.length > 0) return opening;
+  if (namesAbsent(question, numbered)) return [];
   const byId = new Map(numbered.flatMap((p) => p.sentences.map((s) => [s.id, s] as const)));
   return [...scoreSentences(question, numbered)]
     .filter(([id, score]) => score > 0 && byId.has(id))
@@ -87,4 +88,19 @@ function openingSentences(
   if (!asksForOpening(question)) return [];
   const preamble = numbered.find((p) => p.passage.preamble && p.sentences.length > 0);
   return preamble ? preamble.sentences.slice(0, count) : [];
+}
+
+/**
+ * Whether a question that names someone or something ("Initech's obligations to Umbrella Health")
+ * names what no retrieved passage mentions: then the passages are about others, and no sentence of
+ * theirs answers it. Questions about a clause Cited knows are exempt (CUAD's own questions capitalise
+ * clause names such as "Non-Compete").
+ */
+function namesAbsent(question: string, numbered: readonly NumberedPassage[]): boolean {
+  const topic = questionTopic(question);
+  if (conceptsOf(topic).length > 0) return false;
+  const names = [...anchors(topic)].filter((w) => !/\d/.test(w));
+  if (names.length === 0) return false;
+  const words = contentWords(numbered.map((p) => p.passage.text).join(" "));
+  return names.some((name) => !words.has(name));
 }

@@ -92,6 +92,23 @@ describe("evidence", () => {
     expect(chooseEvidence(shared, passages, 2)[0]!.quote).toMatch(/jointly owned by the parties/);
   });
 
+  test("a question naming someone no passage mentions gets no evidence; CUAD's capitalised clause names do not count", () => {
+    expect(
+      chooseEvidence(
+        "What are Initech Corporation's obligations to Umbrella Health under the agreement?",
+        numbered,
+        2,
+      ),
+    ).toEqual([]);
+    expect(
+      chooseEvidence("What must the Distributor not market after termination?", numbered, 2).length,
+    ).toBeGreaterThan(0);
+    expect(
+      chooseEvidence("Is there a Non-Compete restricting the distributor after termination?", numbered, 2)
+        .length,
+    ).toBeGreaterThan(0);
+  });
+
   test("the judge is asked whether the cited words are the clause the question names", () => {
     expect(judgedQuestion("How long does the distributor non-compete last after termination?")).toBe(
       "Is this passage a non-compete clause?",
