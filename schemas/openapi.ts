@@ -2,6 +2,7 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from "@asteasolutions/zod-to-openapi";
 import { z } from "zod";
 import * as api from "./api.js";
+import * as chat from "./chat.js";
 import * as sources from "./sources.js";
 
 const json = (schema: z.ZodType, description: string) => ({
@@ -173,6 +174,7 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
   });
 
   registerSourcePaths(registry, security);
+  registerChatPaths(registry, security);
 
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: "3.1.0",
@@ -225,5 +227,36 @@ function registerSourcePaths(registry: OpenAPIRegistry, security: Record<string,
     security,
     request: { params },
     responses: { 200: json(sources.CoverageReport, "The report"), ...errors },
+  });
+}
+
+/** The OpenAI-compatible endpoints. */
+function registerChatPaths(registry: OpenAPIRegistry, security: Record<string, string[]>[]): void {
+  registry.registerPath({
+    method: "get",
+    path: "/v1/models",
+    summary: "OpenAI-compatible model list: cited (answers with citations) and cited-search (passages)",
+    security,
+    responses: { 200: json(chat.ModelList, "The models"), ...errors },
+  });
+  registry.registerPath({
+    method: "post",
+    path: "/v1/chat/completions",
+    summary:
+      "OpenAI-compatible chat completion: the last user message is the question (earlier turns rewrite it into a standalone one); the same verified answer as /v1/ask, with [n] markers, a Sources block, and the citations in `cited`",
+    security,
+    request: { body: { content: { "application/json": { schema: chat.ChatCompletionRequest } } } },
+    responses: {
+      200: {
+        description:
+          "The completion; with stream: true, OpenAI chat.completion.chunk events (data: …), the last with finish_reason stop and `cited`, then data: [DONE]",
+        content: {
+          "application/json": { schema: chat.ChatCompletion },
+          "text/event-stream": { schema: chat.ChatCompletionChunk },
+        },
+      },
+      504: json(api.ErrorBody, "The answer took too long"),
+      ...errors,
+    },
   });
 }

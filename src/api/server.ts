@@ -6,6 +6,7 @@ import { buildOpenApiDocument } from "../../schemas/openapi.js";
 import { AuditLog } from "../access/audit.js";
 import { KeyStore } from "../access/keys.js";
 import { createAnswering } from "../app/answering.js";
+import { ChatService } from "../app/chat/service.js";
 import { Intake } from "../app/intake.js";
 import { SourceService } from "../app/sync/sources.js";
 import { auditKey } from "../config/audit-key.js";
@@ -21,10 +22,12 @@ import { auditRecorder, refusalRecorder } from "./audit.js";
 import { authenticator } from "./auth.js";
 import { RateLimiter } from "./rate-limit.js";
 import { answerRoutes } from "./routes/answers.js";
+import { chatRoutes } from "./routes/chat.js";
 import { documentRoutes } from "./routes/documents.js";
 import { healthRoutes } from "./routes/health.js";
 import { jobRoutes } from "./routes/jobs.js";
 import { keyRoutes } from "./routes/keys.js";
+import { mcpRoutes } from "./routes/mcp.js";
 import { sourceRoutes } from "./routes/sources.js";
 import { uiRoutes } from "./routes/ui.js";
 
@@ -50,8 +53,8 @@ export async function startApi(config: Config, log: Logger, version = "0.1.0"): 
   auditKey(config); // no key, no start: before the models are loaded
   const embedder = await createEmbedder(config);
   const store = await openStore(config.DATA_DIR, embedder.dimensions, config.EMBED_MODEL);
-  const { documents, retriever, answerer } = await createAnswering(config, store, embedder, true);
-  if (!answerer) throw new Error("the API needs the chat model");
+  const { documents, retriever, answerer, generator } = await createAnswering(config, store, embedder, true);
+  if (!answerer || !generator) throw new Error("the API needs the chat model");
   const queue = IngestQueue.connect(config.REDIS_URL, config.QUEUE_PREFIX);
   const syncs = SyncQueue.connect(config.REDIS_URL, config.QUEUE_PREFIX);
   const sources = new SourceService({
@@ -104,6 +107,8 @@ export async function startApi(config: Config, log: Logger, version = "0.1.0"): 
       answerRoutes(retriever, answerer, (req, res, info) =>
         audit(req, res, req.path === "/v1/search" ? "search" : "ask", info),
       ),
+      chatRoutes(new ChatService(retriever, answerer, generator, config.ASK_TIMEOUT_MS), audit),
+      mcpRoutes({ retriever, answerer, documents, version }, audit),
       keyRoutes(keys, audit),
       sourceRoutes(sources, audit),
     ],

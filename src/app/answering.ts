@@ -19,7 +19,7 @@ export async function createAnswering(
 ) {
   const documents = new DocumentRepository(store);
   const retriever = new HybridRetriever(store, embedder);
-  if (!withAnswers) return { documents, retriever, answerer: null };
+  if (!withAnswers) return { documents, retriever, answerer: null, generator: null };
   const generator = await createGenerator(config);
   const answerer = new Answerer(
     retriever,
@@ -34,5 +34,5 @@ export async function createAnswering(
       style: (process.env.CITED_ANSWER_STYLE as "written" | "extractive" | undefined) ?? "written",
     },
   );
-  return { documents, retriever, answerer };
+  return { documents, retriever, answerer, generator };
 }

@@ -11,7 +11,7 @@ import { ApiError } from "../errors.js";
 import { parseInput } from "../validate.js";
 
 /** Model-side failures as HTTP errors a client can act on. */
-function answerError(error: unknown): unknown {
+export function answerError(error: unknown): unknown {
   if (error instanceof BusyError) {
     return new ApiError(429, "busy", error.message, { "Retry-After": String(error.retryAfterSeconds) });
   }
