@@ -4,6 +4,7 @@ import { z } from "zod";
 import * as api from "./api.js";
 import * as chat from "./chat.js";
 import * as sources from "./sources.js";
+import * as webhooks from "./webhooks.js";
 
 const json = (schema: z.ZodType, description: string) => ({
   description,
@@ -175,6 +176,7 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
 
   registerSourcePaths(registry, security);
   registerChatPaths(registry, security);
+  registerIntegrationPaths(registry, security);
 
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: "3.1.0",
@@ -259,4 +261,71 @@ function registerChatPaths(registry: OpenAPIRegistry, security: Record<string, s
       ...errors,
     },
   });
+}
+
+/** The MCP endpoint and webhooks. */
+function registerIntegrationPaths(registry: OpenAPIRegistry, security: Record<string, string[]>[]): void {
+  registry.registerPath({
+    method: "post",
+    path: "/mcp",
+    summary:
+      "MCP server (Streamable HTTP, stateless): JSON-RPC requests of the Model Context Protocol; tools search, ask, get_page, list_documents act as the key",
+    security,
+    request: { body: { content: { "application/json": { schema: z.record(z.string(), z.unknown()) } } } },
+    responses: {
+      200: {
+        description: "The JSON-RPC response",
+        content: { "application/json": { schema: z.record(z.string(), z.unknown()) } },
+      },
+      ...errors,
+    },
+  });
+  for (const method of ["get", "delete"] as const) {
+    registry.registerPath({
+      method,
+      path: "/mcp",
+      summary: "Not offered: the MCP server is stateless (no server-initiated streams, no sessions)",
+      security,
+      responses: { 405: json(api.ErrorBody, "Use POST /mcp"), ...errors },
+    });
+  }
+  const params = webhooks.WebhookIdParams;
+  registry.registerPath({
+    method: "post",
+    path: "/v1/webhooks",
+    summary:
+      "Register a webhook of the caller's tenant (admin keys only); the signing secret is shown once. Loopback/private URLs are refused unless WEBHOOK_ALLOW_PRIVATE",
+    security,
+    request: { body: { content: { "application/json": { schema: webhooks.WebhookCreateRequest } } } },
+    responses: { 201: json(webhooks.WebhookCreated, "The webhook and its secret"), ...errors },
+  });
+  registry.registerPath({
+    method: "get",
+    path: "/v1/webhooks",
+    summary: "The webhooks of the caller's tenant (admin keys only), without their secrets",
+    security,
+    responses: { 200: json(webhooks.WebhookList, "Webhooks"), ...errors },
+  });
+  registry.registerPath({
+    method: "get",
+    path: "/v1/webhooks/{id}/deliveries",
+    summary: "The latest delivery attempts of a webhook, newest first (admin keys only)",
+    security,
+    request: { params },
+    responses: { 200: json(webhooks.WebhookAttemptList, "Attempts"), ...errors },
+  });
+  registry.registerPath({
+    method: "delete",
+    path: "/v1/webhooks/{id}",
+    summary: "Delete a webhook of the caller's tenant (admin keys only)",
+    security,
+    request: { params },
+    responses: { 204: { description: "Deleted" }, ...errors },
+  });
+  // The body POSTed to a hook is no route's response, so it is listed as a schema of its own.
+  registry.registerComponent(
+    "schemas",
+    "WebhookPayload",
+    z.toJSONSchema(webhooks.WebhookPayload) as Parameters<typeof registry.registerComponent>[2],
+  );
 }

@@ -9,12 +9,14 @@ import { createAnswering } from "../app/answering.js";
 import { ChatService } from "../app/chat/service.js";
 import { Intake } from "../app/intake.js";
 import { SourceService } from "../app/sync/sources.js";
+import { WebhookRegistry } from "../app/webhooks/registry.js";
 import { auditKey } from "../config/audit-key.js";
 import type { Config } from "../config/index.js";
 import type { Logger } from "../lib/logger.js";
 import { createEmbedder, disposeRuntime } from "../models/index.js";
 import { IngestQueue } from "../queue/ingest-queue.js";
 import { SyncQueue } from "../queue/sync-queue.js";
+import { WebhookQueue } from "../queue/webhook-queue.js";
 import { openStore } from "../store/index.js";
 import { SourceRepository } from "../store/sources.js";
 import { createApp } from "./app.js";
@@ -30,6 +32,7 @@ import { keyRoutes } from "./routes/keys.js";
 import { mcpRoutes } from "./routes/mcp.js";
 import { sourceRoutes } from "./routes/sources.js";
 import { uiRoutes } from "./routes/ui.js";
+import { webhookRoutes } from "./routes/webhooks.js";
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
 
@@ -57,6 +60,7 @@ export async function startApi(config: Config, log: Logger, version = "0.1.0"): 
   if (!answerer || !generator) throw new Error("the API needs the chat model");
   const queue = IngestQueue.connect(config.REDIS_URL, config.QUEUE_PREFIX);
   const syncs = SyncQueue.connect(config.REDIS_URL, config.QUEUE_PREFIX);
+  const webhookQueue = WebhookQueue.connect(config.REDIS_URL, config.QUEUE_PREFIX);
   const sources = new SourceService({
     sources: new SourceRepository(store),
     documents,
@@ -111,6 +115,12 @@ export async function startApi(config: Config, log: Logger, version = "0.1.0"): 
       mcpRoutes({ retriever, answerer, documents, version }, audit),
       keyRoutes(keys, audit),
       sourceRoutes(sources, audit),
+      webhookRoutes({
+        registry: new WebhookRegistry(join(config.DATA_DIR, "webhooks.json")),
+        queue: webhookQueue,
+        allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
+        audit,
+      }),
     ],
   });
 
@@ -140,6 +150,7 @@ export async function startApi(config: Config, log: Logger, version = "0.1.0"): 
       server.closeAllConnections();
       await queue.close();
       await syncs.close();
+      await webhookQueue.close();
       store.close();
       await disposeRuntime();
     },
