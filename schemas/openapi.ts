@@ -4,6 +4,7 @@ import { z } from "zod";
 import * as api from "./api.js";
 import * as chat from "./chat.js";
 import * as sources from "./sources.js";
+import * as tenant from "./tenant.js";
 import * as webhooks from "./webhooks.js";
 
 const json = (schema: z.ZodType, description: string) => ({
@@ -289,6 +290,22 @@ function registerIntegrationPaths(registry: OpenAPIRegistry, security: Record<st
       responses: { 405: json(api.ErrorBody, "Use POST /mcp"), ...errors },
     });
   }
+  registry.registerPath({
+    method: "get",
+    path: "/v1/tenant",
+    summary: "The caller's tenant: its settings, what answers use now, and the chat models provisioned",
+    security,
+    responses: { 200: json(tenant.TenantView, "The tenant"), ...errors },
+  });
+  registry.registerPath({
+    method: "patch",
+    path: "/v1/tenant",
+    summary:
+      "Change the tenant's settings (admin keys only; audited): answer language and style (inside a fixed frame that keeps citations), support threshold, default filters, chat model; null restores the server's default",
+    security,
+    request: { body: { content: { "application/json": { schema: tenant.TenantSettingsPatch } } } },
+    responses: { 200: json(tenant.TenantView, "The tenant, changed"), ...errors },
+  });
   const params = webhooks.WebhookIdParams;
   registry.registerPath({
     method: "post",

@@ -9,13 +9,17 @@ import { WEBHOOK_QUEUE } from "../src/queue/webhook-queue.js";
 
 /** Options of the webhook worker. */
 export interface WebhookWorkerOptions {
+  /** A worker connection (waits for Redis). */
   connection: Redis;
   /** Redis key prefix (QUEUE_PREFIX). */
   prefix: string;
+  /** What an attempt needs. */
   deps: AttemptDeps;
+  /** Where retries are logged. */
   log: Logger;
 }
 
+/** The BullMQ worker of the webhook queue. */
 export function createWebhookWorker(options: WebhookWorkerOptions): Worker<WebhookJobData> {
   const processor = async (job: Job<WebhookJobData>) => {
     const attempt = job.attemptsMade + 1;

@@ -3,6 +3,7 @@
 // /mcp (Streamable HTTP, src/api/routes/mcp.ts) and on stdio by `cited mcp`.
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { SearchFilters } from "../../schemas/api.js";
 import {
   AskToolInput,
   GetPageToolInput,
@@ -13,6 +14,7 @@ import { type Answerer, passageView } from "../answer/answerer.js";
 import { asOwner } from "../answer/limiter.js";
 import { answerAuditFields, searchAuditFields } from "../app/audit-fields.js";
 import { answerText, passagesText } from "../app/chat/format.js";
+import type { TenantPolicy } from "../app/tenants/answerers.js";
 import type { HybridRetriever } from "../retrieval/hybrid.js";
 import type { DocumentRepository } from "../store/documents.js";
 import type { Caller } from "./context.js";
@@ -22,13 +24,18 @@ import { documentView } from "./views.js";
 
 /** What the tools are built on. */
 export interface McpDeps {
+  /** Search over the store. */
   retriever: HybridRetriever;
+  /** The server's Answerer (its line is shared by every tenant's). */
   answerer: Answerer;
+  /** Documents and pages, read within the caller's scope. */
   documents: DocumentRepository;
   /** Records a tool's read in the audit trail (as the caller); the result waits for it. */
   record: (event: string, fields: Record<string, unknown>) => Promise<void>;
   /** Server version reported to clients. */
   version: string;
+  /** Per-tenant settings; without it every tenant gets the server's. */
+  tenants?: TenantPolicy;
 }
 
 /** A tool result: text for the assistant, and the same data as JSON for programs. */
@@ -48,6 +55,8 @@ function toolError(error: unknown): CallToolResult {
 export function createMcpServer(deps: McpDeps, caller: Caller): McpServer {
   const server = new McpServer({ name: "cited", version: deps.version });
   const scope = caller.scope;
+  const filters = (requested: SearchFilters | undefined) =>
+    deps.tenants ? deps.tenants.filters(scope.tenant, requested) : requested;
 
   server.registerTool(
     "search",
@@ -63,7 +72,7 @@ export function createMcpServer(deps: McpDeps, caller: Caller): McpServer {
         query: input.query,
         topK: input.top_k,
         scope,
-        filters: input.filters,
+        filters: filters(input.filters),
       });
       await deps.record("search", {
         ...searchAuditFields(input.query, hits, performance.now() - started),
@@ -84,11 +93,12 @@ export function createMcpServer(deps: McpDeps, caller: Caller): McpServer {
     },
     async (input, extra) => {
       try {
+        const answerer = deps.tenants ? await deps.tenants.answerer(scope.tenant) : deps.answerer;
         const ticket = asOwner({ tenant: scope.tenant, key: caller.keyId }, () =>
-          deps.answerer.admit(extra.signal),
+          answerer.admit(extra.signal),
         );
-        const answer = await deps.answerer.answer(
-          { question: input.question, topK: input.top_k, scope, filters: input.filters },
+        const answer = await answerer.answer(
+          { question: input.question, topK: input.top_k, scope, filters: filters(input.filters) },
           {},
           extra.signal,
           ticket,

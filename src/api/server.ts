@@ -5,10 +5,11 @@ import { Router } from "express";
 import { buildOpenApiDocument } from "../../schemas/openapi.js";
 import { AuditLog } from "../access/audit.js";
 import { KeyStore } from "../access/keys.js";
-import { createAnswering } from "../app/answering.js";
 import { ChatService } from "../app/chat/service.js";
 import { Intake } from "../app/intake.js";
 import { SourceService } from "../app/sync/sources.js";
+import { createTenantAnswering } from "../app/tenants/answerers.js";
+import { provisionedChatModels } from "../app/tenants/settings.js";
 import { WebhookRegistry } from "../app/webhooks/registry.js";
 import { auditKey } from "../config/audit-key.js";
 import type { Config } from "../config/index.js";
@@ -31,6 +32,7 @@ import { jobRoutes } from "./routes/jobs.js";
 import { keyRoutes } from "./routes/keys.js";
 import { mcpRoutes } from "./routes/mcp.js";
 import { sourceRoutes } from "./routes/sources.js";
+import { tenantRoutes } from "./routes/tenant.js";
 import { uiRoutes } from "./routes/ui.js";
 import { webhookRoutes } from "./routes/webhooks.js";
 
@@ -56,8 +58,11 @@ export async function startApi(config: Config, log: Logger, version = "0.1.0"): 
   auditKey(config); // no key, no start: before the models are loaded
   const embedder = await createEmbedder(config);
   const store = await openStore(config.DATA_DIR, embedder.dimensions, config.EMBED_MODEL);
-  const { documents, retriever, answerer, generator } = await createAnswering(config, store, embedder, true);
-  if (!answerer || !generator) throw new Error("the API needs the chat model");
+  const { documents, retriever, answerer, generator, settings, tenants } = await createTenantAnswering(
+    config,
+    store,
+    embedder,
+  );
   const queue = IngestQueue.connect(config.REDIS_URL, config.QUEUE_PREFIX);
   const syncs = SyncQueue.connect(config.REDIS_URL, config.QUEUE_PREFIX);
   const webhookQueue = WebhookQueue.connect(config.REDIS_URL, config.QUEUE_PREFIX);
@@ -108,11 +113,20 @@ export async function startApi(config: Config, log: Logger, version = "0.1.0"): 
         audit,
       }),
       jobRoutes(queue),
-      answerRoutes(retriever, answerer, (req, res, info) =>
-        audit(req, res, req.path === "/v1/search" ? "search" : "ask", info),
+      answerRoutes(
+        retriever,
+        answerer,
+        (req, res, info) => audit(req, res, req.path === "/v1/search" ? "search" : "ask", info),
+        tenants,
       ),
-      chatRoutes(new ChatService(retriever, answerer, generator, config.ASK_TIMEOUT_MS), audit),
-      mcpRoutes({ retriever, answerer, documents, version }, audit),
+      chatRoutes(new ChatService(retriever, answerer, generator, config.ASK_TIMEOUT_MS, tenants), audit),
+      mcpRoutes({ retriever, answerer, documents, version, tenants }, audit),
+      tenantRoutes({
+        settings,
+        chatModels: provisionedChatModels(config),
+        supportThreshold: config.SUPPORT_THRESHOLD,
+        audit,
+      }),
       keyRoutes(keys, audit),
       sourceRoutes(sources, audit),
       webhookRoutes({

@@ -8,7 +8,7 @@ import { KeyStore } from "../access/keys.js";
 import { LOCAL_SCOPE } from "../access/scope.js";
 import type { Caller } from "../api/context.js";
 import { createMcpServer } from "../api/mcp.js";
-import { createAnswering } from "../app/answering.js";
+import { createTenantAnswering } from "../app/tenants/answerers.js";
 import type { Config } from "../config/index.js";
 import { createEmbedder, disposeRuntime } from "../models/index.js";
 import { openStore } from "../store/index.js";
@@ -37,8 +37,7 @@ export async function mcpCommand(config: Config, args: string[], audit: AuditLog
   console.info = console.error;
   const embedder = await createEmbedder(config);
   const store = await openStore(config.DATA_DIR, embedder.dimensions, config.EMBED_MODEL);
-  const { documents, retriever, answerer } = await createAnswering(config, store, embedder, true);
-  if (!answerer) throw new Error("mcp needs the chat model");
+  const { documents, retriever, answerer, tenants } = await createTenantAnswering(config, store, embedder);
   const record = async (event: string, fields: Record<string, unknown>) => {
     await audit.append({
       ...fields,
@@ -48,7 +47,10 @@ export async function mcpCommand(config: Config, args: string[], audit: AuditLog
       route: "cli mcp",
     });
   };
-  const server = createMcpServer({ retriever, answerer, documents, record, version: "0.1.0" }, caller);
+  const server = createMcpServer(
+    { retriever, answerer, documents, record, version: "0.1.0", tenants },
+    caller,
+  );
   const transport = new StdioServerTransport();
   const closed = new Promise<void>((resolve) => {
     transport.onclose = resolve;

@@ -4,15 +4,9 @@ import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { KeyStore } from "../../src/access/keys.js";
+import { ingestAs, startKeyedService, TEAM_KEYS } from "../support/keyed.js";
 import { distributorAgreementPdf, servicesAgreementPdf } from "../support/pdfs.js";
-import {
-  startService,
-  type TestService,
-  upload,
-  waitForDocuments,
-  waitForIndex,
-} from "../support/service.js";
+import type { TestService } from "../support/service.js";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 const ASK_TIMEOUT_MS = 300_000;
@@ -20,7 +14,7 @@ const oneAnswer = ASK_TIMEOUT_MS + 30_000;
 
 let service: TestService;
 let msaId: string;
-const tokens: Record<string, string> = {};
+let tokens: Record<string, string> = {};
 const clients: Client[] = [];
 
 type ToolResult = {
@@ -44,29 +38,15 @@ const call = async (client: Client, name: string, args: Record<string, unknown>)
   (await client.callTool({ name, arguments: args }, undefined, { timeout: oneAnswer })) as ToolResult;
 
 beforeAll(async () => {
-  service = await startService({
-    OPEN_MODE: "false",
-    GENERATION_PARALLEL: "1",
-    CHAT_CONTEXT_TOKENS: "3072",
-    ASK_TIMEOUT_MS: String(ASK_TIMEOUT_MS),
-    RATE_LIMIT_PER_MINUTE: "0",
-  });
-  const keys = new KeyStore(join(service.dataDir, "keys.json"));
-  tokens.editor = keys.create({ tenant: "legal", groups: ["team"], role: "editor" }).key;
-  tokens.reader = keys.create({ tenant: "legal", groups: ["team"], role: "reader" }).key;
-  tokens.otherTenant = keys.create({ tenant: "acme", groups: ["team"], role: "admin" }).key;
-  const auth = { authorization: `Bearer ${tokens.editor}` };
+  ({ service, tokens } = await startKeyedService(
+    { GENERATION_PARALLEL: "1", CHAT_CONTEXT_TOKENS: "3072", ASK_TIMEOUT_MS: String(ASK_TIMEOUT_MS) },
+    TEAM_KEYS,
+  ));
   const files = {
     "msa.pdf": await servicesAgreementPdf(),
     "distributor.pdf": await distributorAgreementPdf(),
   };
-  const res = (await (await upload(service, files, { groups: "team" }, auth)).json()) as {
-    documents: { id: string }[];
-  };
-  const ids = res.documents.map((d) => d.id);
-  msaId = ids[0]!;
-  for (const doc of await waitForDocuments(service, ids, 180_000, auth)) expect(doc.status).toBe("ready");
-  await waitForIndex(service);
+  [msaId] = (await ingestAs(service, tokens.editor!, files, { groups: "team" })) as [string];
 }, 300_000);
 
 afterAll(async () => {

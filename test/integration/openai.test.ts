@@ -1,18 +1,10 @@
 // The OpenAI-compatible endpoint through the official `openai` client, against the real service (chat
 // model, judge, embedder, store, Redis): the same verified answers as /v1/ask, streamed and not, with
 // footnotes, a Sources block and the citations in `cited`; follow-ups rewritten; keys and filters.
-import { join } from "node:path";
 import OpenAI from "openai";
-import { KeyStore } from "../../src/access/keys.js";
+import { ingestAs, startKeyedService, TEAM_KEYS } from "../support/keyed.js";
 import { distributorAgreementPdf, servicesAgreementPdf } from "../support/pdfs.js";
-import {
-  postJson,
-  startService,
-  type TestService,
-  upload,
-  waitForDocuments,
-  waitForIndex,
-} from "../support/service.js";
+import { postJson, type TestService } from "../support/service.js";
 
 /** Each answer may take up to this long (the service's own limit). */
 const ASK_TIMEOUT_MS = 300_000;
@@ -21,7 +13,7 @@ const oneAnswer = ASK_TIMEOUT_MS + 30_000;
 let service: TestService;
 let msaId: string;
 let distributorId: string;
-const tokens: Record<string, string> = {};
+let tokens: Record<string, string> = {};
 
 /** What Cited adds to completions and to the last streamed chunk. */
 type Extension = {
@@ -46,30 +38,23 @@ const client = (who: keyof typeof tokens | null) =>
 const NOTICE_QUESTION = "How many days of notice are needed to terminate the agreement for convenience?";
 
 beforeAll(async () => {
-  service = await startService({
-    OPEN_MODE: "false",
-    GENERATION_PARALLEL: "1",
-    GENERATION_QUEUE: "2",
-    CHAT_CONTEXT_TOKENS: "3072",
-    ASK_TIMEOUT_MS: String(ASK_TIMEOUT_MS),
-    RATE_LIMIT_PER_MINUTE: "0",
-  });
-  const keys = new KeyStore(join(service.dataDir, "keys.json"));
-  tokens.editor = keys.create({ tenant: "legal", groups: ["team"], role: "editor" }).key;
-  tokens.reader = keys.create({ tenant: "legal", groups: ["team"], role: "reader" }).key;
-  tokens.otherTenant = keys.create({ tenant: "acme", groups: ["team"], role: "admin" }).key;
-  const auth = { authorization: `Bearer ${tokens.editor}` };
+  ({ service, tokens } = await startKeyedService(
+    {
+      GENERATION_PARALLEL: "1",
+      GENERATION_QUEUE: "2",
+      CHAT_CONTEXT_TOKENS: "3072",
+      ASK_TIMEOUT_MS: String(ASK_TIMEOUT_MS),
+    },
+    TEAM_KEYS,
+  ));
   const files = {
     "msa.pdf": await servicesAgreementPdf(),
     "distributor.pdf": await distributorAgreementPdf(),
   };
-  const res = (await (await upload(service, files, { groups: "team" }, auth)).json()) as {
-    documents: { id: string }[];
-  };
-  [msaId, distributorId] = res.documents.map((d) => d.id) as [string, string];
-  for (const doc of await waitForDocuments(service, [msaId, distributorId], 180_000, auth))
-    expect(doc.status).toBe("ready");
-  await waitForIndex(service);
+  [msaId, distributorId] = (await ingestAs(service, tokens.editor!, files, { groups: "team" })) as [
+    string,
+    string,
+  ];
 }, 300_000);
 
 afterAll(async () => {

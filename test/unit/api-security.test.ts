@@ -23,6 +23,7 @@ import { jobRoutes } from "../../src/api/routes/jobs.js";
 import { keyRoutes } from "../../src/api/routes/keys.js";
 import { mcpRoutes } from "../../src/api/routes/mcp.js";
 import { sourceRoutes } from "../../src/api/routes/sources.js";
+import { type TenantRoutesDeps, tenantRoutes } from "../../src/api/routes/tenant.js";
 import { UI_CONTENT_SECURITY_POLICY, uiRoutes } from "../../src/api/routes/ui.js";
 import { type WebhookRoutesDeps, webhookRoutes } from "../../src/api/routes/webhooks.js";
 import type { ChatService } from "../../src/app/chat/service.js";
@@ -355,6 +356,7 @@ describe("OpenAPI document", () => {
       chatRoutes({} as ChatService, async () => undefined),
       mcpRoutes({} as Omit<McpDeps, "record">, async () => undefined),
       webhookRoutes({} as WebhookRoutesDeps),
+      tenantRoutes({} as TenantRoutesDeps),
     ];
     const routes = routers.flatMap((r) =>
       (r.stack as { route?: { path: string; methods: Record<string, boolean> } }[]).flatMap((layer) =>

@@ -13,10 +13,13 @@ import { parseInput } from "../validate.js";
 
 /** What the webhook routes need. */
 export interface WebhookRoutesDeps {
+  /** The hooks of every tenant. */
   registry: WebhookRegistry;
+  /** The delivery log. */
   queue: WebhookQueue;
   /** WEBHOOK_ALLOW_PRIVATE. */
   allowPrivate: boolean;
+  /** Records registrations and deletions. */
   audit: AuditRecorder;
 }
 

@@ -8,27 +8,35 @@ import type { Ticket } from "../../answer/limiter.js";
 import type { JsonGenerator } from "../../models/generator.js";
 import type { HybridRetriever } from "../../retrieval/hybrid.js";
 import { answerAuditFields, searchAuditFields } from "../audit-fields.js";
+import type { TenantPolicy } from "../tenants/answerers.js";
 import { type Conversation, standaloneQuestion } from "./conversation.js";
 import { answerExtension, answerText, passagesText, searchExtension } from "./format.js";
 
 /** One chat request, validated. */
 export interface ChatInput {
+  /** `cited` (an answer) or `cited-search` (passages). */
   model: ChatModelId;
+  /** The question and the turns before it. */
   conversation: Conversation;
   /** Passages retrieved; the route's default when absent. */
   topK?: number;
+  /** What the caller may read. */
   scope: AccessScope;
+  /** Retrieval filters of the request (the tenant's defaults apply when absent). */
   filters?: SearchFilters;
 }
 
 /** A reply: the chat text, the extension, and what the audit trail records of it. */
 export interface ChatReply {
+  /** The chat text: the answer with its Sources block, or the passages. */
   content: string;
+  /** The `cited` field of the response. */
   extension: ChatExtension;
   /** The full answer (null for `cited-search`). */
   answer: AskResponse | null;
   /** Tokens of the question and of the reply, in the chat model's tokenizer. */
   usage: { prompt: number; completion: number };
+  /** The audit event and its fields. */
   audit: { event: "ask" | "search"; fields: Record<string, unknown> };
 }
 
@@ -44,6 +52,8 @@ export class ChatService {
     private readonly generator: JsonGenerator,
     /** Longest time a rewrite may take (ASK_TIMEOUT_MS). */
     private readonly timeoutMs: number,
+    /** Per-tenant settings; without it every tenant gets the server's. */
+    private readonly tenants?: TenantPolicy,
   ) {}
 
   /** Whether the request needs the chat model (a slot in its line): any answer, and any rewrite. */
@@ -58,6 +68,8 @@ export class ChatService {
 
   /** Reply to a conversation. `ticket` (from `admit`) is required when `needsModel`; it is always released. */
   async reply(input: ChatInput, signal: AbortSignal, ticket: Ticket | null): Promise<ChatReply> {
+    const tenant = input.scope.tenant;
+    if (this.tenants) input = { ...input, filters: this.tenants.filters(tenant, input.filters) };
     let standalone: { question: string; rewritten: boolean };
     try {
       standalone = await this.standalone(input.conversation, signal, ticket);
@@ -70,7 +82,8 @@ export class ChatService {
       return this.search(input, standalone);
     }
     if (!ticket) throw new Error("an answer needs a ticket from admit()");
-    const answer = await this.answerer.answer(
+    const answerer = this.tenants ? await this.tenants.answerer(tenant) : this.answerer;
+    const answer = await answerer.answer(
       {
         question: standalone.question,
         topK: input.topK ?? ASK_TOP_K,

@@ -79,8 +79,11 @@ export async function checkedAddress(
 
 /** What one attempt got: the receiver's status, or the error before any status. */
 export interface AttemptResult {
+  /** The receiver's HTTP status, or null when none came. */
   status: number | null;
+  /** Why the attempt failed (a non-2xx status too); null when delivered. */
   error: string | null;
+  /** How long the attempt took. */
   durationMs: number;
 }
 

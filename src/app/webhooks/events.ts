@@ -54,7 +54,9 @@ export class WebhookEmitter {
 
 /** What one attempt needs besides the job. */
 export interface AttemptDeps extends AttemptOptions {
+  /** The hooks, their secrets and failure counts. */
   registry: WebhookRegistry;
+  /** Where each attempt is logged. */
   queue: WebhookQueue;
   /** WEBHOOK_DISABLE_AFTER. */
   disableAfter: number;

@@ -1,11 +1,9 @@
 // The webhooks of every tenant, in DATA_DIR/webhooks.json (mode 0600: it holds the signing secrets),
 // changed under a file lock so the API and the workers never undo each other's changes.
 import { randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
 import { z } from "zod";
 import { WebhookEvent, type WebhookView } from "../../../schemas/webhooks.js";
-import { withFileLockSync } from "../../access/file-lock.js";
+import { LockedJsonFile } from "../../access/locked-json.js";
 
 const StoredHook = z.object({
   id: z.string(),
@@ -22,7 +20,6 @@ const StoredHook = z.object({
 });
 /** A hook as stored, secret included. */
 export type StoredHook = z.infer<typeof StoredHook>;
-const HookFile = z.object({ hooks: z.array(StoredHook) });
 
 /** A hook without its secret, as the API shows it. */
 export function hookView(hook: StoredHook): WebhookView {
@@ -32,36 +29,20 @@ export function hookView(hook: StoredHook): WebhookView {
 
 /** Webhooks in a JSON file; every read and change is per tenant. */
 export class WebhookRegistry {
-  private cache: { mtimeMs: number; hooks: StoredHook[] } | null = null;
+  private readonly file: LockedJsonFile<StoredHook>;
 
-  constructor(readonly path: string) {}
-
-  private read(): StoredHook[] {
-    let mtimeMs: number;
-    try {
-      mtimeMs = statSync(this.path).mtimeMs;
-    } catch {
-      return [];
-    }
-    if (this.cache?.mtimeMs === mtimeMs) return this.cache.hooks;
-    const hooks = HookFile.parse(JSON.parse(readFileSync(this.path, "utf8"))).hooks;
-    this.cache = { mtimeMs, hooks };
-    return hooks;
+  constructor(readonly path: string) {
+    this.file = new LockedJsonFile(path, "hooks", StoredHook);
   }
 
-  /** Read, change and write under the lock; `fn` returns the new list (or null for no change). */
+  private read(): StoredHook[] {
+    return this.file.read();
+  }
+
   private change<T>(fn: (hooks: StoredHook[]) => { hooks: StoredHook[] | null; result: T }): T {
-    mkdirSync(dirname(this.path), { recursive: true });
-    return withFileLockSync(`${this.path}.lock`, () => {
-      this.cache = null;
-      const { hooks, result } = fn(this.read());
-      if (hooks) {
-        const tmp = `${this.path}.${process.pid}.tmp`;
-        writeFileSync(tmp, JSON.stringify({ hooks }, null, 2), { mode: 0o600 });
-        renameSync(tmp, this.path);
-        this.cache = null;
-      }
-      return result;
+    return this.file.change((items) => {
+      const { hooks, result } = fn(items);
+      return { items: hooks, result };
     });
   }
 
