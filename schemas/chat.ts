@@ -1,7 +1,7 @@
 // Shapes of the OpenAI-compatible endpoints (POST /v1/chat/completions, GET /v1/models): the subset of
 // OpenAI's Chat Completions API that chat front-ends and SDKs send, plus Cited's `cited` extension.
 import { z } from "zod";
-import { AbstainReason, Citation, Passage, SearchFilters } from "./api.js";
+import { AbstainReason, AskRequest, Citation, Passage, SearchFilters } from "./api.js";
 
 /** The two models: `cited` answers with verified citations, `cited-search` returns passages only. */
 export const ChatModelId = z.enum(["cited", "cited-search"]).meta({ id: "ChatModelId" });
@@ -123,3 +123,21 @@ export const ModelList = z
   .object({ object: z.literal("list"), data: z.array(ModelView) })
   .meta({ id: "ModelList" });
 export type ModelList = z.infer<typeof ModelList>;
+
+/** A follow-up and the conversation before it (the web UI's multi-turn Ask view). */
+export const StandaloneRequest = z
+  .object({
+    question: AskRequest.shape.question,
+    /** Earlier turns, oldest first. */
+    history: z
+      .array(z.object({ role: z.enum(["user", "assistant"]), text: z.string().max(8000) }).strict())
+      .max(20),
+  })
+  .strict()
+  .meta({ id: "StandaloneRequest" });
+
+/** The question to ask: the follow-up rewritten to stand alone (or as it was, without history). */
+export const StandaloneResponse = z
+  .object({ question: z.string(), rewritten: z.boolean() })
+  .meta({ id: "StandaloneResponse" });
+export type StandaloneResponse = z.infer<typeof StandaloneResponse>;

@@ -233,8 +233,17 @@ function registerSourcePaths(registry: OpenAPIRegistry, security: Record<string,
   });
 }
 
-/** The OpenAI-compatible endpoints. */
+/** The OpenAI-compatible endpoints, and the follow-up rewrite of the web UI. */
 function registerChatPaths(registry: OpenAPIRegistry, security: Record<string, string[]>[]): void {
+  registry.registerPath({
+    method: "post",
+    path: "/v1/ask/standalone",
+    summary:
+      "Rewrite a follow-up question into a standalone one with the conversation before it (the chat model, as /v1/chat/completions does); send the result to /v1/ask",
+    security,
+    request: { body: { content: { "application/json": { schema: chat.StandaloneRequest } } } },
+    responses: { 200: json(chat.StandaloneResponse, "The question to ask"), ...errors },
+  });
   registry.registerPath({
     method: "get",
     path: "/v1/models",

@@ -1,5 +1,6 @@
 // OpenAI-compatible endpoints: GET /v1/models and POST /v1/chat/completions (JSON or OpenAI's SSE
-// chunks), so chat front-ends and OpenAI SDKs can use Cited as they are.
+// chunks), so chat front-ends and OpenAI SDKs can use Cited as they are; and POST /v1/ask/standalone,
+// the same follow-up rewrite for the web UI.
 import { randomBytes } from "node:crypto";
 import { type Request, type Response, Router } from "express";
 import { AskRequest, NoQuery } from "../../../schemas/api.js";
@@ -8,6 +9,7 @@ import {
   ChatModelId,
   type ModelList,
   ChatCompletionRequest as RequestSchema,
+  StandaloneRequest,
 } from "../../../schemas/chat.js";
 import { asOwner } from "../../answer/limiter.js";
 import { type Conversation, conversationOf } from "../../app/chat/conversation.js";
@@ -164,6 +166,26 @@ export function chatRoutes(chat: ChatService, audit: AuditRecorder): Router {
     } catch (error) {
       if (disconnect.signal.aborted) res.end();
       else stream.fail(streamError(error));
+    }
+  });
+
+  // The web UI's follow-ups: the question to send to /v1/ask, rewritten with the conversation.
+  router.post("/v1/ask/standalone", async (req: Request, res: Response) => {
+    parseInput(NoQuery, req.query, "query");
+    const body = parseInput(StandaloneRequest, req.body, "body");
+    const caller = callerOf(res);
+    const disconnect = new AbortController();
+    res.on("close", () => {
+      if (!res.writableFinished) disconnect.abort(new Error("client disconnected"));
+    });
+    try {
+      const owner = { tenant: caller.scope.tenant, key: caller.keyId };
+      const result = await asOwner(owner, () =>
+        chat.standaloneOf({ question: body.question, history: body.history }, disconnect.signal),
+      );
+      res.json(result);
+    } catch (error) {
+      throw answerError(error);
     }
   });
 

@@ -66,6 +66,20 @@ export class ChatService {
     return this.answerer.admit(signal);
   }
 
+  /** The standalone question of a conversation, holding a slot of the model's line only while it is rewritten. */
+  async standaloneOf(
+    conversation: Conversation,
+    signal: AbortSignal,
+  ): Promise<{ question: string; rewritten: boolean }> {
+    if (conversation.history.length === 0) return { question: conversation.question, rewritten: false };
+    const ticket = this.admit(signal);
+    try {
+      return await this.standalone(conversation, signal, ticket);
+    } finally {
+      ticket.release();
+    }
+  }
+
   /** Reply to a conversation. `ticket` (from `admit`) is required when `needsModel`; it is always released. */
   async reply(input: ChatInput, signal: AbortSignal, ticket: Ticket | null): Promise<ChatReply> {
     const tenant = input.scope.tenant;
