@@ -336,6 +336,9 @@ describe("web UI in single-user mode", () => {
   test("keyboard: visible focus, tab order through the form, Escape closes the source", async () => {
     await page.focus("#question");
     await page.keyboard.press("Tab");
+    // After an answer the follow-up box comes next: it belongs to the question.
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("follow-up");
+    await page.keyboard.press("Tab");
     expect(await page.evaluate(() => document.activeElement?.tagName)).toBe("SUMMARY");
     const outline = await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle);
     expect(outline).not.toBe("none");

@@ -21,7 +21,7 @@ import { ApiError } from "../errors.js";
 import { parseInput } from "../validate.js";
 import { answerError } from "./answers.js";
 
-/** Seconds between SSE comments while an answer is being made, so proxies keep the stream open. */
+/** Time between SSE comments while an answer is being made, so proxies keep the stream open. */
 const KEEP_ALIVE_MS = 5_000;
 
 /** When the models were listed first (OpenAI's `created`). */
