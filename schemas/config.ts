@@ -261,6 +261,31 @@ export const ConfigSchema = z.object({
     "File holding the audit trail's key, outside DATA_DIR (create it with `npm run cited -- audit new-key FILE`). In OPEN_MODE without a key, ~/.config/cited/audit.key is made at first start.",
     "set it to an absolute path outside DATA_DIR, e.g. AUDIT_KEY_FILE=/etc/cited/audit.key, made by `npm run cited -- audit new-key /etc/cited/audit.key`",
   ),
+  WEBHOOK_ALLOW_PRIVATE: setting(
+    bool.default(false),
+    "Let webhooks reach loopback, private and link-local addresses (off: refused, against SSRF; turn on only for receivers on your own network).",
+    "set it to true or false",
+  ),
+  WEBHOOK_MAX_ATTEMPTS: setting(
+    positiveInt.max(20).default(6),
+    "Attempts of one webhook delivery before it counts as failed (retried with exponential backoff).",
+    "set it to a whole number from 1 to 20, e.g. WEBHOOK_MAX_ATTEMPTS=6",
+  ),
+  WEBHOOK_BACKOFF_MS: setting(
+    positiveInt.default(10_000),
+    "Wait before the second attempt of a webhook delivery, in milliseconds; it doubles with each attempt.",
+    "set it to a whole number of milliseconds, e.g. WEBHOOK_BACKOFF_MS=10000",
+  ),
+  WEBHOOK_TIMEOUT_MS: setting(
+    positiveInt.min(100).default(10_000),
+    "Longest a webhook receiver may take to answer one attempt, in milliseconds.",
+    "set it to a whole number of milliseconds, at least 100, e.g. WEBHOOK_TIMEOUT_MS=10000",
+  ),
+  WEBHOOK_DISABLE_AFTER: setting(
+    positiveInt.max(1000).default(5),
+    "Deliveries in a row that fail (after all their attempts) before a webhook is disabled.",
+    "set it to a whole number from 1 to 1000, e.g. WEBHOOK_DISABLE_AFTER=5",
+  ),
   OPEN_MODE: setting(
     bool.default(false),
     "Single-user mode without API keys (refused unless HOST is a loopback address).",

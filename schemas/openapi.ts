@@ -2,7 +2,10 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from "@asteasolutions/zod-to-openapi";
 import { z } from "zod";
 import * as api from "./api.js";
+import * as chat from "./chat.js";
 import * as sources from "./sources.js";
+import * as tenant from "./tenant.js";
+import * as webhooks from "./webhooks.js";
 
 const json = (schema: z.ZodType, description: string) => ({
   description,
@@ -173,6 +176,8 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
   });
 
   registerSourcePaths(registry, security);
+  registerChatPaths(registry, security);
+  registerIntegrationPaths(registry, security);
 
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: "3.1.0",
@@ -226,4 +231,127 @@ function registerSourcePaths(registry: OpenAPIRegistry, security: Record<string,
     request: { params },
     responses: { 200: json(sources.CoverageReport, "The report"), ...errors },
   });
+}
+
+/** The OpenAI-compatible endpoints, and the follow-up rewrite of the web UI. */
+function registerChatPaths(registry: OpenAPIRegistry, security: Record<string, string[]>[]): void {
+  registry.registerPath({
+    method: "post",
+    path: "/v1/ask/standalone",
+    summary:
+      "Rewrite a follow-up question into a standalone one with the conversation before it (the chat model, as /v1/chat/completions does); send the result to /v1/ask",
+    security,
+    request: { body: { content: { "application/json": { schema: chat.StandaloneRequest } } } },
+    responses: { 200: json(chat.StandaloneResponse, "The question to ask"), ...errors },
+  });
+  registry.registerPath({
+    method: "get",
+    path: "/v1/models",
+    summary: "OpenAI-compatible model list: cited (answers with citations) and cited-search (passages)",
+    security,
+    responses: { 200: json(chat.ModelList, "The models"), ...errors },
+  });
+  registry.registerPath({
+    method: "post",
+    path: "/v1/chat/completions",
+    summary:
+      "OpenAI-compatible chat completion: the last user message is the question (earlier turns rewrite it into a standalone one); the same verified answer as /v1/ask, with [n] markers, a Sources block, and the citations in `cited`",
+    security,
+    request: { body: { content: { "application/json": { schema: chat.ChatCompletionRequest } } } },
+    responses: {
+      200: {
+        description:
+          "The completion; with stream: true, OpenAI chat.completion.chunk events (data: …), the last with finish_reason stop and `cited`, then data: [DONE]",
+        content: {
+          "application/json": { schema: chat.ChatCompletion },
+          "text/event-stream": { schema: chat.ChatCompletionChunk },
+        },
+      },
+      504: json(api.ErrorBody, "The answer took too long"),
+      ...errors,
+    },
+  });
+}
+
+/** The MCP endpoint and webhooks. */
+function registerIntegrationPaths(registry: OpenAPIRegistry, security: Record<string, string[]>[]): void {
+  registry.registerPath({
+    method: "post",
+    path: "/mcp",
+    summary:
+      "MCP server (Streamable HTTP, stateless): JSON-RPC requests of the Model Context Protocol; tools search, ask, get_page, list_documents act as the key",
+    security,
+    request: { body: { content: { "application/json": { schema: z.record(z.string(), z.unknown()) } } } },
+    responses: {
+      200: {
+        description: "The JSON-RPC response",
+        content: { "application/json": { schema: z.record(z.string(), z.unknown()) } },
+      },
+      ...errors,
+    },
+  });
+  for (const method of ["get", "delete"] as const) {
+    registry.registerPath({
+      method,
+      path: "/mcp",
+      summary: "Not offered: the MCP server is stateless (no server-initiated streams, no sessions)",
+      security,
+      responses: { 405: json(api.ErrorBody, "Use POST /mcp"), ...errors },
+    });
+  }
+  registry.registerPath({
+    method: "get",
+    path: "/v1/tenant",
+    summary: "The caller's tenant: its settings, what answers use now, and the chat models provisioned",
+    security,
+    responses: { 200: json(tenant.TenantView, "The tenant"), ...errors },
+  });
+  registry.registerPath({
+    method: "patch",
+    path: "/v1/tenant",
+    summary:
+      "Change the tenant's settings (admin keys only; audited): answer language and style (inside a fixed frame that keeps citations), support threshold, default filters, chat model; null restores the server's default",
+    security,
+    request: { body: { content: { "application/json": { schema: tenant.TenantSettingsPatch } } } },
+    responses: { 200: json(tenant.TenantView, "The tenant, changed"), ...errors },
+  });
+  const params = webhooks.WebhookIdParams;
+  registry.registerPath({
+    method: "post",
+    path: "/v1/webhooks",
+    summary:
+      "Register a webhook of the caller's tenant (admin keys only); the signing secret is shown once. Loopback/private URLs are refused unless WEBHOOK_ALLOW_PRIVATE",
+    security,
+    request: { body: { content: { "application/json": { schema: webhooks.WebhookCreateRequest } } } },
+    responses: { 201: json(webhooks.WebhookCreated, "The webhook and its secret"), ...errors },
+  });
+  registry.registerPath({
+    method: "get",
+    path: "/v1/webhooks",
+    summary: "The webhooks of the caller's tenant (admin keys only), without their secrets",
+    security,
+    responses: { 200: json(webhooks.WebhookList, "Webhooks"), ...errors },
+  });
+  registry.registerPath({
+    method: "get",
+    path: "/v1/webhooks/{id}/deliveries",
+    summary: "The latest delivery attempts of a webhook, newest first (admin keys only)",
+    security,
+    request: { params },
+    responses: { 200: json(webhooks.WebhookAttemptList, "Attempts"), ...errors },
+  });
+  registry.registerPath({
+    method: "delete",
+    path: "/v1/webhooks/{id}",
+    summary: "Delete a webhook of the caller's tenant (admin keys only)",
+    security,
+    request: { params },
+    responses: { 204: { description: "Deleted" }, ...errors },
+  });
+  // The body POSTed to a hook is no route's response, so it is listed as a schema of its own.
+  registry.registerComponent(
+    "schemas",
+    "WebhookPayload",
+    z.toJSONSchema(webhooks.WebhookPayload) as Parameters<typeof registry.registerComponent>[2],
+  );
 }

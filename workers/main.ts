@@ -3,12 +3,15 @@
 import { join } from "node:path";
 import { ocrLanguagesProblem } from "../ingestion/readers/ocr.js";
 import { Intake } from "../src/app/intake.js";
+import { documentEventData, WebhookEmitter } from "../src/app/webhooks/events.js";
+import { WebhookRegistry } from "../src/app/webhooks/registry.js";
 import { loadConfigOrExit } from "../src/config/index.js";
 import { createLogger } from "../src/lib/logger.js";
 import { createEmbedder, disposeRuntime } from "../src/models/index.js";
 import { redisConnection } from "../src/queue/connection.js";
 import { IngestQueue } from "../src/queue/ingest-queue.js";
 import { SyncQueue } from "../src/queue/sync-queue.js";
+import { WebhookQueue } from "../src/queue/webhook-queue.js";
 import { DocumentRepository } from "../src/store/documents.js";
 import { openStore } from "../src/store/index.js";
 import { SourceRepository } from "../src/store/sources.js";
@@ -16,6 +19,7 @@ import { createIngestWorker } from "./ingest.js";
 import { createMaintenanceWorker } from "./maintenance.js";
 import { ingestSettings } from "./settings.js";
 import { createSyncWorker } from "./sync.js";
+import { createWebhookWorker } from "./webhooks.js";
 
 const config = loadConfigOrExit();
 const log = createLogger("cited-worker", config.LOG_LEVEL);
@@ -36,6 +40,13 @@ try {
   const syncs = SyncQueue.connect(config.REDIS_URL, config.QUEUE_PREFIX, "worker");
   // Attachments are stored where the API keeps uploads.
   const intake = new Intake(deps.documents, producer, join(config.DATA_DIR, "files"));
+  const hooks = new WebhookRegistry(join(config.DATA_DIR, "webhooks.json"));
+  const webhookQueue = WebhookQueue.connect(config.REDIS_URL, config.QUEUE_PREFIX, "worker");
+  const webhooks = new WebhookEmitter(hooks, webhookQueue, {
+    attempts: config.WEBHOOK_MAX_ATTEMPTS,
+    backoffMs: config.WEBHOOK_BACKOFF_MS,
+  });
+  const sources = new SourceRepository(store);
   const ingest = createIngestWorker({
     connection,
     prefix: config.QUEUE_PREFIX,
@@ -48,6 +59,11 @@ try {
     maxAttachmentDepth: config.MAX_ATTACHMENT_DEPTH,
     onSettled: async (data, outcome) => {
       if (data.sync_id) await syncs.settle(data.sync_id, data.document_id, outcome);
+      const row = outcome === "skipped" ? null : await deps.documents.getForWorker(data.document_id);
+      if (row) {
+        const event = outcome === "done" ? "document.ready" : "document.failed";
+        await webhooks.emit(data.tenant, event, documentEventData(row));
+      }
     },
     keepTextOfFailedVersions: config.KEEP_TEXT_OF_FAILED_VERSIONS,
   });
@@ -58,7 +74,7 @@ try {
     log,
     deps: {
       documents: deps.documents,
-      sources: new SourceRepository(store),
+      sources,
       intake,
       syncs,
       ingestJobState: async (jobId) => (await producer.get(jobId))?.state ?? null,
@@ -69,7 +85,30 @@ try {
       keepTextOfFailedVersions: config.KEEP_TEXT_OF_FAILED_VERSIONS,
       log,
     },
+    onFinished: async (sourceId, syncId, state, error) => {
+      const source = await sources.getForWorker(sourceId);
+      if (source)
+        await webhooks.emit(source.tenant, "sync.finished", {
+          source_id: sourceId,
+          sync_id: syncId,
+          state,
+          error,
+        });
+    },
   });
+  const webhookWorker = createWebhookWorker({
+    connection: connection.duplicate(),
+    prefix: config.QUEUE_PREFIX,
+    deps: {
+      registry: hooks,
+      queue: webhookQueue,
+      disableAfter: config.WEBHOOK_DISABLE_AFTER,
+      allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
+      timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+    },
+    log,
+  });
+  webhookWorker.on("error", (err) => log.error({ err }, "webhook worker error"));
   const maintenance = createMaintenanceWorker(connection.duplicate(), config.QUEUE_PREFIX, store, log);
   ingest.on("error", (err) => log.error({ err }, "ingest worker error"));
   maintenance.on("error", (err) => log.error({ err }, "maintenance worker error"));
@@ -97,6 +136,8 @@ try {
     await ingest.close();
     await sync.close();
     await maintenance.close();
+    await webhookWorker.close();
+    await webhookQueue.close();
     await syncs.close();
     await producer.close();
     connection.disconnect();

@@ -19,6 +19,13 @@ export interface SyncWorkerOptions {
   deps: SyncDeps;
   log: Logger;
   lockDurationMs?: number;
+  /** Called when a sync has ended (done or failed) with its source id and final state; its errors are logged, never fail the job. */
+  onFinished?: (
+    sourceId: string,
+    syncId: string,
+    state: "done" | "failed",
+    error: string | null,
+  ) => Promise<void>;
 }
 
 /**
@@ -28,7 +35,18 @@ export interface SyncWorkerOptions {
 export function createSyncWorker(options: SyncWorkerOptions): Worker<SyncJobData> {
   const { deps, log } = options;
   const processor = async (job: Job<SyncJobData>) => {
-    if (job.name === "finish-sync") return finishSync(deps, job.data);
+    const finished = async (state: "done" | "failed", error: string | null) => {
+      try {
+        await options.onFinished?.(job.data.source_id, job.data.sync_id, state, error);
+      } catch (err) {
+        log.error({ err, sync: job.data.sync_id }, "could not report the end of a sync");
+      }
+    };
+    if (job.name === "finish-sync") {
+      const summary = await finishSync(deps, job.data);
+      if (summary) await finished("done", null);
+      return summary;
+    }
     try {
       const result = await planSync(deps, job.data);
       return { counts: result.counts, changes: result.changes, planned: result.planned };
@@ -37,6 +55,7 @@ export function createSyncWorker(options: SyncWorkerOptions): Worker<SyncJobData
       if (error instanceof SyncCannotRunError || last) {
         log.warn({ source: job.data.source_id, sync: job.data.sync_id, err: error }, "sync failed");
         await failSync(deps, job.data, (error as Error).message);
+        await finished("failed", (error as Error).message);
         if (error instanceof SyncCannotRunError) throw new UnrecoverableError(error.message);
       } else {
         log.warn(

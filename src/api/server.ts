@@ -5,15 +5,19 @@ import { Router } from "express";
 import { buildOpenApiDocument } from "../../schemas/openapi.js";
 import { AuditLog } from "../access/audit.js";
 import { KeyStore } from "../access/keys.js";
-import { createAnswering } from "../app/answering.js";
+import { ChatService } from "../app/chat/service.js";
 import { Intake } from "../app/intake.js";
 import { SourceService } from "../app/sync/sources.js";
+import { createTenantAnswering } from "../app/tenants/answerers.js";
+import { provisionedChatModels } from "../app/tenants/settings.js";
+import { WebhookRegistry } from "../app/webhooks/registry.js";
 import { auditKey } from "../config/audit-key.js";
 import type { Config } from "../config/index.js";
 import type { Logger } from "../lib/logger.js";
 import { createEmbedder, disposeRuntime } from "../models/index.js";
 import { IngestQueue } from "../queue/ingest-queue.js";
 import { SyncQueue } from "../queue/sync-queue.js";
+import { WebhookQueue } from "../queue/webhook-queue.js";
 import { openStore } from "../store/index.js";
 import { SourceRepository } from "../store/sources.js";
 import { createApp } from "./app.js";
@@ -21,12 +25,16 @@ import { auditRecorder, refusalRecorder } from "./audit.js";
 import { authenticator } from "./auth.js";
 import { RateLimiter } from "./rate-limit.js";
 import { answerRoutes } from "./routes/answers.js";
+import { chatRoutes } from "./routes/chat.js";
 import { documentRoutes } from "./routes/documents.js";
 import { healthRoutes } from "./routes/health.js";
 import { jobRoutes } from "./routes/jobs.js";
 import { keyRoutes } from "./routes/keys.js";
+import { mcpRoutes } from "./routes/mcp.js";
 import { sourceRoutes } from "./routes/sources.js";
+import { tenantRoutes } from "./routes/tenant.js";
 import { uiRoutes } from "./routes/ui.js";
+import { webhookRoutes } from "./routes/webhooks.js";
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
 
@@ -50,10 +58,14 @@ export async function startApi(config: Config, log: Logger, version = "0.1.0"): 
   auditKey(config); // no key, no start: before the models are loaded
   const embedder = await createEmbedder(config);
   const store = await openStore(config.DATA_DIR, embedder.dimensions, config.EMBED_MODEL);
-  const { documents, retriever, answerer } = await createAnswering(config, store, embedder, true);
-  if (!answerer) throw new Error("the API needs the chat model");
+  const { documents, retriever, answerer, generator, settings, tenants } = await createTenantAnswering(
+    config,
+    store,
+    embedder,
+  );
   const queue = IngestQueue.connect(config.REDIS_URL, config.QUEUE_PREFIX);
   const syncs = SyncQueue.connect(config.REDIS_URL, config.QUEUE_PREFIX);
+  const webhookQueue = WebhookQueue.connect(config.REDIS_URL, config.QUEUE_PREFIX);
   const sources = new SourceService({
     sources: new SourceRepository(store),
     documents,
@@ -101,11 +113,28 @@ export async function startApi(config: Config, log: Logger, version = "0.1.0"): 
         audit,
       }),
       jobRoutes(queue),
-      answerRoutes(retriever, answerer, (req, res, info) =>
-        audit(req, res, req.path === "/v1/search" ? "search" : "ask", info),
+      answerRoutes(
+        retriever,
+        answerer,
+        (req, res, info) => audit(req, res, req.path === "/v1/search" ? "search" : "ask", info),
+        tenants,
       ),
+      chatRoutes(new ChatService(retriever, answerer, generator, config.ASK_TIMEOUT_MS, tenants), audit),
+      mcpRoutes({ retriever, answerer, documents, version, tenants }, audit),
+      tenantRoutes({
+        settings,
+        chatModels: provisionedChatModels(config),
+        supportThreshold: config.SUPPORT_THRESHOLD,
+        audit,
+      }),
       keyRoutes(keys, audit),
       sourceRoutes(sources, audit),
+      webhookRoutes({
+        registry: new WebhookRegistry(join(config.DATA_DIR, "webhooks.json")),
+        queue: webhookQueue,
+        allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
+        audit,
+      }),
     ],
   });
 
@@ -135,6 +164,7 @@ export async function startApi(config: Config, log: Logger, version = "0.1.0"): 
       server.closeAllConnections();
       await queue.close();
       await syncs.close();
+      await webhookQueue.close();
       store.close();
       await disposeRuntime();
     },

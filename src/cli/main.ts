@@ -16,6 +16,7 @@ import { createEmbedder, disposeRuntime, ModelNotProvisionedError } from "../mod
 import { openStore, StoreDimensionMismatchError } from "../store/index.js";
 import { evalCommand } from "./eval.js";
 import { formatAnswer, formatPassages } from "./format.js";
+import { mcpCommand } from "./mcp.js";
 import { reportCommand, syncCommand } from "./sync.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -39,6 +40,8 @@ Usage: npm run cited -- <command> [options]
   keys revoke <key-id>
   audit verify                   check the audit trail's hash chain (exit 1 and the first bad line if it was altered)
   audit show [--since 24h|ISO time] [--json]   print the audit trail
+  mcp [--key KEY]                MCP server on stdio (tools search, ask, get_page, list_documents) as the key in
+                                 CITED_API_KEY or --key (none needed in OPEN_MODE); README, "MCP"
   audit new-key FILE             write a new audit key (keep it outside DATA_DIR; set AUDIT_KEY_FILE=FILE)
 
 Configuration comes from the environment (see README, "Configuration").`;
@@ -285,6 +288,10 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     fail("keys needs create, list or revoke");
+  }
+  if (command === "mcp") {
+    process.exitCode = await mcpCommand(config, rest, auditLogOf(config));
+    return;
   }
   if (command === "audit") {
     process.exitCode = auditCommand(config, rest);

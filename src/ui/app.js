@@ -34,7 +34,13 @@ const state = {
   asking: null, // AbortController of the running question
   busyTimer: 0,
   answer: null, // the last answer shown, redrawn when the language changes
+  turns: [], // the conversation: { user, assistant } of each answered question, oldest first
+  followingUp: false, // whether the running question continues the conversation
+  standalone: null, // the rewritten question of the last answer, or null
 };
+
+/** Earlier questions a follow-up is read with (the server rewrites it with them). */
+const MAX_TURNS = 6;
 
 const viewer = new SourceViewer($("#source"));
 
@@ -158,6 +164,36 @@ const answer = $("#answer");
 const answerStatus = $("#answer-status");
 const answerDraft = $("#answer-draft");
 const answerBody = $("#answer-body");
+const answerStandalone = $("#answer-standalone");
+
+/** Show the conversation line (how many earlier questions) and the rewritten question, in the current language. */
+function renderConversation() {
+  $("#conversation").hidden = state.turns.length === 0;
+  $("#conversation-count").textContent = t("ask.followUpCount", { n: state.turns.length });
+  answerStandalone.hidden = !state.standalone;
+  answerStandalone.textContent = state.standalone
+    ? t("answer.standalone", { question: state.standalone })
+    : "";
+}
+
+/** The question to ask: a follow-up (the box ticked) is rewritten with the conversation before it. */
+async function questionToAsk(text, signal) {
+  state.standalone = null;
+  state.followingUp = $("#follow-up").checked && state.turns.length > 0;
+  if (!state.followingUp) return text;
+  setAnswerState("searching", t("answer.rewriting"));
+  const history = state.turns.flatMap((turn) => [
+    { role: "user", text: turn.user },
+    { role: "assistant", text: turn.assistant },
+  ]);
+  const result = await json("/v1/ask/standalone", {
+    method: "POST",
+    body: { question: text, history },
+    signal,
+  });
+  if (result.rewritten) state.standalone = result.question;
+  return result.question;
+}
 
 question.addEventListener("keydown", (e) => {
   if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
@@ -394,8 +430,11 @@ askForm.addEventListener("submit", async (e) => {
   setAnswerState("searching", t("answer.searching"));
   let finished = false;
   try {
+    const asked = await questionToAsk(text, controller.signal);
+    renderConversation();
+    if (state.followingUp) setAnswerState("searching", t("answer.searching"));
     await askStream(
-      { question: text, filters: selectedFilters() },
+      { question: asked, filters: selectedFilters() },
       (event, data) => {
         if (event === "passages") {
           const n = data.passages.length;
@@ -408,6 +447,8 @@ askForm.addEventListener("submit", async (e) => {
         } else if (event === "done") {
           finished = true;
           renderAnswer(data);
+          const earlier = state.followingUp ? state.turns : [];
+          state.turns = [...earlier, { user: text, assistant: data.answer }].slice(-MAX_TURNS);
         } else if (event === "error") {
           finished = true;
           answerDraft.hidden = true;
@@ -436,6 +477,7 @@ askForm.addEventListener("submit", async (e) => {
       setAnswerState("error", t("answer.failed", { reason: plain(error) }));
     }
   } finally {
+    renderConversation();
     state.asking = null;
     button.disabled = false;
     stop.hidden = true;
@@ -986,6 +1028,7 @@ function redraw() {
   if (state.signedIn) signedIn(state.openMode);
   renderDocuments();
   if (state.answer) renderAnswer(state.answer);
+  renderConversation();
   if (state.view === "sources") loadSources();
 }
 

@@ -65,6 +65,11 @@ const EN = {
   "type.jpeg": "JPEG scan",
   "ask.submit": "Ask",
   "ask.stop": "Stop",
+  "ask.followUp": "Follow up on this conversation",
+  "ask.followUpCount": ({ n }) =>
+    `(${n} earlier ${plural(n, "question", "questions")}): the question is read with them`,
+  "answer.rewriting": "Reading your question with the conversation…",
+  "answer.standalone": ({ question }) => `Answered as: “${question}”`,
   "answer.title": "Answer",
   "source.title": "Source",
   "source.prev": "‹ Prev",
@@ -278,6 +283,11 @@ const ES = {
   "type.jpeg": "Escaneo JPEG",
   "ask.submit": "Preguntar",
   "ask.stop": "Detener",
+  "ask.followUp": "Continuar esta conversación",
+  "ask.followUpCount": ({ n }) =>
+    `(${n} ${plural(n, "pregunta anterior", "preguntas anteriores")}): la pregunta se lee con ellas`,
+  "answer.rewriting": "Leyendo su pregunta con la conversación…",
+  "answer.standalone": ({ question }) => `Respondida como: «${question}»`,
   "answer.title": "Respuesta",
   "source.title": "Fuente",
   "source.prev": "‹ Anterior",

@@ -312,8 +312,32 @@ describe("web UI in single-user mode", () => {
     expect(browser.problems).toEqual([]);
   }, 300_000);
 
+  test("a follow-up ticked as such is read with the conversation: the rewritten question is shown, the answer cited", async () => {
+    // After the first answer the UI offers to continue the conversation; not ticked, a question stands alone.
+    expect(await page.isVisible("#conversation")).toBe(true);
+    expect(await page.isChecked("#follow-up")).toBe(false);
+    expect(normalize((await page.textContent("#conversation"))!)).toMatch(
+      /^Follow up on this conversation \(1 earlier question\)/,
+    );
+    await page.check("#follow-up");
+    const state = await ask(page, "Which state's law governs it?");
+    expect(state).toBe("done");
+    const shown = normalize((await page.textContent("#answer-standalone"))!);
+    expect(await page.isVisible("#answer-standalone")).toBe(true);
+    expect(shown).toMatch(/^Answered as: “.*\bagreement\b.*”$/i);
+    expect(await page.textContent("#answer-text")).toMatch(/Oregon/);
+    expect(await page.locator("#citation-list li").count()).toBeGreaterThan(0);
+    expect(normalize((await page.textContent("#conversation"))!)).toMatch(/\(2 earlier questions\)/);
+    await shot(page, "05b-follow-up");
+    await page.uncheck("#follow-up");
+    expect(browser.problems).toEqual([]);
+  }, 300_000);
+
   test("keyboard: visible focus, tab order through the form, Escape closes the source", async () => {
     await page.focus("#question");
+    await page.keyboard.press("Tab");
+    // After an answer the follow-up box comes next: it belongs to the question.
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("follow-up");
     await page.keyboard.press("Tab");
     expect(await page.evaluate(() => document.activeElement?.tagName)).toBe("SUMMARY");
     const outline = await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle);

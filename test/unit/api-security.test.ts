@@ -14,13 +14,19 @@ import { type AppParts, createApp } from "../../src/api/app.js";
 import { auditRecorder, refusalRecorder } from "../../src/api/audit.js";
 import { authenticator } from "../../src/api/auth.js";
 import { withoutPaths } from "../../src/api/errors.js";
+import type { McpDeps } from "../../src/api/mcp.js";
 import { RateLimiter } from "../../src/api/rate-limit.js";
 import { answerRoutes } from "../../src/api/routes/answers.js";
+import { chatRoutes } from "../../src/api/routes/chat.js";
 import { documentRoutes } from "../../src/api/routes/documents.js";
 import { jobRoutes } from "../../src/api/routes/jobs.js";
 import { keyRoutes } from "../../src/api/routes/keys.js";
+import { mcpRoutes } from "../../src/api/routes/mcp.js";
 import { sourceRoutes } from "../../src/api/routes/sources.js";
+import { type TenantRoutesDeps, tenantRoutes } from "../../src/api/routes/tenant.js";
 import { UI_CONTENT_SECURITY_POLICY, uiRoutes } from "../../src/api/routes/ui.js";
+import { type WebhookRoutesDeps, webhookRoutes } from "../../src/api/routes/webhooks.js";
+import type { ChatService } from "../../src/app/chat/service.js";
 import type { Intake } from "../../src/app/intake.js";
 import type { SourceService } from "../../src/app/sync/sources.js";
 import { createLogger } from "../../src/lib/logger.js";
@@ -347,6 +353,10 @@ describe("OpenAPI document", () => {
       answerRoutes({} as HybridRetriever, {} as Answerer),
       keyRoutes(keys),
       sourceRoutes({} as SourceService),
+      chatRoutes({} as ChatService, async () => undefined),
+      mcpRoutes({} as Omit<McpDeps, "record">, async () => undefined),
+      webhookRoutes({} as WebhookRoutesDeps),
+      tenantRoutes({} as TenantRoutesDeps),
     ];
     const routes = routers.flatMap((r) =>
       (r.stack as { route?: { path: string; methods: Record<string, boolean> } }[]).flatMap((layer) =>

@@ -3,6 +3,7 @@ import { AskRequest, NoQuery, SearchRequest } from "../../../schemas/api.js";
 import { type Answerer, passageView } from "../../answer/answerer.js";
 import { asOwner, BusyError } from "../../answer/limiter.js";
 import { answerAuditFields, searchAuditFields } from "../../app/audit-fields.js";
+import type { TenantPolicy } from "../../app/tenants/answerers.js";
 import { InputTooLongError } from "../../models/embedder.js";
 import { GenerationIncompleteError } from "../../models/generator.js";
 import type { HybridRetriever } from "../../retrieval/hybrid.js";
@@ -11,7 +12,7 @@ import { ApiError } from "../errors.js";
 import { parseInput } from "../validate.js";
 
 /** Model-side failures as HTTP errors a client can act on. */
-function answerError(error: unknown): unknown {
+export function answerError(error: unknown): unknown {
   if (error instanceof BusyError) {
     return new ApiError(429, "busy", error.message, { "Retry-After": String(error.retryAfterSeconds) });
   }
@@ -42,9 +43,11 @@ function wantsStream(req: Request, flag: boolean): boolean {
 /** POST /v1/search and POST /v1/ask (JSON or Server-Sent Events). */
 export function answerRoutes(
   retriever: HybridRetriever,
-  answerer: Answerer,
+  serverAnswerer: Answerer,
   /** Records an answer or search in the audit trail; the response waits for it (and fails with it). */
   onAnswered?: (req: Request, res: Response, info: Record<string, unknown>) => Promise<void>,
+  /** Per-tenant settings (Answerer, default filters); without it every tenant gets the server's. */
+  tenants?: TenantPolicy,
 ): Router {
   const router = Router();
 
@@ -57,7 +60,7 @@ export function answerRoutes(
         query: body.query,
         topK: body.top_k,
         scope: callerOf(res).scope,
-        filters: body.filters,
+        filters: tenants ? tenants.filters(callerOf(res).scope.tenant, body.filters) : body.filters,
       });
       const retrievalMs = performance.now() - started;
       await onAnswered?.(req, res, searchAuditFields(body.query, hits, retrievalMs));
@@ -70,12 +73,14 @@ export function answerRoutes(
   router.post("/v1/ask", async (req, res) => {
     parseInput(NoQuery, req.query, "query");
     const body = parseInput(AskRequest, req.body, "body");
+    const tenant = callerOf(res).scope.tenant;
     const input = {
       question: body.question,
       topK: body.top_k,
       scope: callerOf(res).scope,
-      filters: body.filters,
+      filters: tenants ? tenants.filters(tenant, body.filters) : body.filters,
     };
+    const answerer = tenants ? await tenants.answerer(tenant) : serverAnswerer;
     const disconnect = new AbortController();
     // A client that goes away stops generation and frees the model at once.
     res.on("close", () => {
