@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { DEFAULT_TENANT } from "./document.js";
+import { isName } from "./names.js";
 
 /**
  * Every setting Cited reads, by the environment variable that sets it.
@@ -38,8 +39,6 @@ export interface SourceRoot {
   groups: string[];
 }
 
-const NAME = /^[\w.-]{1,64}$/;
-
 /**
  * One SOURCE_ROOTS entry: `tenant:/path`, `tenant:/path#g1+g2`, or a plain `/path` (tenant default),
  * or the problem with it.
@@ -49,7 +48,7 @@ export function parseSourceRoot(entry: string): SourceRoot | string {
   if (!m) return `"${entry}" is not tenant:/absolute/folder`;
   const [, tenant = DEFAULT_TENANT, path = "", groupList] = m;
   const groups = groupList === undefined ? [] : groupList.split("+").filter(Boolean);
-  const bad = [tenant, ...groups].find((n) => !NAME.test(n));
+  const bad = [tenant, ...groups].find((n) => !isName(n));
   if (bad !== undefined)
     return `"${bad}" in "${entry}" is not a tenant or group name (letters, digits, _ . -)`;
   if (groupList !== undefined && groups.length === 0) return `"${entry}" names no group after #`;

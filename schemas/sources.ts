@@ -2,6 +2,7 @@
 // stored in LanceDB, the shapes of the sync jobs, and the HTTP shapes of /v1/sources.
 import { z } from "zod";
 import { DocumentStatus, FileType, PageTextSource } from "./document.js";
+import { NAME_PATTERN } from "./names.js";
 
 const isoTime = z.iso.datetime();
 
@@ -113,11 +114,7 @@ const id = z
   .min(1)
   .max(200)
   .regex(/^[A-Za-z0-9_.:-]+$/, "use only letters, digits and _ . : -");
-const name = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[\w.-]+$/, "use letters, digits, _ . - (at most 64)");
+const name = z.string().regex(NAME_PATTERN, "use letters, digits, _ . - (1 to 64 of them)");
 const glob = z.string().min(1, "a pattern must not be empty").max(500);
 
 export const SourceIdParams = z.object({ id }).strict();

@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "no
 import { dirname } from "node:path";
 import { z } from "zod";
 import { KeyRole } from "../../schemas/api.js";
+import { isName } from "../../schemas/names.js";
 import { withFileLockSync } from "./file-lock.js";
 import { type AccessScope, accessScope } from "./scope.js";
 
@@ -34,7 +35,6 @@ export interface KeyHolder {
   scope: AccessScope;
 }
 
-const NAME = /^[\w.-]{1,64}$/;
 const hashOf = (secret: string) => createHash("sha256").update(secret).digest("hex");
 
 /**
@@ -86,7 +86,7 @@ export class KeyStore {
     info: KeyInfo;
   } {
     for (const name of [input.tenant, ...input.groups]) {
-      if (!NAME.test(name))
+      if (!isName(name))
         throw new Error(
           `"${name}" is not a valid tenant or group name: use letters, digits, _ . - (at most 64)`,
         );

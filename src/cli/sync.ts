@@ -3,6 +3,7 @@
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { DEFAULT_TENANT } from "../../schemas/document.js";
+import { isName } from "../../schemas/names.js";
 import {
   type CoverageReport,
   FINISHED_SYNC_STATES,
@@ -121,7 +122,7 @@ export async function syncCommand(config: Config, args: string[]): Promise<numbe
   }
   const tenant = values.tenant ?? DEFAULT_TENANT;
   const groups = list(values.groups);
-  const badName = [tenant, ...groups].find((n) => !/^[\w.-]{1,64}$/.test(n));
+  const badName = [tenant, ...groups].find((n) => !isName(n));
   if (badName !== undefined) {
     process.stderr.write(
       `cited: "${badName}" is not a tenant or group name: use letters, digits, _ . - (at most 64)\n`,

@@ -2,7 +2,7 @@ import { MatchQuery, Operator } from "@lancedb/lancedb";
 import type { SearchFilters } from "../../schemas/api.js";
 import type { ChunkSpan } from "../../schemas/document.js";
 import { type AccessScope, scopeFilter } from "../access/scope.js";
-import { sqlIn } from "../lib/sql.js";
+import { sqlIn, sqlString } from "../lib/sql.js";
 import type { Embedder } from "../models/embedder.js";
 import type { Store } from "../store/index.js";
 import { plainRow, selectRows } from "../store/rows.js";
@@ -90,9 +90,7 @@ export function retrievalFilter(scope: AccessScope, filters?: SearchFilters): st
   if (filters?.document_ids) parts.push(sqlIn("document_id", filters.document_ids));
   if (filters?.types) parts.push(sqlIn("doc_type", filters.types));
   if (filters?.tags?.length) {
-    parts.push(
-      `array_has_any(tags, [${filters.tags.map((t) => `'${t.replaceAll("'", "''")}'`).join(", ")}])`,
-    );
+    parts.push(`array_has_any(tags, [${filters.tags.map(sqlString).join(", ")}])`);
   }
   return parts.map((p) => `(${p})`).join(" AND ");
 }

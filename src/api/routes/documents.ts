@@ -11,6 +11,7 @@ import {
   UploadFields,
 } from "../../../schemas/api.js";
 import { PUBLIC_GROUP } from "../../../schemas/document.js";
+import { isName } from "../../../schemas/names.js";
 import { mayShareWith } from "../../access/scope.js";
 import { FileChangedError, openIndexedFile } from "../../app/files.js";
 import { type Intake, removeDocument } from "../../app/intake.js";
@@ -123,7 +124,7 @@ export function documentRoutes(deps: DocumentRoutesDeps): Router {
       }
       const tags = list(fields.tags);
       if (tags.length > 100) throw new ApiError(400, "invalid_request", "too many tags: at most 100");
-      const badTag = tags.find((t) => !/^[\w.-]{1,64}$/.test(t));
+      const badTag = tags.find((t) => !isName(t));
       if (badTag)
         throw new ApiError(
           400,
@@ -132,7 +133,7 @@ export function documentRoutes(deps: DocumentRoutesDeps): Router {
         );
       const groups = list(fields.groups);
       if (groups.length > 100) throw new ApiError(400, "invalid_request", "too many groups: at most 100");
-      const badGroup = groups.find((g) => !/^[\w.-]{1,64}$/.test(g));
+      const badGroup = groups.find((g) => !isName(g));
       if (badGroup)
         throw new ApiError(
           400,
