@@ -3,17 +3,14 @@
 import { z } from "zod";
 import { DocumentStatus, FileType, PageNumbers } from "./document.js";
 import { IngestJobProgress, JobState } from "./jobs.js";
+import { NAME_PATTERN } from "./names.js";
 
 const id = z
   .string()
   .min(1)
   .max(200)
   .regex(/^[A-Za-z0-9_.:-]+$/, "use only letters, digits and _ . : -");
-const tag = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[\w.-]+$/, "tags use letters, digits, _ . -");
+const tag = z.string().min(1).max(64).regex(NAME_PATTERN, "tags use letters, digits, _ . -");
 
 /** Error body of every 4xx/5xx: a stable code and a sentence that says what to fix. */
 export const ErrorBody = z
@@ -268,11 +265,7 @@ export type AskResponse = z.infer<typeof AskResponse>;
 
 /** What a key may do: readers search and ask; editors also upload, delete and sync; admins also manage keys and see every group of their tenant. */
 export const KeyRole = z.enum(["reader", "editor", "admin"]).meta({ id: "KeyRole" });
-const keyName = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[\w.-]+$/, "use letters, digits, _ . - (at most 64)");
+const keyName = z.string().min(1).max(64).regex(NAME_PATTERN, "use letters, digits, _ . - (at most 64)");
 
 export const KeyIdParams = z
   .object({ id: z.string().regex(/^[0-9a-f]{12}$/, "a key id is 12 hex digits (see GET /v1/keys)") })
