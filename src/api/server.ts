@@ -13,8 +13,10 @@ import type { Config } from "../config/index.js";
 import type { Logger } from "../lib/logger.js";
 import { createEmbedder, disposeRuntime } from "../models/index.js";
 import { IngestQueue } from "../queue/ingest-queue.js";
+import { ReviewQueue } from "../queue/review-queue.js";
 import { SyncQueue } from "../queue/sync-queue.js";
 import { openStore } from "../store/index.js";
+import { ReviewRepository } from "../store/reviews.js";
 import { SourceRepository } from "../store/sources.js";
 import { createApp } from "./app.js";
 import { auditRecorder, refusalRecorder } from "./audit.js";
@@ -25,6 +27,7 @@ import { documentRoutes } from "./routes/documents.js";
 import { healthRoutes } from "./routes/health.js";
 import { jobRoutes } from "./routes/jobs.js";
 import { keyRoutes } from "./routes/keys.js";
+import { reviewRoutes } from "./routes/reviews.js";
 import { sourceRoutes } from "./routes/sources.js";
 import { uiRoutes } from "./routes/ui.js";
 
@@ -54,6 +57,7 @@ export async function startApi(config: Config, log: Logger, version = "0.1.0"): 
   if (!answerer) throw new Error("the API needs the chat model");
   const queue = IngestQueue.connect(config.REDIS_URL, config.QUEUE_PREFIX);
   const syncs = SyncQueue.connect(config.REDIS_URL, config.QUEUE_PREFIX);
+  const reviewQueue = ReviewQueue.connect(config.REDIS_URL, config.QUEUE_PREFIX);
   const sources = new SourceService({
     sources: new SourceRepository(store),
     documents,
@@ -106,6 +110,7 @@ export async function startApi(config: Config, log: Logger, version = "0.1.0"): 
       ),
       keyRoutes(keys, audit),
       sourceRoutes(sources, audit),
+      reviewRoutes({ reviews: new ReviewRepository(store), documents, queue: reviewQueue }),
     ],
   });
 
@@ -135,6 +140,7 @@ export async function startApi(config: Config, log: Logger, version = "0.1.0"): 
       server.closeAllConnections();
       await queue.close();
       await syncs.close();
+      await reviewQueue.close();
       store.close();
       await disposeRuntime();
     },

@@ -1,0 +1,219 @@
+// Contract review's pure parts: templates (shipped and users'), typed values read from quotes, export.
+import ExcelJS from "exceljs";
+import type { ReviewView } from "../../schemas/review.js";
+import { cellText, reviewCsv, reviewXlsx } from "../../src/review/export.js";
+import { readTyped } from "../../src/review/extractor.js";
+import {
+  parseTemplate,
+  shippedTemplate,
+  TemplateError,
+  validateTemplate,
+} from "../../src/review/templates.js";
+import { quoteStates, readDate, readDuration, readGoverningLaw, readMoney } from "../../src/review/values.js";
+
+describe("templates", () => {
+  test("cuad ships CUAD's 41 categories with descriptions and the CC BY 4.0 attribution", () => {
+    const cuad = shippedTemplate("cuad");
+    expect(cuad.fields).toHaveLength(41);
+    expect(cuad.attribution).toMatch(/CC BY 4\.0/);
+    expect(cuad.fields.every((f) => f.description.length > 10)).toBe(true);
+    expect(cuad.fields.find((f) => f.name === "Governing Law")?.type).toBe("text");
+    expect(cuad.fields.find((f) => f.name === "Renewal Term")?.type).toBe("duration");
+  });
+
+  test("essentials is short and summary is a summary template", () => {
+    expect(shippedTemplate("essentials").fields.length).toBeGreaterThanOrEqual(10);
+    expect(shippedTemplate("essentials").fields.length).toBeLessThanOrEqual(14);
+    expect(shippedTemplate("summary").kind).toBe("summary");
+  });
+
+  test("an unknown template name says which there are", () => {
+    expect(() => shippedTemplate("nda")).toThrow(/use one of cuad, essentials, summary/);
+  });
+
+  test("a user's YAML template is read, with defaults filled in", () => {
+    const t = parseTemplate(
+      "name: my-deal\nfields:\n  - name: Term\n    question: How long does the contract last?\n    type: duration\n",
+      "deal.yaml",
+    );
+    expect(t.fields[0]).toEqual({
+      name: "Term",
+      question: "How long does the contract last?",
+      description: "",
+      type: "duration",
+    });
+  });
+
+  test("a bad field is named, with what is wrong with it", () => {
+    const bad = {
+      name: "deal",
+      fields: [
+        { name: "Term", question: "How long?", type: "duration" },
+        { name: "Law", question: "Which law governs?", type: "country" },
+      ],
+    };
+    let error: unknown;
+    try {
+      validateTemplate(bad);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(TemplateError);
+    expect((error as TemplateError).problems).toHaveLength(1);
+    expect((error as TemplateError).problems[0]).toMatch(/^fields\[1\] \("Law"\)\.type: .*clause/);
+  });
+
+  test("broken YAML and duplicate field names are refused in words", () => {
+    expect(() => parseTemplate("name: x\nfields: [", "x.yml")).toThrow(/not valid YAML/);
+    const dup = { name: "x", fields: [1, 2].map(() => ({ name: "Term", question: "How long?" })) };
+    expect(() => validateTemplate(dup)).toThrow(/field names must be unique/);
+  });
+});
+
+describe("typed values from the quote alone", () => {
+  test("dates become ISO dates", () => {
+    expect(readDate("This Agreement is dated as of January 15, 2020 by and between")?.value).toEqual({
+      kind: "date",
+      iso: "2020-01-15",
+    });
+    expect(readDate("made this 3rd day of March, 2019")?.value).toEqual({ kind: "date", iso: "2019-03-03" });
+    expect(readDate("effective 2021-07-01")?.value).toEqual({ kind: "date", iso: "2021-07-01" });
+    expect(readDate("on February 30, 2020")).toBeNull();
+    expect(readDate("within thirty days")).toBeNull();
+  });
+
+  test("periods become ISO 8601 durations", () => {
+    expect(readDuration("renews for successive one (1) year terms")?.value).toEqual({
+      kind: "duration",
+      iso: "P1Y",
+    });
+    expect(readDuration("at least ninety (90) days' prior written notice")?.value?.kind).toBe("duration");
+    expect(readDuration("at least ninety (90) days' prior written notice")).toMatchObject({
+      value: { iso: "P90D" },
+    });
+    expect(readDuration("for a period of 24 months")).toMatchObject({ value: { iso: "P24M" } });
+    expect(readDuration("six months after delivery")).toMatchObject({ value: { iso: "P6M" } });
+    expect(readDuration("no period here")).toBeNull();
+  });
+
+  test("money keeps its currency", () => {
+    expect(readMoney("shall not exceed $1,500,000.00 in the aggregate")?.value).toEqual({
+      kind: "money",
+      amount: 1_500_000,
+      currency: "USD",
+    });
+    expect(readMoney("a fee of EUR 20,000 per year")?.value).toEqual({
+      kind: "money",
+      amount: 20_000,
+      currency: "EUR",
+    });
+    expect(readMoney("five hundred thousand (500,000) dollars")?.value).toMatchObject({ currency: "USD" });
+    expect(readMoney("the fees paid in the twelve months")).toBeNull();
+  });
+
+  test("the governing law names its place", () => {
+    expect(readGoverningLaw("governed by the laws of the State of New York, without regard")?.value).toEqual({
+      kind: "text",
+      text: "New York",
+    });
+    expect(readGoverningLaw("construed under the laws of England and Wales")?.value).toMatchObject({
+      text: "England and Wales",
+    });
+  });
+
+  test("a value must stand in its quote", () => {
+    expect(quoteStates("governed by the laws of\nthe State of  Delaware", "State of Delaware")).toBe(true);
+    expect(quoteStates("governed by the laws of Delaware", "New York")).toBe(false);
+    expect(quoteStates("anything", "  ")).toBe(false);
+  });
+
+  test("fields read their type; clause fields have no typed value", () => {
+    const field = (type: "date" | "clause" | "text", name = "X") => ({
+      name,
+      question: "What?",
+      description: "",
+      type,
+    });
+    expect(readTyped(field("date"), "dated June 1, 2022")?.value).toEqual({
+      kind: "date",
+      iso: "2022-06-01",
+    });
+    expect(readTyped(field("clause"), "dated June 1, 2022")).toBeNull();
+    expect(readTyped(field("text", "Governing Law"), "the laws of Oregon apply")?.surface).toBe("Oregon");
+  });
+});
+
+describe("export", () => {
+  const citation = {
+    n: 1,
+    chunk_id: "c1",
+    document_id: "d1",
+    title: "MSA",
+    page: 3,
+    quote: 'governed by the laws of the State of "Oregon"',
+    char_start: 10,
+    char_end: 55,
+    verified: true as const,
+  };
+  const searched = { query: "q", passages: ["c1"], candidates: 4 };
+  const view: ReviewView = {
+    id: "r1",
+    template: "t",
+    state: "completed",
+    fields: [
+      { name: "Governing Law", question: "Which law?", description: "", type: "text" },
+      { name: "Non-Compete", question: "Non-compete?", description: "", type: "yes_no" },
+    ],
+    counts: { documents: 1, documents_done: 1, cells: 2, found: 1, not_found: 1, uncertain: 0 },
+    rows: [
+      {
+        document_id: "d1",
+        title: "MSA, signed",
+        duration_ms: 10,
+        cells: [
+          {
+            document_id: "d1",
+            field: "Governing Law",
+            status: "found",
+            value: { kind: "text", text: "Oregon" },
+            citations: [citation],
+            support: 0.9,
+            searched,
+            note: "",
+          },
+          {
+            document_id: "d1",
+            field: "Non-Compete",
+            status: "not_found",
+            value: null,
+            citations: [],
+            support: 0.1,
+            searched,
+            note: "judged not to answer",
+          },
+        ],
+      },
+    ],
+    created_at: "2026-11-30T00:00:00Z",
+  };
+
+  test("CSV: a row per document, the value beside its quote and page, quoted as RFC 4180", () => {
+    const lines = reviewCsv(view).split("\r\n");
+    expect(lines[0]).toBe(
+      'document_id,title,Governing Law,"Governing Law (quote, page)",Non-Compete,"Non-Compete (quote, page)"',
+    );
+    expect(lines[1]).toBe(
+      'd1,"MSA, signed",Oregon,"p. 3: “governed by the laws of the State of ""Oregon""”",not found,',
+    );
+  });
+
+  test("XLSX reads back with the same cells", async () => {
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load((await reviewXlsx(view)) as unknown as ArrayBuffer);
+    const sheet = book.getWorksheet("Review")!;
+    expect(sheet.getRow(2).getCell(3).value).toBe("Oregon");
+    expect(sheet.getRow(2).getCell(4).value).toBe(`p. 3: “${citation.quote}”`);
+    expect(sheet.getRow(2).getCell(5).value).toBe("not found");
+    expect(cellText(view.rows[0]!.cells[0])).toBe("Oregon");
+  });
+});
