@@ -16,6 +16,7 @@ import { createEmbedder, disposeRuntime, ModelNotProvisionedError } from "../mod
 import { openStore, StoreDimensionMismatchError } from "../store/index.js";
 import { evalCommand } from "./eval.js";
 import { formatAnswer, formatPassages } from "./format.js";
+import { reviewCommand } from "./review.js";
 import { reportCommand, syncCommand } from "./sync.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -34,6 +35,8 @@ Usage: npm run cited -- <command> [options]
   eval --dataset DIR [--name N] [--docs N | --sample FILE] [--scopes scoped,open] [--modes hybrid,vector,text]
        [--answers N] [--unanswerable N] [--store DIR | --store-root DIR] [--gate FILE]
                                  retrieval and answer quality (README, "Evaluation")
+  review --template cuad|essentials|FILE.yaml <file|folder> | --source ID | --doc ID... [--out table.xlsx]
+                                 a clause table per contract, every cell cited (README, "Contract review")
   keys create --tenant T [--groups g1,g2] --role reader|editor|admin [--label text]
   keys list
   keys revoke <key-id>
@@ -214,6 +217,10 @@ async function main(argv: string[]): Promise<void> {
   }
   if (command === "report") {
     process.exitCode = await reportCommand(config, rest);
+    return;
+  }
+  if (command === "review") {
+    process.exitCode = await reviewCommand(config, rest);
     return;
   }
   if (command === "eval") {

@@ -187,11 +187,20 @@ export class CellExtractor {
 /** A typed value read without a model, where a pattern can read it. */
 export function readTyped(field: TemplateField, quote: string): ReadValue | null {
   if (field.type === "date") return readDate(quote);
-  if (field.type === "duration") return readDuration(quote);
+  if (field.type === "duration") return readDuration(quote, durationCue(field));
   if (field.type === "money") return readMoney(quote);
   if (field.type === "text" && /governing law|law governs/i.test(fieldQuery(field)))
     return readGoverningLaw(quote);
   return null;
+}
+
+/** The word a field's period stands next to: a notice period by "notice", a renewal term by "renew". */
+export function durationCue(field: TemplateField): RegExp | undefined {
+  const asked = `${field.name} ${field.question}`;
+  if (/notice/i.test(asked)) return /notice/;
+  if (/renew|extension/i.test(asked)) return /renew|successive|extend/;
+  if (/warrant/i.test(asked)) return /warrant/;
+  return undefined;
 }
 
 /** Stored page text of the retrieved passages' pages, read once per cell and only as the scope may. */

@@ -91,20 +91,28 @@ const NUMBER_WORDS: Record<string, number> = {
 };
 const UNITS: Record<string, string> = { day: "D", week: "W", month: "M", year: "Y" };
 
-/** The first period the text states ("two (2) years", "30 days", "six months"), as ISO 8601. */
-export function readDuration(text: string): ReadValue | null {
+/**
+ * A period the text states ("two (2) years", "30 days", "six months"), as ISO 8601: the one nearest a
+ * cue word when one is given (a renewal clause can state the renewal term and the notice period).
+ */
+export function readDuration(text: string, cue?: RegExp): ReadValue | null {
   const words = Object.keys(NUMBER_WORDS)
     .sort((a, b) => b.length - a.length)
     .join("|");
   const re = new RegExp(
     `\\b(?:(${words})\\s*(?:\\((\\d+)\\))?|(\\d+))[\\s-]+(?:\\([^)]*\\)\\s+)?(?:calendar\\s+|business\\s+|consecutive\\s+)?(day|week|month|year)s?\\b`,
-    "i",
+    "gi",
   );
-  const m = re.exec(text);
-  if (!m) return null;
-  const n = m[2] ? Number(m[2]) : m[3] ? Number(m[3]) : NUMBER_WORDS[m[1]!.toLowerCase()]!;
-  if (!Number.isFinite(n) || n <= 0) return null;
-  return { value: { kind: "duration", iso: `P${n}${UNITS[m[4]!.toLowerCase()]}` }, surface: m[0] };
+  const found = [...text.matchAll(re)].flatMap((m) => {
+    const n = m[2] ? Number(m[2]) : m[3] ? Number(m[3]) : NUMBER_WORDS[m[1]!.toLowerCase()]!;
+    if (!Number.isFinite(n) || n <= 0) return [];
+    const value: CellValue = { kind: "duration", iso: `P${n}${UNITS[m[4]!.toLowerCase()]}` };
+    return [{ value, surface: m[0], at: m.index }];
+  });
+  const cues = cue ? [...text.matchAll(new RegExp(cue.source, "gi"))].map((m) => m.index) : [];
+  const distance = (at: number) => Math.min(Number.POSITIVE_INFINITY, ...cues.map((c) => Math.abs(c - at)));
+  const best = cues.length ? [...found].sort((a, b) => distance(a.at) - distance(b.at))[0] : found[0];
+  return best ? { value: best.value, surface: best.surface } : null;
 }
 
 const CURRENCY_SIGNS: Record<string, string> = { $: "USD", "€": "EUR", "£": "GBP", "¥": "JPY" };

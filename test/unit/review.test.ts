@@ -94,6 +94,10 @@ describe("typed values from the quote alone", () => {
     expect(readDuration("for a period of 24 months")).toMatchObject({ value: { iso: "P24M" } });
     expect(readDuration("six months after delivery")).toMatchObject({ value: { iso: "P6M" } });
     expect(readDuration("no period here")).toBeNull();
+    const renewal =
+      "renews automatically for successive one (1) year terms unless either party gives at least sixty (60) days' prior written notice of non-renewal.";
+    expect(readDuration(renewal, /notice/)).toMatchObject({ value: { iso: "P60D" } });
+    expect(readDuration(renewal, /renew|successive|extend/)).toMatchObject({ value: { iso: "P1Y" } });
   });
 
   test("money keeps its currency", () => {
