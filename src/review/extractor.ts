@@ -107,6 +107,10 @@ export class CellExtractor {
       pageReader(this.documents, retrieved, scope),
     );
     if (cited.citations.length === 0) return none("no quote could be verified on its page");
+    const quotes = cited.citations.map((c) => c.quote);
+    // A clause Cited knows the words of, quoted without one of them, is some other clause.
+    if (vocabularyCoverage(questionTopic(query), quotes) === 0)
+      return none("the closest sentences use none of the words such clauses are written in");
     const support = await this.support(query, cited.citations, retrieved, signal);
     const status = this.statusOf(support);
     if (status === "not_found")

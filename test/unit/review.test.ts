@@ -1,6 +1,7 @@
 // Contract review's pure parts: templates (shipped and users'), typed values read from quotes, export.
 import ExcelJS from "exceljs";
 import type { ReviewView } from "../../schemas/review.js";
+import { overlapShare, scoresOf } from "../../src/app/eval/review.js";
 import { cellText, reviewCsv, reviewXlsx } from "../../src/review/export.js";
 import { readTyped } from "../../src/review/extractor.js";
 import {
@@ -219,5 +220,42 @@ describe("export", () => {
     expect(sheet.getRow(2).getCell(4).value).toBe(`p. 3: “${citation.quote}”`);
     expect(sheet.getRow(2).getCell(5).value).toBe("not found");
     expect(cellText(view.rows[0]!.cells[0])).toBe("Oregon");
+  });
+});
+
+describe("review scoring", () => {
+  const gold = ["This Agreement shall be governed by the laws of the State of New York."];
+  test("a quote counts when half its characters stand in a gold clause", () => {
+    expect(overlapShare("governed by the laws of the State of New York", gold)).toBe(1);
+    expect(
+      overlapShare("The Seller shall keep insurance. This Agreement shall be governed", gold),
+    ).toBeLessThan(0.5);
+    expect(overlapShare("", gold)).toBe(0);
+  });
+
+  test("recall, precision and absent accuracy", () => {
+    const cell = (present: boolean, found: boolean, hit: boolean) => ({
+      doc: "d",
+      category: "c",
+      present,
+      found,
+      notFound: !found,
+      hit,
+      valueRight: null,
+    });
+    const scores = scoresOf([
+      cell(true, true, true),
+      cell(true, false, false),
+      cell(false, true, false),
+      cell(false, false, false),
+    ]);
+    expect(scores).toMatchObject({
+      recall: 0.5,
+      precision: 0.5,
+      absent_accuracy: 0.5,
+      present: 2,
+      absent: 2,
+      found: 2,
+    });
   });
 });
