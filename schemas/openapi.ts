@@ -2,6 +2,7 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from "@asteasolutions/zod-to-openapi";
 import { z } from "zod";
 import * as api from "./api.js";
+import * as review from "./review.js";
 import * as sources from "./sources.js";
 
 const json = (schema: z.ZodType, description: string) => ({
@@ -173,6 +174,7 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
   });
 
   registerSourcePaths(registry, security);
+  registerReviewPaths(registry, security);
 
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: "3.1.0",
@@ -225,5 +227,55 @@ function registerSourcePaths(registry: OpenAPIRegistry, security: Record<string,
     security,
     request: { params },
     responses: { 200: json(sources.CoverageReport, "The report"), ...errors },
+  });
+}
+
+function registerReviewPaths(registry: OpenAPIRegistry, security: Record<string, string[]>[]): void {
+  const params = review.ReviewIdParams;
+  registry.registerPath({
+    method: "post",
+    path: "/v1/reviews",
+    summary: "Review documents with a template (a shipped name or the template itself): a job per document",
+    security,
+    request: { body: { content: { "application/json": { schema: review.ReviewRequest } } } },
+    responses: { 202: json(review.ReviewCreated, "Review queued"), ...errors },
+  });
+  registry.registerPath({
+    method: "get",
+    path: "/v1/reviews/{id}",
+    summary: "State, counts and the table: rows of the documents this key may read, every cell cited",
+    security,
+    request: { params },
+    responses: { 200: json(review.ReviewView, "The review"), ...errors },
+  });
+  registry.registerPath({
+    method: "delete",
+    path: "/v1/reviews/{id}",
+    summary: "Cancel a review: waiting documents are dropped, a running one stops before its next field",
+    security,
+    request: { params },
+    responses: {
+      202: json(z.object({ id: z.string(), state: z.literal("cancelled") }), "Cancelled"),
+      ...errors,
+    },
+  });
+  registry.registerPath({
+    method: "get",
+    path: "/v1/reviews/{id}/export",
+    summary: "The table as CSV or XLSX: per field its value, and its quote and page in the next column",
+    security,
+    request: { params, query: review.ExportQuery },
+    responses: {
+      200: {
+        description: "The table",
+        content: {
+          "text/csv": { schema: z.string() },
+          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+            schema: z.string().meta({ format: "binary" }),
+          },
+        },
+      },
+      ...errors,
+    },
   });
 }
