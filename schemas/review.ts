@@ -200,3 +200,34 @@ export const ReviewJobData = z.object({
   tenant: z.string(),
 });
 export type ReviewJobData = z.infer<typeof ReviewJobData>;
+
+/** A cited summary of a document: every sentence a verified quote, numbered like /v1/ask citations. */
+export const DocumentSummary = z
+  .object({
+    document_id: z.string(),
+    /** The document version (content hash) the summary was made from. */
+    sha256: z.string(),
+    sentences: z.array(z.object({ topic: z.string(), text: z.string(), citations: z.array(z.int()) })),
+    citations: z.array(Citation),
+    /** Topics for which a sentence was proposed, and how many of those were kept after verification. */
+    proposed: z.int(),
+    kept: z.int(),
+    /** Pages the summary cites, in order. */
+    pages_covered: z.array(z.int()),
+    /** Served from the cache of this document version. */
+    cached: z.boolean(),
+    created_at: z.string(),
+  })
+  .meta({ id: "DocumentSummary" });
+export type DocumentSummary = z.infer<typeof DocumentSummary>;
+
+/** A cached summary's row in LanceDB (`summaries`): one per document, replaced when the document changes. */
+export const SummaryRow = z.object({
+  document_id: z.string(),
+  sha256: z.string(),
+  tenant: z.string(),
+  acl: z.array(z.string()),
+  /** DocumentSummary as JSON. */
+  summary_json: z.string(),
+});
+export type SummaryRow = z.infer<typeof SummaryRow>;

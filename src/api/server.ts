@@ -15,6 +15,7 @@ import { createEmbedder, disposeRuntime } from "../models/index.js";
 import { IngestQueue } from "../queue/ingest-queue.js";
 import { ReviewQueue } from "../queue/review-queue.js";
 import { SyncQueue } from "../queue/sync-queue.js";
+import { CellExtractor } from "../review/extractor.js";
 import { openStore } from "../store/index.js";
 import { ReviewRepository } from "../store/reviews.js";
 import { SourceRepository } from "../store/sources.js";
@@ -110,7 +111,13 @@ export async function startApi(config: Config, log: Logger, version = "0.1.0"): 
       ),
       keyRoutes(keys, audit),
       sourceRoutes(sources, audit),
-      reviewRoutes({ reviews: new ReviewRepository(store), documents, queue: reviewQueue }),
+      reviewRoutes({
+        reviews: new ReviewRepository(store),
+        documents,
+        queue: reviewQueue,
+        // Summaries are chosen and verified without a model: the API keeps its models for answers.
+        summaries: new CellExtractor(retriever, documents, null, null),
+      }),
     ],
   });
 

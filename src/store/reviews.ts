@@ -1,18 +1,18 @@
 // The `reviews` and `review_cells` tables: a review per tenant, and its cells, each carrying its
 // document's ACL so that a reader of a review sees only cells of documents they may read.
 import type { Table } from "@lancedb/lancedb";
-import { CellRow, ReviewRow } from "../../schemas/review.js";
+import { CellRow, ReviewRow, SummaryRow } from "../../schemas/review.js";
 import { type AccessScope, scopeFilter } from "../access/scope.js";
 import { sqlString } from "../lib/sql.js";
 import { openOrCreate, type Store } from "./index.js";
 import { selectRows } from "./rows.js";
 
 /** Table names of reviews. */
-export const REVIEW_TABLES = { reviews: "reviews", cells: "review_cells" } as const;
+export const REVIEW_TABLES = { reviews: "reviews", cells: "review_cells", summaries: "summaries" } as const;
 
-/** Reviews and their cells in LanceDB. */
+/** Reviews, their cells and cached document summaries in LanceDB. */
 export class ReviewRepository {
-  private tables: Promise<{ reviews: Table; cells: Table }> | null = null;
+  private tables: Promise<{ reviews: Table; cells: Table; summaries: Table }> | null = null;
 
   constructor(private readonly store: Store) {}
 
@@ -20,6 +20,7 @@ export class ReviewRepository {
     this.tables ??= (async () => ({
       reviews: await openOrCreate(this.store.db, REVIEW_TABLES.reviews, ReviewRow),
       cells: await openOrCreate(this.store.db, REVIEW_TABLES.cells, CellRow),
+      summaries: await openOrCreate(this.store.db, REVIEW_TABLES.summaries, SummaryRow),
     }))();
     return this.tables;
   }
@@ -60,5 +61,23 @@ export class ReviewRepository {
   async cells(reviewId: string, scope: AccessScope): Promise<CellRow[]> {
     const { cells } = await this.open();
     return selectRows<CellRow>(cells, `review_id = ${sqlString(reviewId)} AND ${scopeFilter(scope)}`);
+  }
+
+  /** The cached summary of a document the scope may read, for this version (content hash), or null. */
+  async summary(documentId: string, sha256: string, scope: AccessScope): Promise<SummaryRow | null> {
+    const { summaries } = await this.open();
+    const where = `document_id = ${sqlString(documentId)} AND sha256 = ${sqlString(sha256)} AND ${scopeFilter(scope)}`;
+    const [row] = await selectRows<SummaryRow>(summaries, where);
+    return row ?? null;
+  }
+
+  /** Cache a document's summary (one per document: a new version replaces the old). */
+  async putSummary(row: SummaryRow): Promise<void> {
+    const { summaries } = await this.open();
+    await summaries
+      .mergeInsert("document_id")
+      .whenMatchedUpdateAll()
+      .whenNotMatchedInsertAll()
+      .execute([row]);
   }
 }

@@ -267,3 +267,34 @@ test("cancelling a review stops its jobs", async () => {
   await new Promise((r) => setTimeout(r, 8000));
   expect((await getReview(keys.team!, id)).counts.cells).toBeLessThanOrEqual(cells + 1);
 }, 500_000);
+
+test("a document's cited summary: every sentence verified on its page, made once per version", async () => {
+  const res = await call(keys.team!, `/v1/documents/${ids.team}/summary`);
+  expect(res.status).toBe(200);
+  const summary = (await res.json()) as {
+    sentences: { topic: string; text: string; citations: number[] }[];
+    citations: { n: number; page: number; quote: string; char_start: number; char_end: number }[];
+    kept: number;
+    proposed: number;
+    pages_covered: number[];
+    cached: boolean;
+  };
+  expect(summary.cached).toBe(false);
+  expect(summary.sentences.length).toBeGreaterThanOrEqual(2);
+  expect(summary.kept).toBe(summary.sentences.length);
+  expect(summary.sentences.map((s) => s.text).join(" ")).toContain("Harbor Foods Inc.");
+  for (const s of summary.sentences) expect(s.citations.length).toBeGreaterThan(0);
+  for (const c of summary.citations) {
+    const page = (await (await call(keys.team!, `/v1/documents/${ids.team}/pages/${c.page}`)).json()) as {
+      text: string;
+    };
+    expect(page.text.slice(c.char_start, c.char_end)).toBe(c.quote);
+  }
+  expect(summary.pages_covered).toEqual([...new Set(summary.citations.map((c) => c.page))].sort());
+  const again = (await (
+    await call(keys.team!, `/v1/documents/${ids.team}/summary`)
+  ).json()) as typeof summary;
+  expect(again).toMatchObject({ cached: true, sentences: summary.sentences });
+  // Access as everywhere: a reader of another group gets no summary of it.
+  expect((await call(keys.opsReader!, `/v1/documents/${ids.team}/summary`)).status).toBe(404);
+});

@@ -1,6 +1,6 @@
 // Contract review over HTTP: start a review, read its table, cancel it, export it as CSV or XLSX.
 import { Router } from "express";
-import { NoQuery } from "../../../schemas/api.js";
+import { DocumentIdParams, NoQuery } from "../../../schemas/api.js";
 import { ExportQuery, ReviewIdParams, ReviewRequest } from "../../../schemas/review.js";
 import {
   cancelReview,
@@ -9,14 +9,17 @@ import {
   reviewView,
   startReview,
 } from "../../app/review.js";
+import { documentSummary } from "../../app/summary.js";
 import { reviewCsv, reviewXlsx } from "../../review/export.js";
+import type { CellExtractor } from "../../review/extractor.js";
 import { TemplateError } from "../../review/templates.js";
 import { callerOf } from "../context.js";
 import { ApiError, notFound } from "../errors.js";
 import { parseInput } from "../validate.js";
 
-/** POST /v1/reviews, GET /v1/reviews/:id, DELETE /v1/reviews/:id, GET /v1/reviews/:id/export. */
-export function reviewRoutes(deps: ReviewDeps): Router {
+/** POST /v1/reviews, GET /v1/reviews/:id, DELETE /v1/reviews/:id, GET /v1/reviews/:id/export, and
+ * GET /v1/documents/:id/summary (made with `summaries`, an extractor without models). */
+export function reviewRoutes(deps: ReviewDeps & { summaries: CellExtractor }): Router {
   const router = Router();
 
   router.post("/v1/reviews", async (req, res) => {
@@ -57,6 +60,21 @@ export function reviewRoutes(deps: ReviewDeps): Router {
       res
         .type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         .send(await reviewXlsx(view));
+  });
+
+  router.get("/v1/documents/:id/summary", async (req, res) => {
+    const { id } = parseInput(DocumentIdParams, req.params, "path");
+    parseInput(NoQuery, req.query, "query");
+    const scope = callerOf(res).scope;
+    const doc = await deps.documents.get(id, scope);
+    if (!doc) throw notFound(`document ${id}`);
+    if (doc.status !== "ready")
+      throw new ApiError(
+        409,
+        "not_ready",
+        `document ${id} is ${doc.status}: its summary can be made once it is ready`,
+      );
+    res.json(await documentSummary({ reviews: deps.reviews, extractor: deps.summaries }, doc, scope));
   });
 
   return router;
