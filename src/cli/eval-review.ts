@@ -1,14 +1,13 @@
 // `cited eval --review`: review CUAD-style contracts with a template and score the cells against the
 // lawyers' annotations (README, "Contract review"). Tune on eval/tuning.json, report on eval/regression.json.
-import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { basename, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { createAnswering } from "../app/answering.js";
 import { readDataset, seededShuffle } from "../app/eval/dataset.js";
 import { evalReview, reviewReportMarkdown } from "../app/eval/review.js";
-import { buildEvalStore, PIPELINE_VERSION } from "../app/eval/runner.js";
+import { buildEvalStore, evalStoreDir, indexSettings } from "../app/eval/runner.js";
 import type { Config } from "../config/index.js";
 import { createEmbedder, createGenerator, createJudge, disposeRuntime } from "../models/index.js";
 import { CellExtractor } from "../review/extractor.js";
@@ -46,17 +45,8 @@ export async function reviewEvalCommand(config: Config, args: string[]): Promise
   else if (values.docs) docs = seededShuffle(docs, Number(values.seed)).slice(0, Number(values.docs));
   if (values.limit) docs = docs.slice(0, Number(values.limit));
   const template = shippedTemplate(values.template);
-  const settings = {
-    embedModel: config.EMBED_MODEL,
-    chunkTokens: config.CHUNK_TOKENS,
-    pipelineVersion: PIPELINE_VERSION,
-  };
-  // The same store as `cited eval` builds for these settings, so documents are indexed once.
-  const key = createHash("sha256")
-    .update(JSON.stringify({ settings, dataset: dataset.dir }))
-    .digest("hex")
-    .slice(0, 12);
-  const storeDir = resolve(values.store ?? join(values["store-root"], `${basename(dataset.dir)}-${key}`));
+  const settings = indexSettings(config);
+  const storeDir = evalStoreDir(settings, dataset.dir, values["store-root"], values.store);
   const progress = progressBar();
   const embedder = await createEmbedder(config);
   const { store, documents, ids } = await buildEvalStore(
