@@ -57,10 +57,14 @@ const runs = [];
 for (const name of values.templates.split(",")) {
   const template = shippedTemplate(name);
   const began = performance.now();
+  const cpu = process.cpuUsage();
   const view = await reviewHere(extractor, template, [row], LOCAL_SCOPE, (_d, done, total) =>
     process.stderr.write(`\r${name} ${done}/${total}`),
   );
   const seconds = (performance.now() - began) / 1000;
+  const used = process.cpuUsage(cpu);
+  // CPU time too: on a shared machine the wall clock says as much about the neighbours as about Cited.
+  const cpuSeconds = Math.round((used.user + used.system) / 1e5) / 10;
   process.stderr.write(`\n${name}: ${seconds.toFixed(1)} s\n`);
   runs.push({
     template: name,

@@ -131,7 +131,7 @@ export class CellExtractor {
     };
   }
 
-  /** The judge's word on the quotes, moved by vocabulary coverage; null without a judge. */
+  /** The judge's word on the best quote, moved by vocabulary coverage; null without a judge. */
   private async support(
     query: string,
     citations: readonly Citation[],
@@ -139,8 +139,12 @@ export class CellExtractor {
     signal?: AbortSignal,
   ): Promise<number | null> {
     if (!this.judge) return null;
-    const quotes = citations.map((c) => c.quote);
-    const judged = await this.judge.score(SUPPORT_SYSTEM_PROMPT, supportUserPrompt(query, quotes), signal);
+    // The best sentence alone: half the judge's reading (its prompt is most of a cell's time).
+    const judged = await this.judge.score(
+      SUPPORT_SYSTEM_PROMPT,
+      supportUserPrompt(query, [citations[0]!.quote]),
+      signal,
+    );
     const coverage = vocabularyCoverage(
       questionTopic(query),
       retrieved.map((p) => p.text),
