@@ -12,13 +12,15 @@ import {
 } from "./api.js";
 import { $, el, formatBytes, formatTime, splitList } from "./dom.js";
 import { currentLanguage, preferredLanguage, setLanguage, t } from "./i18n.js";
+import { reviewView } from "./review.js";
 import { forgetDocument, SourceViewer } from "./viewer.js";
 
-const VIEWS = ["ask", "documents", "sources"];
+const VIEWS = ["ask", "documents", "sources", "reviews"];
 const TITLE_KEYS = {
   ask: "nav.ask",
   documents: "nav.documents",
   sources: "nav.sources",
+  reviews: "nav.reviews",
   signin: "nav.signin",
 };
 const STATUS_KEYS = new Set(["queued", "processing", "ready", "failed"]);
@@ -37,6 +39,11 @@ const state = {
 };
 
 const viewer = new SourceViewer($("#source"));
+const reviews = reviewView({
+  documents: () => state.documents,
+  open: (target, trigger) => viewer.open(target, trigger),
+  plain: (error) => plain(error),
+});
 
 /** A sentence for an error a person can act on. */
 function plain(error) {
@@ -83,6 +90,7 @@ function route({ focus = false } = {}) {
   if (name === "documents") loadDocuments();
   if (name === "ask") loadDocuments({ quiet: true });
   if (name === "sources") loadSources();
+  if (name === "reviews") loadDocuments({ quiet: true });
 }
 
 function signedIn(open) {
@@ -987,6 +995,7 @@ function redraw() {
   renderDocuments();
   if (state.answer) renderAnswer(state.answer);
   if (state.view === "sources") loadSources();
+  reviews.rerender();
 }
 
 const languageSelect = $("#language");
