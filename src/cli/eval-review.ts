@@ -10,7 +10,7 @@ import { evalReview, reviewReportMarkdown } from "../app/eval/review.js";
 import { buildEvalStore, evalStoreDir, indexSettings } from "../app/eval/runner.js";
 import type { Config } from "../config/index.js";
 import { createEmbedder, createGenerator, createJudge, disposeRuntime } from "../models/index.js";
-import { CellExtractor } from "../review/extractor.js";
+import { CellExtractor, DEFAULT_EXTRACTOR } from "../review/extractor.js";
 import { shippedTemplate } from "../review/templates.js";
 import { progressBar } from "./progress.js";
 
@@ -59,13 +59,27 @@ export async function reviewEvalCommand(config: Config, args: string[]): Promise
   );
   try {
     const { retriever } = await createAnswering(config, store, embedder, false);
+    // Thresholds 0: every verified quote is kept with its support, and the report decides at the
+    // configured thresholds (and at others, for tuning) without reviewing again.
     const extractor = new CellExtractor(
       retriever,
       documents,
       await createJudge(config),
       await createGenerator(config),
+      { ...DEFAULT_EXTRACTOR, foundSupport: 0, uncertainSupport: 0 },
     );
-    const report = await evalReview({ extractor, retriever, ids }, dataset, docs, template, progress);
+    const thresholds = {
+      found: DEFAULT_EXTRACTOR.foundSupport,
+      uncertain: DEFAULT_EXTRACTOR.uncertainSupport,
+    };
+    const report = await evalReview(
+      { extractor, retriever, ids },
+      dataset,
+      docs,
+      template,
+      thresholds,
+      progress,
+    );
     const name =
       values.name ?? `review-${template.name}-${new Date().toISOString().slice(0, 16).replace(/[:T]/g, "-")}`;
     mkdirSync(values.out, { recursive: true });

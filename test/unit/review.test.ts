@@ -1,7 +1,7 @@
 // Contract review's pure parts: templates (shipped and users'), typed values read from quotes, export.
 import ExcelJS from "exceljs";
 import type { ReviewView } from "../../schemas/review.js";
-import { overlapShare, scoresOf } from "../../src/app/eval/review.js";
+import { overlapShare, scoresOf, statusAt } from "../../src/app/eval/review.js";
 import { cellText, reviewCsv, reviewXlsx } from "../../src/review/export.js";
 import { readTyped } from "../../src/review/extractor.js";
 import {
@@ -233,23 +233,24 @@ describe("review scoring", () => {
     expect(overlapShare("", gold)).toBe(0);
   });
 
-  test("recall, precision and absent accuracy", () => {
-    const cell = (present: boolean, found: boolean, hit: boolean) => ({
+  test("recall, precision and absent accuracy, at the thresholds the cells are decided at", () => {
+    const cell = (present: boolean, support: number | null, hit: boolean) => ({
       doc: "d",
       category: "c",
       present,
-      found,
-      notFound: !found,
+      quoted: support !== null,
+      support,
+      typedMissing: false,
       hit,
       valueRight: null,
     });
-    const scores = scoresOf([
-      cell(true, true, true),
-      cell(true, false, false),
-      cell(false, true, false),
-      cell(false, false, false),
-    ]);
-    expect(scores).toMatchObject({
+    const cells = [
+      cell(true, 0.9, true),
+      cell(true, 0.3, true),
+      cell(false, 0.7, false),
+      cell(false, null, false),
+    ];
+    expect(scoresOf(cells, { found: 0.5, uncertain: 0.2 })).toMatchObject({
       recall: 0.5,
       precision: 0.5,
       absent_accuracy: 0.5,
@@ -257,5 +258,14 @@ describe("review scoring", () => {
       absent: 2,
       found: 2,
     });
+    // Stricter: the absent clause's 0.7 is no longer found, nor the gold one's 0.3 uncertain.
+    expect(scoresOf(cells, { found: 0.8, uncertain: 0.75 })).toMatchObject({
+      recall: 0.5,
+      precision: 1,
+      absent_accuracy: 1,
+    });
+    expect(statusAt({ ...cell(true, 0.9, true), typedMissing: true }, { found: 0.5, uncertain: 0.2 })).toBe(
+      "uncertain",
+    );
   });
 });

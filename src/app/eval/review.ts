@@ -56,14 +56,30 @@ export interface ScoredCell {
   doc: string;
   category: string;
   present: boolean;
-  /** The system's cell reports found. */
-  found: boolean;
-  /** Reported not_found. */
-  notFound: boolean;
-  /** A found quote overlaps a gold clause. */
+  /** The cell has verified quotes (whatever its support). */
+  quoted: boolean;
+  /** Support of the quotes (null: not judged). */
+  support: number | null;
+  /** The quote states no value of the field's type (such a cell is never more than uncertain). */
+  typedMissing: boolean;
+  /** A quote overlaps a gold clause of the category. */
   hit: boolean;
   /** Value check for VALUE_FIELDS: true/false, or null when not scored. */
   valueRight: boolean | null;
+}
+
+/** Support thresholds: at least `found` is found, below `uncertain` is not found. */
+export interface Thresholds {
+  found: number;
+  uncertain: number;
+}
+
+/** The status a cell gets at these thresholds (as CellExtractor decides it). */
+export function statusAt(c: ScoredCell, t: Thresholds): "found" | "uncertain" | "not_found" {
+  if (!c.quoted) return "not_found";
+  const s = c.support ?? 1;
+  if (s < t.uncertain) return "not_found";
+  return c.typedMissing || s < t.found ? "uncertain" : "found";
 }
 
 /** Counts per category and overall. */
@@ -78,15 +94,15 @@ export interface ReviewScores {
 
 const ratio = (n: number, d: number) => (d === 0 ? 0 : Math.round((n / d) * 1000) / 1000);
 
-/** Recall, precision and absent accuracy over some scored cells. */
-export function scoresOf(cells: readonly ScoredCell[]): ReviewScores {
+/** Recall, precision and absent accuracy over some scored cells, at these thresholds. */
+export function scoresOf(cells: readonly ScoredCell[], t: Thresholds): ReviewScores {
   const present = cells.filter((c) => c.present);
   const absent = cells.filter((c) => !c.present);
-  const found = cells.filter((c) => c.found);
+  const found = cells.filter((c) => statusAt(c, t) === "found");
   return {
-    recall: ratio(present.filter((c) => c.found && c.hit).length, present.length),
+    recall: ratio(present.filter((c) => statusAt(c, t) === "found" && c.hit).length, present.length),
     precision: ratio(found.filter((c) => c.hit).length, found.length),
-    absent_accuracy: ratio(absent.filter((c) => c.notFound).length, absent.length),
+    absent_accuracy: ratio(absent.filter((c) => statusAt(c, t) === "not_found").length, absent.length),
     present: present.length,
     absent: absent.length,
     found: found.length,
@@ -107,11 +123,10 @@ export function goldOf(dataset: Dataset, doc: string): Gold {
   };
 }
 
-/** Score a system cell against the gold of its category. */
+/** Score a cell (made with thresholds 0, so its support decides later) against the gold of its category. */
 export function scoreCell(doc: string, field: TemplateField, cell: ReviewCell, gold: Gold): ScoredCell {
   const clauses = gold.clauses.get(field.name);
-  const found = cell.status === "found";
-  const hit = found && !!clauses && cell.citations.some((c) => overlapShare(c.quote, clauses) >= MIN_OVERLAP);
+  const hit = !!clauses && cell.citations.some((c) => overlapShare(c.quote, clauses) >= MIN_OVERLAP);
   const answer = gold.answers.get(field.name);
   let valueRight: boolean | null = null;
   if (VALUE_FIELDS.includes(field.name) && answer) {
@@ -122,8 +137,9 @@ export function scoreCell(doc: string, field: TemplateField, cell: ReviewCell, g
     doc,
     category: field.name,
     present: !!clauses,
-    found,
-    notFound: cell.status === "not_found",
+    quoted: cell.citations.length > 0,
+    support: cell.support,
+    typedMissing: cell.citations.length > 0 && field.type !== "clause" && cell.value === null,
     hit,
     valueRight,
   };
@@ -171,20 +187,29 @@ async function baselineCells(retriever: HybridRetriever, documentId: string, fie
 export interface ReviewEvalReport {
   template: string;
   docs: string[];
+  /** The thresholds the overall scores are reported at. */
+  thresholds: Thresholds;
   overall: ReviewScores;
   per_category: Record<string, ReviewScores>;
   values: Record<string, { right: number; scored: number }>;
   baseline_top1_passage: ReviewScores;
   baseline_top1_sentence: ReviewScores;
+  /** Overall scores at other `found` thresholds (for tuning on the tuning sample only). */
+  sweep: (Thresholds & ReviewScores)[];
   seconds_per_contract: number[];
+  cells: ScoredCell[];
 }
 
-/** Review every document with the template and score it. */
+/** `found` thresholds tried in the sweep. */
+const SWEEP = [0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
+
+/** Review every document with the template (an extractor with thresholds 0) and score it at `t`. */
 export async function evalReview(
   deps: { extractor: CellExtractor; retriever: HybridRetriever; ids: Map<string, string> },
   dataset: Dataset,
   docs: readonly string[],
   template: ReviewTemplate,
+  t: Thresholds,
   progress: Progress,
 ): Promise<ReviewEvalReport> {
   const ours: ScoredCell[] = [];
@@ -206,7 +231,17 @@ export async function evalReview(
       sentence.push(scoreCell(doc, field, base.sentence, gold));
     }
   }
-  const categories = template.fields.map((f) => f.name);
+  return { ...reportOf(template, docs, t, ours, passage, sentence), seconds_per_contract: seconds };
+}
+
+function reportOf(
+  template: ReviewTemplate,
+  docs: readonly string[],
+  t: Thresholds,
+  ours: ScoredCell[],
+  passage: ScoredCell[],
+  sentence: ScoredCell[],
+): Omit<ReviewEvalReport, "seconds_per_contract"> {
   const values = Object.fromEntries(
     VALUE_FIELDS.map((name) => {
       const scored = ours.filter((c) => c.category === name && c.valueRight !== null);
@@ -216,14 +251,25 @@ export async function evalReview(
   return {
     template: template.name,
     docs: [...docs],
-    overall: scoresOf(ours),
+    thresholds: t,
+    overall: scoresOf(ours, t),
     per_category: Object.fromEntries(
-      categories.map((c) => [c, scoresOf(ours.filter((s) => s.category === c))]),
+      template.fields.map((f) => [
+        f.name,
+        scoresOf(
+          ours.filter((s) => s.category === f.name),
+          t,
+        ),
+      ]),
     ),
     values,
-    baseline_top1_passage: scoresOf(passage),
-    baseline_top1_sentence: scoresOf(sentence),
-    seconds_per_contract: seconds,
+    baseline_top1_passage: scoresOf(passage, t),
+    baseline_top1_sentence: scoresOf(sentence, t),
+    sweep: SWEEP.map((found) => {
+      const at = { found, uncertain: Math.min(t.uncertain, found) };
+      return { ...at, ...scoresOf(ours, at) };
+    }),
+    cells: ours,
   };
 }
 
@@ -243,6 +289,11 @@ export function reviewReportMarkdown(r: ReviewEvalReport): string {
     "",
     "| value field | right / scored |\n|---|---|",
     ...Object.entries(r.values).map(([f, v]) => `| ${f} | ${v.right} / ${v.scored} |`),
+    "",
+    `Thresholds: found ≥ ${r.thresholds.found}, not found < ${r.thresholds.uncertain}. Sweep of the found threshold:`,
+    "",
+    head,
+    ...r.sweep.map((s) => row(`found ≥ ${s.found}`, s)),
     "",
     `Seconds per contract: ${r.seconds_per_contract.join(", ")}`,
     "",
