@@ -35,6 +35,9 @@ function isoDate(year: number, month: number, day: number): string | null {
   return `${year}-${pad(month)}-${pad(day)}`;
 }
 
+/** "98" → 1998, "05" → 2005. */
+const fullYear = (y: string) => (y.length === 4 ? Number(y) : Number(y) + (Number(y) > 50 ? 1900 : 2000));
+
 const DATE_PATTERNS: { re: RegExp; parts: (m: RegExpExecArray) => [number, number, number] }[] = [
   // January 15, 2020 / Jan. 15 2020
   {
@@ -48,8 +51,11 @@ const DATE_PATTERNS: { re: RegExp; parts: (m: RegExpExecArray) => [number, numbe
   },
   // 2020-01-15
   { re: /\b(\d{4})-(\d{2})-(\d{2})\b/, parts: (m) => [Number(m[1]), Number(m[2]), Number(m[3])] },
-  // 01/15/2020 (US order, as in most contracts CUAD holds)
-  { re: /\b(\d{1,2})\/(\d{1,2})\/(\d{4})\b/, parts: (m) => [Number(m[3]), Number(m[1]), Number(m[2])] },
+  // 01/15/2020 or 1/15/20 (US order, as in most contracts CUAD holds)
+  {
+    re: /\b(\d{1,2})\/(\d{1,2})\/(\d{4}|\d{2})\b/,
+    parts: (m) => [fullYear(m[3]!), Number(m[1]), Number(m[2])],
+  },
 ];
 
 /** The first calendar date the text states, as an ISO date. */

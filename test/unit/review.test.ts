@@ -1,7 +1,7 @@
 // Contract review's pure parts: templates (shipped and users'), typed values read from quotes, export.
 import ExcelJS from "exceljs";
 import type { ReviewView } from "../../schemas/review.js";
-import { overlapShare, scoresOf, statusAt } from "../../src/app/eval/review.js";
+import { overlapShare, scoresOf, statusAt, valueMatches } from "../../src/app/eval/review.js";
 import { cellText, reviewCsv, reviewXlsx } from "../../src/review/export.js";
 import { readTyped } from "../../src/review/extractor.js";
 import {
@@ -80,6 +80,8 @@ describe("typed values from the quote alone", () => {
     expect(readDate("made this 3rd day of March, 2019")?.value).toEqual({ kind: "date", iso: "2019-03-03" });
     expect(readDate("effective 2021-07-01")?.value).toEqual({ kind: "date", iso: "2021-07-01" });
     expect(readDate("on February 30, 2020")).toBeNull();
+    expect(readDate("1/19/98")?.value).toEqual({ kind: "date", iso: "1998-01-19" });
+    expect(readDate("1/21/05")?.value).toEqual({ kind: "date", iso: "2005-01-21" });
     expect(readDate("within thirty days")).toBeNull();
   });
 
@@ -231,6 +233,27 @@ describe("review scoring", () => {
       overlapShare("The Seller shall keep insurance. This Agreement shall be governed", gold),
     ).toBeLessThan(0.5);
     expect(overlapShare("", gold)).toBe(0);
+  });
+
+  test("values match the annotated answer as a lawyer wrote it", () => {
+    const field = (name: string, type: "text" | "date" | "duration") => ({
+      name,
+      question: "?",
+      description: "",
+      type,
+    });
+    expect(
+      valueMatches(field("Governing Law", "text"), { kind: "text", text: "Ontario" }, "Ontario, Canada"),
+    ).toBe(true);
+    expect(valueMatches(field("Governing Law", "text"), { kind: "text", text: "Delaware" }, "New York")).toBe(
+      false,
+    );
+    expect(
+      valueMatches(field("Agreement Date", "date"), { kind: "date", iso: "2005-01-21" }, "1/21/05"),
+    ).toBe(true);
+    expect(
+      valueMatches(field("Renewal Term", "duration"), { kind: "duration", iso: "P3Y" }, "successive 3 years"),
+    ).toBe(true);
   });
 
   test("recall, precision and absent accuracy, at the thresholds the cells are decided at", () => {

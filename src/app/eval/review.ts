@@ -1,7 +1,7 @@
 // Scoring contract review on CUAD-style datasets: per category and overall clause recall (a found
 // quote overlapping a gold clause by ≥ 50 % of its characters), precision, absent accuracy, exact
 // typed values, beside two baselines that use no model (top-1 passage, top-1 chosen sentence).
-import type { ReviewCell, ReviewTemplate, TemplateField } from "../../../schemas/review.js";
+import type { CellValue, ReviewCell, ReviewTemplate, TemplateField } from "../../../schemas/review.js";
 import { LOCAL_SCOPE } from "../../access/scope.js";
 import { chooseEvidence } from "../../answer/evidence.js";
 import { numberPassages } from "../../answer/passages.js";
@@ -123,6 +123,19 @@ export function goldOf(dataset: Dataset, doc: string): Gold {
   };
 }
 
+/**
+ * Whether a normalised value is the annotated answer: typed values equal the answer read the same
+ * way; a governing law names the place the answer names ("Ontario" for "Ontario, Canada").
+ */
+export function valueMatches(field: TemplateField, value: CellValue, answer: string): boolean {
+  if (value.kind === "text") {
+    const [a, b] = [fold(value.text), fold(answer)];
+    return a.length > 0 && (b.includes(a) || a.includes(b));
+  }
+  const expected = readTyped(field, answer)?.value;
+  return !!expected && valueText(value) === valueText(expected);
+}
+
 /** Score a cell (made with thresholds 0, so its support decides later) against the gold of its category. */
 export function scoreCell(doc: string, field: TemplateField, cell: ReviewCell, gold: Gold): ScoredCell {
   const clauses = gold.clauses.get(field.name);
@@ -130,8 +143,7 @@ export function scoreCell(doc: string, field: TemplateField, cell: ReviewCell, g
   const answer = gold.answers.get(field.name);
   let valueRight: boolean | null = null;
   if (VALUE_FIELDS.includes(field.name) && answer) {
-    const expected = readTyped(field, answer)?.value;
-    valueRight = !!expected && !!cell.value && valueText(cell.value) === valueText(expected);
+    valueRight = !!cell.value && valueMatches(field, cell.value, answer);
   }
   return {
     doc,
