@@ -50,8 +50,11 @@ export async function documentSummary(
   const cached = await deps.reviews.summary(doc.id, doc.sha256, scope);
   if (cached) return { ...DocumentSummary.parse(JSON.parse(cached.summary_json)), cached: true };
   const cells: ReviewCell[] = [];
-  for (const field of shippedTemplate("summary").fields)
-    cells.push(await deps.extractor.cell(doc.id, field, scope));
+  // Summary topics are broad: their descriptions carry the words such sentences are written in.
+  for (const field of shippedTemplate("summary").fields) {
+    const searched = { ...field, question: `${field.question} ${field.description}` };
+    cells.push({ ...(await deps.extractor.cell(doc.id, searched, scope)), field: field.name });
+  }
   const summary = summaryOf(doc, cells);
   await deps.reviews.putSummary({
     document_id: doc.id,
