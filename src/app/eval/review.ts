@@ -207,13 +207,13 @@ export interface ReviewEvalReport {
   baseline_top1_passage: ReviewScores;
   baseline_top1_sentence: ReviewScores;
   /** Overall scores at other `found` thresholds (for tuning on the tuning sample only). */
-  sweep: (Thresholds & ReviewScores)[];
+  sweep: (ReviewScores & { at: Thresholds })[];
   seconds_per_contract: number[];
   cells: ScoredCell[];
 }
 
 /** `found` thresholds tried in the sweep. */
-const SWEEP = [0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
+const SWEEP = [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
 
 /** Review every document with the template (an extractor with thresholds 0) and score it at `t`. */
 export async function evalReview(
@@ -279,7 +279,7 @@ function reportOf(
     baseline_top1_sentence: scoresOf(sentence, t),
     sweep: SWEEP.map((found) => {
       const at = { found, uncertain: Math.min(t.uncertain, found) };
-      return { ...at, ...scoresOf(ours, at) };
+      return { ...scoresOf(ours, at), at };
     }),
     cells: ours,
   };
@@ -305,7 +305,7 @@ export function reviewReportMarkdown(r: ReviewEvalReport): string {
     `Thresholds: found ≥ ${r.thresholds.found}, not found < ${r.thresholds.uncertain}. Sweep of the found threshold:`,
     "",
     head,
-    ...r.sweep.map((s) => row(`found ≥ ${s.found}`, s)),
+    ...r.sweep.map((s) => row(`found ≥ ${s.at.found}, not found < ${s.at.uncertain}`, s)),
     "",
     `Seconds per contract: ${r.seconds_per_contract.join(", ")}`,
     "",
