@@ -41,6 +41,17 @@ export function summaryOf(doc: DocumentRow, cells: readonly ReviewCell[]): Docum
   };
 }
 
+/** One cell per topic of the summary template. */
+export async function summaryCells(extractor: CellExtractor, doc: DocumentRow, scope: AccessScope) {
+  const cells: ReviewCell[] = [];
+  // Summary topics are broad: their descriptions carry the words such sentences are written in.
+  for (const field of shippedTemplate("summary").fields) {
+    const searched = { ...field, question: `${field.question} ${field.description}` };
+    cells.push({ ...(await extractor.cell(doc.id, searched, scope)), field: field.name });
+  }
+  return cells;
+}
+
 /** The document's cited summary: from the cache for this version, or made now and cached. */
 export async function documentSummary(
   deps: { reviews: ReviewRepository; extractor: CellExtractor },
@@ -49,13 +60,7 @@ export async function documentSummary(
 ): Promise<DocumentSummary> {
   const cached = await deps.reviews.summary(doc.id, doc.sha256, scope);
   if (cached) return { ...DocumentSummary.parse(JSON.parse(cached.summary_json)), cached: true };
-  const cells: ReviewCell[] = [];
-  // Summary topics are broad: their descriptions carry the words such sentences are written in.
-  for (const field of shippedTemplate("summary").fields) {
-    const searched = { ...field, question: `${field.question} ${field.description}` };
-    cells.push({ ...(await deps.extractor.cell(doc.id, searched, scope)), field: field.name });
-  }
-  const summary = summaryOf(doc, cells);
+  const summary = summaryOf(doc, await summaryCells(deps.extractor, doc, scope));
   await deps.reviews.putSummary({
     document_id: doc.id,
     sha256: doc.sha256,
