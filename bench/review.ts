@@ -70,6 +70,7 @@ for (const name of values.templates.split(",")) {
     template: name,
     fields: template.fields.length,
     seconds_per_contract: Math.round(seconds * 10) / 10,
+    cpu_seconds_per_contract: cpuSeconds,
     counts: view.counts,
   });
 }
