@@ -41,7 +41,7 @@ const state = {
 const viewer = new SourceViewer($("#source"));
 const reviews = reviewView({
   documents: () => state.documents,
-  open: (target, trigger) => viewer.open(target, trigger),
+  open: (citation, trigger) => viewer.open(citationTarget(citation), trigger),
   plain: (error) => plain(error),
 });
 

@@ -26,7 +26,7 @@ function cellLabel(cell) {
   return value.length > 120 ? `${value.slice(0, 117)}…` : value;
 }
 
-/** Review view wiring; `documents()` gives the documents listed in the UI, `open(target, trigger)` opens a page. */
+/** Review view wiring; `documents()` gives the documents listed in the UI, `open(citation, trigger)` opens its page. */
 export function reviewView({ documents, open, plain }) {
   let review = null;
   let timer = 0;
@@ -59,19 +59,7 @@ export function reviewView({ documents, open, plain }) {
               ? el("button", { type: "button", class: "link" }, cellLabel(cell), ` (p. ${c.page})`)
               : el("span", {}, cellLabel(cell)),
           );
-          td.querySelector("button")?.addEventListener("click", (event) =>
-            open(
-              {
-                documentId: c.document_id,
-                title: c.title,
-                page: c.page,
-                quote: c.quote,
-                charStart: c.char_start,
-                charEnd: c.char_end,
-              },
-              event.currentTarget,
-            ),
-          );
+          td.querySelector("button")?.addEventListener("click", (event) => open(c, event.currentTarget));
           return td;
         }),
       );
