@@ -180,6 +180,8 @@ export const ReviewView = z
         document_id: z.string(),
         title: z.string(),
         cells: z.array(ReviewCell),
+        /** Fields filled so far (live progress while the review runs). */
+        fields_done: z.int(),
         /** Time spent on the document so far, in milliseconds. */
         duration_ms: z.number(),
       }),

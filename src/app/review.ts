@@ -136,6 +136,7 @@ export async function reviewView(
     (d): d is DocumentRow => d !== null,
   );
   const order = new Map(template.fields.map((f, i) => [f.name, i]));
+  const fieldsDone = (docId: string) => Number((progress[docId] ?? "0/").split("/")[0]) || 0;
   const rows = readable.map((doc) => {
     const mine = cells.filter((c) => c.document_id === doc.id);
     const parsed = mine
@@ -145,12 +146,12 @@ export async function reviewView(
       document_id: doc.id,
       title: doc.title,
       cells: parsed,
+      fields_done: Math.max(parsed.length, fieldsDone(doc.id)),
       duration_ms: mine.reduce((s, c) => s + c.duration_ms, 0),
     };
   });
   const all = rows.flatMap((r) => r.cells);
   const count = (s: string) => all.filter((c) => c.status === s).length;
-  const fieldsDone = (docId: string) => Number((progress[docId] ?? "0/").split("/")[0]);
   return {
     id,
     template: review.template,
@@ -158,7 +159,7 @@ export async function reviewView(
     fields: template.fields,
     counts: {
       documents: rows.length,
-      documents_done: rows.filter((r) => fieldsDone(r.document_id) >= template.fields.length).length,
+      documents_done: rows.filter((r) => r.fields_done >= template.fields.length).length,
       cells: all.length,
       found: count("found"),
       not_found: count("not_found"),
@@ -200,7 +201,13 @@ export async function reviewHere(
       cells.push(await extractor.cell(doc.id, field, scope));
       onCell?.(doc, cells.length, template.fields.length);
     }
-    rows.push({ document_id: doc.id, title: doc.title, cells, duration_ms: performance.now() - began });
+    rows.push({
+      document_id: doc.id,
+      title: doc.title,
+      cells,
+      fields_done: cells.length,
+      duration_ms: performance.now() - began,
+    });
   }
   const all = rows.flatMap((r) => r.cells);
   const count = (s: string) => all.filter((c) => c.status === s).length;

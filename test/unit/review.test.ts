@@ -176,6 +176,7 @@ describe("export", () => {
       {
         document_id: "d1",
         title: "MSA, signed",
+        fields_done: 2,
         duration_ms: 10,
         cells: [
           {
