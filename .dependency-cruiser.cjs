@@ -1,13 +1,13 @@
 // The import graph is layered, bottom to top:
 //   schemas → src/lib, src/config → src/models, src/store, src/queue, src/access → ingestion, src/retrieval
-//   → src/answer → src/app (use cases: intake, sync, eval) → workers, src/api, src/cli (entry points)
+//   → src/answer, src/review → src/app (use cases: intake, sync, eval) → workers, src/api, src/cli (entry points)
 // `npm run check:layers` fails on a cycle or on an import that points up.
 const layer = {
   schemas: "^schemas/",
   base: "^src/(lib|config)/",
   services: "^src/(models|store|queue|access)/",
   stages: "^(ingestion/|src/retrieval/)",
-  answer: "^src/answer/",
+  answer: "^src/(answer|review)/",
   app: "^src/app/",
   top: "^(workers/|src/api/|src/cli/|src/ui/)",
 };

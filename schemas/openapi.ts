@@ -3,6 +3,7 @@ import { OpenAPIRegistry, OpenApiGeneratorV31 } from "@asteasolutions/zod-to-ope
 import { z } from "zod";
 import * as api from "./api.js";
 import * as chat from "./chat.js";
+import * as review from "./review.js";
 import * as sources from "./sources.js";
 import * as tenant from "./tenant.js";
 import * as webhooks from "./webhooks.js";
@@ -178,6 +179,7 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
   registerSourcePaths(registry, security);
   registerChatPaths(registry, security);
   registerIntegrationPaths(registry, security);
+  registerReviewPaths(registry, security);
 
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: "3.1.0",
@@ -354,4 +356,55 @@ function registerIntegrationPaths(registry: OpenAPIRegistry, security: Record<st
     "WebhookPayload",
     z.toJSONSchema(webhooks.WebhookPayload) as Parameters<typeof registry.registerComponent>[2],
   );
+}
+
+/** Contract review: review jobs, their tables and exports. */
+function registerReviewPaths(registry: OpenAPIRegistry, security: Record<string, string[]>[]): void {
+  const params = review.ReviewIdParams;
+  registry.registerPath({
+    method: "post",
+    path: "/v1/reviews",
+    summary: "Review documents with a template (a shipped name or the template itself): a job per document",
+    security,
+    request: { body: { content: { "application/json": { schema: review.ReviewRequest } } } },
+    responses: { 202: json(review.ReviewCreated, "Review queued"), ...errors },
+  });
+  registry.registerPath({
+    method: "get",
+    path: "/v1/reviews/{id}",
+    summary: "State, counts and the table: rows of the documents this key may read, every cell cited",
+    security,
+    request: { params },
+    responses: { 200: json(review.ReviewView, "The review"), ...errors },
+  });
+  registry.registerPath({
+    method: "delete",
+    path: "/v1/reviews/{id}",
+    summary: "Cancel a review: waiting documents are dropped, a running one stops before its next field",
+    security,
+    request: { params },
+    responses: {
+      202: json(z.object({ id: z.string(), state: z.literal("cancelled") }), "Cancelled"),
+      ...errors,
+    },
+  });
+  registry.registerPath({
+    method: "get",
+    path: "/v1/reviews/{id}/export",
+    summary: "The table as CSV or XLSX: per field its value, and its quote and page in the next column",
+    security,
+    request: { params, query: review.ExportQuery },
+    responses: {
+      200: {
+        description: "The table",
+        content: {
+          "text/csv": { schema: z.string() },
+          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+            schema: z.string().meta({ format: "binary" }),
+          },
+        },
+      },
+      ...errors,
+    },
+  });
 }

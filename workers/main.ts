@@ -7,16 +7,21 @@ import { documentEventData, WebhookEmitter } from "../src/app/webhooks/events.js
 import { WebhookRegistry } from "../src/app/webhooks/registry.js";
 import { loadConfigOrExit } from "../src/config/index.js";
 import { createLogger } from "../src/lib/logger.js";
-import { createEmbedder, disposeRuntime } from "../src/models/index.js";
+import { createEmbedder, createGenerator, createJudge, disposeRuntime } from "../src/models/index.js";
 import { redisConnection } from "../src/queue/connection.js";
 import { IngestQueue } from "../src/queue/ingest-queue.js";
+import { ReviewQueue } from "../src/queue/review-queue.js";
 import { SyncQueue } from "../src/queue/sync-queue.js";
 import { WebhookQueue } from "../src/queue/webhook-queue.js";
+import { HybridRetriever } from "../src/retrieval/hybrid.js";
+import { CellExtractor } from "../src/review/extractor.js";
 import { DocumentRepository } from "../src/store/documents.js";
 import { openStore } from "../src/store/index.js";
+import { ReviewRepository } from "../src/store/reviews.js";
 import { SourceRepository } from "../src/store/sources.js";
 import { createIngestWorker } from "./ingest.js";
 import { createMaintenanceWorker } from "./maintenance.js";
+import { createReviewWorker } from "./review.js";
 import { ingestSettings } from "./settings.js";
 import { createSyncWorker } from "./sync.js";
 import { createWebhookWorker } from "./webhooks.js";
@@ -109,10 +114,26 @@ try {
     log,
   });
   webhookWorker.on("error", (err) => log.error({ err }, "webhook worker error"));
+  const reviewQueue = ReviewQueue.connect(config.REDIS_URL, config.QUEUE_PREFIX, "worker");
+  const review = createReviewWorker({
+    connection: connection.duplicate(),
+    prefix: config.QUEUE_PREFIX,
+    lockDurationMs: config.WORKER_LOCK_MS,
+    log,
+    deps: { reviews: new ReviewRepository(store), documents: deps.documents, queue: reviewQueue },
+    extractor: async () =>
+      new CellExtractor(
+        new HybridRetriever(store, embedder),
+        deps.documents,
+        await createJudge(config),
+        await createGenerator(config),
+      ),
+  });
   const maintenance = createMaintenanceWorker(connection.duplicate(), config.QUEUE_PREFIX, store, log);
   ingest.on("error", (err) => log.error({ err }, "ingest worker error"));
   maintenance.on("error", (err) => log.error({ err }, "maintenance worker error"));
   sync.on("error", (err) => log.error({ err }, "sync worker error"));
+  review.on("error", (err) => log.error({ err }, "review worker error"));
   log.info(
     { concurrency: config.WORKER_CONCURRENCY, embed: config.EMBED_MODEL, data: config.DATA_DIR },
     "worker ready",
@@ -135,6 +156,8 @@ try {
     }, STOP_DEADLINE_MS).unref();
     await ingest.close();
     await sync.close();
+    await review.close();
+    await reviewQueue.close();
     await maintenance.close();
     await webhookWorker.close();
     await webhookQueue.close();

@@ -16,9 +16,12 @@ import type { Config } from "../config/index.js";
 import type { Logger } from "../lib/logger.js";
 import { createEmbedder, disposeRuntime } from "../models/index.js";
 import { IngestQueue } from "../queue/ingest-queue.js";
+import { ReviewQueue } from "../queue/review-queue.js";
 import { SyncQueue } from "../queue/sync-queue.js";
 import { WebhookQueue } from "../queue/webhook-queue.js";
+import { CellExtractor } from "../review/extractor.js";
 import { openStore } from "../store/index.js";
+import { ReviewRepository } from "../store/reviews.js";
 import { SourceRepository } from "../store/sources.js";
 import { createApp } from "./app.js";
 import { auditRecorder, refusalRecorder } from "./audit.js";
@@ -31,6 +34,7 @@ import { healthRoutes } from "./routes/health.js";
 import { jobRoutes } from "./routes/jobs.js";
 import { keyRoutes } from "./routes/keys.js";
 import { mcpRoutes } from "./routes/mcp.js";
+import { reviewRoutes } from "./routes/reviews.js";
 import { sourceRoutes } from "./routes/sources.js";
 import { tenantRoutes } from "./routes/tenant.js";
 import { uiRoutes } from "./routes/ui.js";
@@ -66,6 +70,7 @@ export async function startApi(config: Config, log: Logger, version = "0.1.0"): 
   const queue = IngestQueue.connect(config.REDIS_URL, config.QUEUE_PREFIX);
   const syncs = SyncQueue.connect(config.REDIS_URL, config.QUEUE_PREFIX);
   const webhookQueue = WebhookQueue.connect(config.REDIS_URL, config.QUEUE_PREFIX);
+  const reviewQueue = ReviewQueue.connect(config.REDIS_URL, config.QUEUE_PREFIX);
   const sources = new SourceService({
     sources: new SourceRepository(store),
     documents,
@@ -135,6 +140,13 @@ export async function startApi(config: Config, log: Logger, version = "0.1.0"): 
         allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
         audit,
       }),
+      reviewRoutes({
+        reviews: new ReviewRepository(store),
+        documents,
+        queue: reviewQueue,
+        // Summaries are chosen and verified without a model: the API keeps its models for answers.
+        summaries: new CellExtractor(retriever, documents, null, null),
+      }),
     ],
   });
 
@@ -165,6 +177,7 @@ export async function startApi(config: Config, log: Logger, version = "0.1.0"): 
       await queue.close();
       await syncs.close();
       await webhookQueue.close();
+      await reviewQueue.close();
       store.close();
       await disposeRuntime();
     },

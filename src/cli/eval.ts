@@ -1,5 +1,4 @@
 // `cited eval`: measure retrieval and answers on a dataset (README, "Evaluation").
-import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -9,7 +8,8 @@ import { readDataset, readQuestionsFile, seededShuffle } from "../app/eval/datas
 import {
   buildEvalStore,
   type EvalReport,
-  PIPELINE_VERSION,
+  evalStoreDir,
+  indexSettings,
   type RetrievalMode,
   reportMarkdown,
   runEval,
@@ -85,16 +85,8 @@ export async function evalCommand(config: Config, args: string[]): Promise<numbe
   const unanswerable = Number(values.unanswerable ?? values.answers);
   const name =
     values.name ?? `${basename(dataset.dir)}-${new Date().toISOString().slice(0, 16).replace(/[:T]/g, "-")}`;
-  const settings = {
-    embedModel: config.EMBED_MODEL,
-    chunkTokens: config.CHUNK_TOKENS,
-    pipelineVersion: PIPELINE_VERSION,
-  };
-  const key = createHash("sha256")
-    .update(JSON.stringify({ settings, dataset: dataset.dir }))
-    .digest("hex")
-    .slice(0, 12);
-  const storeDir = resolve(values.store ?? join(values["store-root"], `${basename(dataset.dir)}-${key}`));
+  const settings = indexSettings(config);
+  const storeDir = evalStoreDir(settings, dataset.dir, values["store-root"], values.store);
   const progress = progressBar();
 
   const embedder = await createEmbedder(config);

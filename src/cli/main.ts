@@ -15,8 +15,10 @@ import { type Config, ConfigError, loadConfigOrExit } from "../config/index.js";
 import { createEmbedder, disposeRuntime, ModelNotProvisionedError } from "../models/index.js";
 import { openStore, StoreDimensionMismatchError } from "../store/index.js";
 import { evalCommand } from "./eval.js";
+import { reviewEvalCommand } from "./eval-review.js";
 import { formatAnswer, formatPassages } from "./format.js";
 import { mcpCommand } from "./mcp.js";
+import { reviewCommand } from "./review.js";
 import { reportCommand, syncCommand } from "./sync.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -35,6 +37,10 @@ Usage: npm run cited -- <command> [options]
   eval --dataset DIR [--name N] [--docs N | --sample FILE] [--scopes scoped,open] [--modes hybrid,vector,text]
        [--answers N] [--unanswerable N] [--store DIR | --store-root DIR] [--gate FILE]
                                  retrieval and answer quality (README, "Evaluation")
+  eval --review --dataset DIR [--sample FILE | --docs N] [--limit N] [--template cuad]
+                                 contract review quality against CUAD's annotations (README, "Contract review")
+  review --template cuad|essentials|FILE.yaml <file|folder> | --source ID | --doc ID... [--out table.xlsx]
+                                 a clause table per contract, every cell cited (README, "Contract review")
   keys create --tenant T [--groups g1,g2] --role reader|editor|admin [--label text]
   keys list
   keys revoke <key-id>
@@ -219,8 +225,14 @@ async function main(argv: string[]): Promise<void> {
     process.exitCode = await reportCommand(config, rest);
     return;
   }
+  if (command === "review") {
+    process.exitCode = await reviewCommand(config, rest);
+    return;
+  }
   if (command === "eval") {
-    process.exitCode = await evalCommand(config, rest);
+    process.exitCode = rest.includes("--review")
+      ? await reviewEvalCommand(config, rest)
+      : await evalCommand(config, rest);
     return;
   }
   if (command === "keys") {

@@ -64,7 +64,8 @@ function sqlTypeOf(type: { toString(): string }): string {
   throw new Error(`no SQL type to add a column of type ${name}`);
 }
 
-async function openOrCreate(db: lancedb.Connection, name: string, row: z.ZodObject, dims = 0) {
+/** A table of the store, created empty from its row schema when it is not there yet. */
+export async function openOrCreate(db: lancedb.Connection, name: string, row: z.ZodObject, dims = 0) {
   const names = await db.tableNames();
   if (names.includes(name)) {
     const table = await db.openTable(name);

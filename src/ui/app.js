@@ -12,13 +12,15 @@ import {
 } from "./api.js";
 import { $, el, formatBytes, formatTime, splitList } from "./dom.js";
 import { currentLanguage, preferredLanguage, setLanguage, t } from "./i18n.js";
+import { reviewView } from "./review.js";
 import { forgetDocument, SourceViewer } from "./viewer.js";
 
-const VIEWS = ["ask", "documents", "sources"];
+const VIEWS = ["ask", "documents", "sources", "reviews"];
 const TITLE_KEYS = {
   ask: "nav.ask",
   documents: "nav.documents",
   sources: "nav.sources",
+  reviews: "nav.reviews",
   signin: "nav.signin",
 };
 const STATUS_KEYS = new Set(["queued", "processing", "ready", "failed"]);
@@ -43,6 +45,11 @@ const state = {
 const MAX_TURNS = 6;
 
 const viewer = new SourceViewer($("#source"));
+const reviews = reviewView({
+  documents: () => state.documents,
+  open: (citation, trigger) => viewer.open(citationTarget(citation), trigger),
+  plain: (error) => plain(error),
+});
 
 /** A sentence for an error a person can act on. */
 function plain(error) {
@@ -89,6 +96,7 @@ function route({ focus = false } = {}) {
   if (name === "documents") loadDocuments();
   if (name === "ask") loadDocuments({ quiet: true });
   if (name === "sources") loadSources();
+  if (name === "reviews") loadDocuments({ quiet: true });
 }
 
 function signedIn(open) {
@@ -1030,6 +1038,7 @@ function redraw() {
   if (state.answer) renderAnswer(state.answer);
   renderConversation();
   if (state.view === "sources") loadSources();
+  reviews.rerender();
 }
 
 const languageSelect = $("#language");

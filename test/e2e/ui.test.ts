@@ -556,6 +556,7 @@ describe("web UI in single-user mode", () => {
         "Preguntar",
         "Documentos",
         "Carpetas",
+        "Revisión",
       ]);
       expect(await p.textContent("#mode")).toBe("Modo de un solo usuario (sin clave)");
       expect(await p.title()).toBe("Preguntar — Cited");

@@ -2,7 +2,7 @@
 // the full-text-only and vector-only baselines, scoped and open) and, on a sample, answers.
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { chunkingFor, ingestDocument } from "../../../ingestion/pipeline.js";
 import type { AskResponse } from "../../../schemas/api.js";
 import { LOCAL_SCOPE } from "../../access/scope.js";
@@ -40,6 +40,29 @@ export const PIPELINE_VERSION = "2026-11-30.1";
 
 /** Thresholds the report shows answer rates at. */
 const CURVE_THRESHOLDS = [0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8];
+
+/** The index settings of this configuration: a store built with others is not reused. */
+export function indexSettings(config: { EMBED_MODEL: string; CHUNK_TOKENS: number }): IndexSettings {
+  return {
+    embedModel: config.EMBED_MODEL,
+    chunkTokens: config.CHUNK_TOKENS,
+    pipelineVersion: PIPELINE_VERSION,
+  };
+}
+
+/** The evaluation store of a dataset for these settings (`--store` wins): documents are indexed once. */
+export function evalStoreDir(
+  settings: IndexSettings,
+  datasetDir: string,
+  root: string,
+  store?: string,
+): string {
+  const key = createHash("sha256")
+    .update(JSON.stringify({ settings, dataset: datasetDir }))
+    .digest("hex")
+    .slice(0, 12);
+  return resolve(store ?? join(root, `${basename(datasetDir)}-${key}`));
+}
 
 /** A document id for a dataset file: stable across runs. */
 const evalDocumentId = (doc: string) => `eval_${createHash("sha256").update(doc).digest("hex").slice(0, 16)}`;

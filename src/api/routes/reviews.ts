@@ -1,0 +1,81 @@
+// Contract review over HTTP: start a review, read its table, cancel it, export it as CSV or XLSX.
+import { Router } from "express";
+import { DocumentIdParams, NoQuery } from "../../../schemas/api.js";
+import { ExportQuery, ReviewIdParams, ReviewRequest } from "../../../schemas/review.js";
+import {
+  cancelReview,
+  type ReviewDeps,
+  ReviewInputError,
+  reviewView,
+  startReview,
+} from "../../app/review.js";
+import { documentSummary } from "../../app/summary.js";
+import { reviewCsv, reviewXlsx } from "../../review/export.js";
+import type { CellExtractor } from "../../review/extractor.js";
+import { TemplateError } from "../../review/templates.js";
+import { callerOf } from "../context.js";
+import { ApiError, notFound } from "../errors.js";
+import { parseInput } from "../validate.js";
+
+/** POST /v1/reviews, GET /v1/reviews/:id, DELETE /v1/reviews/:id, GET /v1/reviews/:id/export, and
+ * GET /v1/documents/:id/summary (made with `summaries`, an extractor without models). */
+export function reviewRoutes(deps: ReviewDeps & { summaries: CellExtractor }): Router {
+  const router = Router();
+
+  router.post("/v1/reviews", async (req, res) => {
+    parseInput(NoQuery, req.query, "query");
+    const body = parseInput(ReviewRequest, req.body, "body");
+    try {
+      res.status(202).json(await startReview(deps, body, callerOf(res).scope));
+    } catch (error) {
+      if (error instanceof TemplateError) throw new ApiError(400, "invalid_template", error.message);
+      if (error instanceof ReviewInputError) throw new ApiError(400, "invalid_request", error.message);
+      throw error;
+    }
+  });
+
+  router.get("/v1/reviews/:id", async (req, res) => {
+    const { id } = parseInput(ReviewIdParams, req.params, "path");
+    parseInput(NoQuery, req.query, "query");
+    const view = await reviewView(deps, id, callerOf(res).scope);
+    if (!view) throw notFound(`review ${id}`);
+    res.json(view);
+  });
+
+  router.delete("/v1/reviews/:id", async (req, res) => {
+    const { id } = parseInput(ReviewIdParams, req.params, "path");
+    parseInput(NoQuery, req.query, "query");
+    if (!(await cancelReview(deps, id, callerOf(res).scope))) throw notFound(`review ${id}`);
+    res.status(202).json({ id, state: "cancelled" });
+  });
+
+  router.get("/v1/reviews/:id/export", async (req, res) => {
+    const { id } = parseInput(ReviewIdParams, req.params, "path");
+    const { format } = parseInput(ExportQuery, req.query, "query");
+    const view = await reviewView(deps, id, callerOf(res).scope);
+    if (!view) throw notFound(`review ${id}`);
+    res.attachment(`review-${id}.${format}`);
+    if (format === "csv") res.type("text/csv; charset=utf-8").send(reviewCsv(view));
+    else
+      res
+        .type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        .send(await reviewXlsx(view));
+  });
+
+  router.get("/v1/documents/:id/summary", async (req, res) => {
+    const { id } = parseInput(DocumentIdParams, req.params, "path");
+    parseInput(NoQuery, req.query, "query");
+    const scope = callerOf(res).scope;
+    const doc = await deps.documents.get(id, scope);
+    if (!doc) throw notFound(`document ${id}`);
+    if (doc.status !== "ready")
+      throw new ApiError(
+        409,
+        "not_ready",
+        `document ${id} is ${doc.status}: its summary can be made once it is ready`,
+      );
+    res.json(await documentSummary({ reviews: deps.reviews, extractor: deps.summaries }, doc, scope));
+  });
+
+  return router;
+}

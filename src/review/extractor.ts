@@ -1,0 +1,231 @@
+// Filling one review cell on the answer pipeline: retrieve within the document (with clause
+// vocabulary), choose the evidence sentences, verify them on the stored pages as /v1/ask does, ask the
+// judge whether the quote is the asked clause, then read a typed value from the quote alone.
+
+import type { Citation } from "../../schemas/api.js";
+import type { CellStatus, CellValue, ReviewCell, TemplateField } from "../../schemas/review.js";
+import type { AccessScope } from "../access/scope.js";
+import { citeAnswer, type PageTextReader } from "../answer/cite.js";
+import { extractiveDraft } from "../answer/compose.js";
+import { chooseEvidence, questionTopic } from "../answer/evidence.js";
+import { numberPassages } from "../answer/passages.js";
+import { SUPPORT_SYSTEM_PROMPT, supportUserPrompt } from "../answer/prompts.js";
+import { combineSupport } from "../answer/support.js";
+import { GenerationIncompleteError, type JsonGenerator, type JsonSchema } from "../models/generator.js";
+import type { YesNoScorer } from "../models/scorer.js";
+import { vocabularyCoverage } from "../retrieval/expansion.js";
+import type { HybridRetriever, RetrievedPassage } from "../retrieval/hybrid.js";
+import type { DocumentRepository } from "../store/documents.js";
+import {
+  quoteStates,
+  type ReadValue,
+  readDate,
+  readDuration,
+  readGoverningLaw,
+  readMoney,
+} from "./values.js";
+
+/** How cells are decided. */
+export interface ExtractorOptions {
+  /** Passages retrieved per field within the document. */
+  topK: number;
+  /** Evidence sentences quoted per cell. */
+  quotes: number;
+  /** Least support for `found`. */
+  foundSupport: number;
+  /** Least support for `uncertain` (below it the cell is `not_found`). */
+  uncertainSupport: number;
+}
+
+export const DEFAULT_EXTRACTOR: ExtractorOptions = {
+  topK: 6,
+  quotes: 2,
+  // Tuned on eval/tuning.json (README, Contract review): found from 0.6, and below 0.5 not found,
+  // which keeps absent clauses out of "uncertain".
+  foundSupport: 0.6,
+  uncertainSupport: 0.5,
+};
+
+/** What the chat model returns when asked to copy a value out of a quote. */
+interface CopiedValue {
+  value: string;
+}
+const copySchema = {
+  type: "object",
+  properties: { value: { type: "string" } },
+  required: ["value"],
+} as JsonSchema;
+const COPY_SYSTEM_PROMPT =
+  "You copy one value out of a contract quote, word for word. Reply with the shortest words of the quote that answer; reply with an empty value when the quote does not say.";
+
+/** The query a field is searched and judged by: its name names the clause, its question says what is asked. */
+export const fieldQuery = (field: TemplateField) => `${field.name}: ${field.question}`;
+
+/** Fills cells of one document with verified quotes, or says what was searched when there are none. */
+export class CellExtractor {
+  constructor(
+    private readonly retriever: HybridRetriever,
+    private readonly documents: DocumentRepository,
+    private readonly judge: YesNoScorer | null,
+    private readonly generator: JsonGenerator | null,
+    private readonly options: ExtractorOptions = DEFAULT_EXTRACTOR,
+  ) {}
+
+  /** One cell: retrieve → choose → verify → judge → read the value. */
+  async cell(
+    documentId: string,
+    field: TemplateField,
+    scope: AccessScope,
+    signal?: AbortSignal,
+  ): Promise<ReviewCell> {
+    const query = fieldQuery(field);
+    const retrieved = await this.retriever.retrieve({
+      query,
+      topK: this.options.topK,
+      scope,
+      filters: { document_ids: [documentId] },
+      narrowByTitle: false,
+    });
+    const numbered = numberPassages(retrieved);
+    const searched = {
+      query,
+      passages: retrieved.map((p) => p.chunk_id),
+      candidates: numbered.reduce((n, p) => n + p.sentences.length, 0),
+    };
+    const base = { document_id: documentId, field: field.name, searched };
+    const none = (note: string): ReviewCell => ({
+      ...base,
+      status: "not_found",
+      value: null,
+      citations: [],
+      support: null,
+      note,
+    });
+    const chosen = chooseEvidence(query, numbered, this.options.quotes);
+    if (chosen.length === 0) return none("no sentence of the document matches the field");
+    const cited = await citeAnswer(
+      extractiveDraft(chosen),
+      numbered,
+      pageReader(this.documents, retrieved, scope),
+    );
+    if (cited.citations.length === 0) return none("no quote could be verified on its page");
+    const quotes = cited.citations.map((c) => c.quote);
+    // A clause Cited knows the words of, quoted without one of them, is some other clause.
+    if (vocabularyCoverage(questionTopic(query), quotes) === 0)
+      return none("the closest sentences use none of the words such clauses are written in");
+    const support = await this.support(query, cited.citations, retrieved, signal);
+    const status = this.statusOf(support);
+    if (status === "not_found")
+      return none(`the closest clause was judged not to answer (support ${support?.toFixed(2)})`);
+    const value = await this.value(field, cited.citations, signal);
+    const missing = field.type !== "clause" && value === null;
+    return {
+      ...base,
+      status: missing ? "uncertain" : status,
+      value,
+      citations: cited.citations,
+      support,
+      note: missing
+        ? `the quote does not state a ${field.type.replace("_", "/")} value`
+        : status === "uncertain"
+          ? `the quote may not be the clause asked for (support ${support?.toFixed(2)})`
+          : "",
+    };
+  }
+
+  /** The judge's word on the best quote, moved by vocabulary coverage; null without a judge. */
+  private async support(
+    query: string,
+    citations: readonly Citation[],
+    retrieved: readonly RetrievedPassage[],
+    signal?: AbortSignal,
+  ): Promise<number | null> {
+    if (!this.judge) return null;
+    // The best sentence alone: half the judge's reading (its prompt is most of a cell's time).
+    const judged = await this.judge.score(
+      SUPPORT_SYSTEM_PROMPT,
+      supportUserPrompt(query, [citations[0]!.quote]),
+      signal,
+    );
+    const coverage = vocabularyCoverage(
+      questionTopic(query),
+      retrieved.map((p) => p.text),
+    );
+    return combineSupport(judged, coverage);
+  }
+
+  private statusOf(support: number | null): CellStatus {
+    if (support === null || support >= this.options.foundSupport) return "found";
+    return support >= this.options.uncertainSupport ? "uncertain" : "not_found";
+  }
+
+  /** The typed value, read from the quotes alone; null when they do not state one. */
+  private async value(
+    field: TemplateField,
+    citations: readonly Citation[],
+    signal?: AbortSignal,
+  ): Promise<CellValue | null> {
+    if (field.type === "clause") return null;
+    if (field.type === "yes_no") return { kind: "yes_no", yes: true };
+    for (const c of citations) {
+      const read = readTyped(field, c.quote) ?? (await this.copy(field, c.quote, signal));
+      if (read && quoteStates(c.quote, read.surface)) return read.value;
+    }
+    return null;
+  }
+
+  /** The chat model copies a party or a text value out of the quote (checked against it by the caller). */
+  private async copy(field: TemplateField, quote: string, signal?: AbortSignal): Promise<ReadValue | null> {
+    if (!this.generator || (field.type !== "party" && field.type !== "text")) return null;
+    try {
+      const result = await this.generator.generateJson({
+        system: COPY_SYSTEM_PROMPT,
+        prompt: `Quote: ${quote.replace(/\s+/g, " ").trim()}\n\nCopy from the quote: ${field.question}`,
+        schema: copySchema,
+        maxTokens: 60,
+        signal,
+      });
+      const text = (result.value as CopiedValue).value.trim();
+      return text ? { value: { kind: "text", text }, surface: text } : null;
+    } catch (error) {
+      if (error instanceof GenerationIncompleteError) return null;
+      throw error;
+    }
+  }
+}
+
+/** A typed value read without a model, where a pattern can read it. */
+export function readTyped(field: TemplateField, quote: string): ReadValue | null {
+  if (field.type === "date") return readDate(quote);
+  if (field.type === "duration") return readDuration(quote, durationCue(field));
+  if (field.type === "money") return readMoney(quote);
+  if (field.type === "text" && /governing law|law governs/i.test(fieldQuery(field)))
+    return readGoverningLaw(quote);
+  return null;
+}
+
+/** The word a field's period stands next to: a notice period by "notice", a renewal term by "renew". */
+export function durationCue(field: TemplateField): RegExp | undefined {
+  const asked = `${field.name} ${field.question}`;
+  if (/notice/i.test(asked)) return /notice/;
+  if (/renew|extension/i.test(asked)) return /renew|successive|extend/;
+  if (/warrant/i.test(asked)) return /warrant/;
+  return undefined;
+}
+
+/** Stored page text of the retrieved passages' pages, read once per cell and only as the scope may. */
+function pageReader(
+  documents: DocumentRepository,
+  retrieved: readonly RetrievedPassage[],
+  scope: AccessScope,
+): PageTextReader {
+  let pages: Promise<Map<number, string>> | null = null;
+  return async (documentId, page) => {
+    pages ??= documents.pageTexts(
+      documentId,
+      [...new Set(retrieved.flatMap((p) => p.spans.map((s) => s.page)))],
+      scope,
+    );
+    return (await pages).get(page);
+  };
+}

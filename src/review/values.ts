@@ -1,0 +1,172 @@
+// Typed values of review cells, read from the verified quote alone: ISO dates, ISO 8601 durations,
+// amounts with their currency. Each reader returns the words it read the value from, so a value the
+// quote does not state can never be shown (the caller checks the words stand in the quote).
+import type { CellValue } from "../../schemas/review.js";
+
+/** A value and the words of the quote it was read from. */
+export interface ReadValue {
+  value: CellValue;
+  /** Exactly as they stand in the quote. */
+  surface: string;
+}
+
+const MONTHS = [
+  "january",
+  "february",
+  "march",
+  "april",
+  "may",
+  "june",
+  "july",
+  "august",
+  "september",
+  "october",
+  "november",
+  "december",
+];
+const MONTH = `(${MONTHS.join("|")}|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\\.?`;
+const monthNumber = (m: string) =>
+  MONTHS.findIndex((full) => full.startsWith(m.toLowerCase().slice(0, 3))) + 1;
+const pad = (n: number) => String(n).padStart(2, "0");
+
+function isoDate(year: number, month: number, day: number): string | null {
+  const d = new Date(Date.UTC(year, month - 1, day));
+  if (year < 1900 || year > 2200 || d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day) return null;
+  return `${year}-${pad(month)}-${pad(day)}`;
+}
+
+/** "98" → 1998, "05" → 2005. */
+const fullYear = (y: string) => (y.length === 4 ? Number(y) : Number(y) + (Number(y) > 50 ? 1900 : 2000));
+
+const DATE_PATTERNS: { re: RegExp; parts: (m: RegExpExecArray) => [number, number, number] }[] = [
+  // January 15, 2020 / Jan. 15 2020
+  {
+    re: new RegExp(`\\b${MONTH}\\s+(\\d{1,2})(?:st|nd|rd|th)?,?\\s+(\\d{4})\\b`, "i"),
+    parts: (m) => [Number(m[3]), monthNumber(m[1]!), Number(m[2])],
+  },
+  // 15 January 2020 / 15th day of January, 2020
+  {
+    re: new RegExp(`\\b(\\d{1,2})(?:st|nd|rd|th)?\\s+(?:day\\s+of\\s+)?${MONTH},?\\s+(\\d{4})\\b`, "i"),
+    parts: (m) => [Number(m[3]), monthNumber(m[2]!), Number(m[1])],
+  },
+  // 2020-01-15
+  { re: /\b(\d{4})-(\d{2})-(\d{2})\b/, parts: (m) => [Number(m[1]), Number(m[2]), Number(m[3])] },
+  // 01/15/2020 or 1/15/20 (US order, as in most contracts CUAD holds)
+  {
+    re: /\b(\d{1,2})\/(\d{1,2})\/(\d{4}|\d{2})\b/,
+    parts: (m) => [fullYear(m[3]!), Number(m[1]), Number(m[2])],
+  },
+];
+
+/** The first calendar date the text states, as an ISO date. */
+export function readDate(text: string): ReadValue | null {
+  const found = DATE_PATTERNS.map(({ re, parts }) => {
+    const m = re.exec(text);
+    if (!m) return null;
+    const iso = isoDate(...parts(m));
+    return iso ? { at: m.index, iso, surface: m[0] } : null;
+  }).filter((x) => x !== null);
+  const first = found.sort((a, b) => a.at - b.at)[0];
+  return first ? { value: { kind: "date", iso: first.iso }, surface: first.surface } : null;
+}
+
+const NUMBER_WORDS: Record<string, number> = {
+  one: 1,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
+  nine: 9,
+  ten: 10,
+  eleven: 11,
+  twelve: 12,
+  fifteen: 15,
+  eighteen: 18,
+  twenty: 20,
+  thirty: 30,
+  forty: 40,
+  "forty-five": 45,
+  fifty: 50,
+  sixty: 60,
+  ninety: 90,
+  "one hundred twenty": 120,
+  "one hundred eighty": 180,
+};
+const UNITS: Record<string, string> = { day: "D", week: "W", month: "M", year: "Y" };
+
+/**
+ * A period the text states ("two (2) years", "30 days", "six months"), as ISO 8601: the one nearest a
+ * cue word when one is given (a renewal clause can state the renewal term and the notice period).
+ */
+export function readDuration(text: string, cue?: RegExp): ReadValue | null {
+  const words = Object.keys(NUMBER_WORDS)
+    .sort((a, b) => b.length - a.length)
+    .join("|");
+  const re = new RegExp(
+    `\\b(?:(${words})\\s*(?:\\((\\d+)\\))?|(\\d+))[\\s-]+(?:\\([^)]*\\)\\s+)?(?:calendar\\s+|business\\s+|consecutive\\s+)?(day|week|month|year)s?\\b`,
+    "gi",
+  );
+  const found = [...text.matchAll(re)].flatMap((m) => {
+    const n = m[2] ? Number(m[2]) : m[3] ? Number(m[3]) : NUMBER_WORDS[m[1]!.toLowerCase()]!;
+    if (!Number.isFinite(n) || n <= 0) return [];
+    const value: CellValue = { kind: "duration", iso: `P${n}${UNITS[m[4]!.toLowerCase()]}` };
+    return [{ value, surface: m[0], at: m.index }];
+  });
+  const cues = cue ? [...text.matchAll(new RegExp(cue.source, "gi"))].map((m) => m.index) : [];
+  const distance = (at: number) => Math.min(Number.POSITIVE_INFINITY, ...cues.map((c) => Math.abs(c - at)));
+  const best = cues.length ? [...found].sort((a, b) => distance(a.at) - distance(b.at))[0] : found[0];
+  return best ? { value: best.value, surface: best.surface } : null;
+}
+
+const CURRENCY_SIGNS: Record<string, string> = { $: "USD", "€": "EUR", "£": "GBP", "¥": "JPY" };
+const CURRENCY_WORDS: Record<string, string> = {
+  dollars: "USD",
+  "u.s. dollars": "USD",
+  euros: "EUR",
+  euro: "EUR",
+  pounds: "GBP",
+};
+
+/** The first amount of money the text states, with its currency. */
+export function readMoney(text: string): ReadValue | null {
+  const amount = String.raw`(\d{1,3}(?:[,\s]\d{3})+|\d+)(?:\.(\d{1,2}))?(?:\s*(million|billion))?`;
+  const patterns = [
+    new RegExp(String.raw`(US\$|\$|€|£|¥|\b(?:USD|EUR|GBP|CHF|JPY|CAD)\s?)\s?${amount}`, "i"),
+    new RegExp(String.raw`\b${amount}\)?\s+(u\.s\. dollars|dollars|euros?|pounds)\b`, "i"),
+  ];
+  const hits = patterns
+    .map((re, i) => ({ m: re.exec(text), signFirst: i === 0 }))
+    .filter((h): h is { m: RegExpExecArray; signFirst: boolean } => h.m !== null);
+  const hit = hits.sort((a, b) => a.m.index - b.m.index)[0];
+  if (!hit) return null;
+  const { m } = hit;
+  const [symbol, whole, cents, scale] = hit.signFirst
+    ? [m[1]!, m[2]!, m[3], m[4]]
+    : [m[4]!, m[1]!, m[2], m[3]];
+  const key = symbol.trim();
+  const currency =
+    CURRENCY_SIGNS[key] ?? (key === "US$" ? "USD" : (CURRENCY_WORDS[key.toLowerCase()] ?? key.toUpperCase()));
+  const multiplier = scale ? (scale.toLowerCase() === "million" ? 1e6 : 1e9) : 1;
+  const value = (Number(whole.replace(/[,\s]/g, "")) + (cents ? Number(`0.${cents}`) : 0)) * multiplier;
+  return { value: { kind: "money", amount: value, currency }, surface: m[0].trim() };
+}
+
+/** The law a governing-law clause names ("the laws of the State of New York" → "New York"). */
+export function readGoverningLaw(text: string): ReadValue | null {
+  const m =
+    /\blaws?\s+of\s+(?:the\s+)?(?:State\s+of\s+|Commonwealth\s+of\s+|Province\s+of\s+|Republic\s+of\s+)?([A-Z][\w.]*(?:\s+(?:of\s+|and\s+)?[A-Z][\w.]*){0,3})/.exec(
+      text,
+    );
+  if (!m) return null;
+  const place = m[1]!.replace(/\s+(and|or|without|excluding)$/i, "").trim();
+  return { value: { kind: "text", text: place }, surface: place };
+}
+
+/** Whether `surface` stands in the quote (spacing and case aside): a value must be the quote's own words. */
+export function quoteStates(quote: string, surface: string): boolean {
+  const fold = (s: string) => s.replace(/\s+/g, " ").trim().toLowerCase();
+  return surface.trim().length > 0 && fold(quote).includes(fold(surface));
+}

@@ -1,0 +1,295 @@
+// Contract review's pure parts: templates (shipped and users'), typed values read from quotes, export.
+import ExcelJS from "exceljs";
+import type { ReviewView } from "../../schemas/review.js";
+import { overlapShare, scoresOf, statusAt, valueMatches } from "../../src/app/eval/review.js";
+import { cellText, reviewCsv, reviewXlsx } from "../../src/review/export.js";
+import { readTyped } from "../../src/review/extractor.js";
+import {
+  parseTemplate,
+  shippedTemplate,
+  TemplateError,
+  validateTemplate,
+} from "../../src/review/templates.js";
+import { quoteStates, readDate, readDuration, readGoverningLaw, readMoney } from "../../src/review/values.js";
+
+describe("templates", () => {
+  test("cuad ships CUAD's 41 categories with descriptions and the CC BY 4.0 attribution", () => {
+    const cuad = shippedTemplate("cuad");
+    expect(cuad.fields).toHaveLength(41);
+    expect(cuad.attribution).toMatch(/CC BY 4\.0/);
+    expect(cuad.fields.every((f) => f.description.length > 10)).toBe(true);
+    expect(cuad.fields.find((f) => f.name === "Governing Law")?.type).toBe("text");
+    expect(cuad.fields.find((f) => f.name === "Renewal Term")?.type).toBe("duration");
+  });
+
+  test("essentials is short and summary is a summary template", () => {
+    expect(shippedTemplate("essentials").fields.length).toBeGreaterThanOrEqual(10);
+    expect(shippedTemplate("essentials").fields.length).toBeLessThanOrEqual(14);
+    expect(shippedTemplate("summary").kind).toBe("summary");
+  });
+
+  test("an unknown template name says which there are", () => {
+    expect(() => shippedTemplate("nda")).toThrow(/use one of cuad, essentials, summary/);
+  });
+
+  test("a user's YAML template is read, with defaults filled in", () => {
+    const t = parseTemplate(
+      "name: my-deal\nfields:\n  - name: Term\n    question: How long does the contract last?\n    type: duration\n",
+      "deal.yaml",
+    );
+    expect(t.fields[0]).toEqual({
+      name: "Term",
+      question: "How long does the contract last?",
+      description: "",
+      type: "duration",
+    });
+  });
+
+  test("a bad field is named, with what is wrong with it", () => {
+    const bad = {
+      name: "deal",
+      fields: [
+        { name: "Term", question: "How long?", type: "duration" },
+        { name: "Law", question: "Which law governs?", type: "country" },
+      ],
+    };
+    let error: unknown;
+    try {
+      validateTemplate(bad);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(TemplateError);
+    expect((error as TemplateError).problems).toHaveLength(1);
+    expect((error as TemplateError).problems[0]).toMatch(/^fields\[1\] \("Law"\)\.type: .*clause/);
+  });
+
+  test("broken YAML and duplicate field names are refused in words", () => {
+    expect(() => parseTemplate("name: x\nfields: [", "x.yml")).toThrow(/not valid YAML/);
+    const dup = { name: "x", fields: [1, 2].map(() => ({ name: "Term", question: "How long?" })) };
+    expect(() => validateTemplate(dup)).toThrow(/field names must be unique/);
+  });
+});
+
+describe("typed values from the quote alone", () => {
+  test("dates become ISO dates", () => {
+    expect(readDate("This Agreement is dated as of January 15, 2020 by and between")?.value).toEqual({
+      kind: "date",
+      iso: "2020-01-15",
+    });
+    expect(readDate("made this 3rd day of March, 2019")?.value).toEqual({ kind: "date", iso: "2019-03-03" });
+    expect(readDate("effective 2021-07-01")?.value).toEqual({ kind: "date", iso: "2021-07-01" });
+    expect(readDate("on February 30, 2020")).toBeNull();
+    expect(readDate("1/19/98")?.value).toEqual({ kind: "date", iso: "1998-01-19" });
+    expect(readDate("1/21/05")?.value).toEqual({ kind: "date", iso: "2005-01-21" });
+    expect(readDate("within thirty days")).toBeNull();
+  });
+
+  test("periods become ISO 8601 durations", () => {
+    expect(readDuration("renews for successive one (1) year terms")?.value).toEqual({
+      kind: "duration",
+      iso: "P1Y",
+    });
+    expect(readDuration("at least ninety (90) days' prior written notice")?.value?.kind).toBe("duration");
+    expect(readDuration("at least ninety (90) days' prior written notice")).toMatchObject({
+      value: { iso: "P90D" },
+    });
+    expect(readDuration("for a period of 24 months")).toMatchObject({ value: { iso: "P24M" } });
+    expect(readDuration("six months after delivery")).toMatchObject({ value: { iso: "P6M" } });
+    expect(readDuration("no period here")).toBeNull();
+    const renewal =
+      "renews automatically for successive one (1) year terms unless either party gives at least sixty (60) days' prior written notice of non-renewal.";
+    expect(readDuration(renewal, /notice/)).toMatchObject({ value: { iso: "P60D" } });
+    expect(readDuration(renewal, /renew|successive|extend/)).toMatchObject({ value: { iso: "P1Y" } });
+  });
+
+  test("money keeps its currency", () => {
+    expect(readMoney("shall not exceed $1,500,000.00 in the aggregate")?.value).toEqual({
+      kind: "money",
+      amount: 1_500_000,
+      currency: "USD",
+    });
+    expect(readMoney("a fee of EUR 20,000 per year")?.value).toEqual({
+      kind: "money",
+      amount: 20_000,
+      currency: "EUR",
+    });
+    expect(readMoney("five hundred thousand (500,000) dollars")?.value).toMatchObject({ currency: "USD" });
+    expect(readMoney("the fees paid in the twelve months")).toBeNull();
+  });
+
+  test("the governing law names its place", () => {
+    expect(readGoverningLaw("governed by the laws of the State of New York, without regard")?.value).toEqual({
+      kind: "text",
+      text: "New York",
+    });
+    expect(readGoverningLaw("construed under the laws of England and Wales")?.value).toMatchObject({
+      text: "England and Wales",
+    });
+  });
+
+  test("a value must stand in its quote", () => {
+    expect(quoteStates("governed by the laws of\nthe State of  Delaware", "State of Delaware")).toBe(true);
+    expect(quoteStates("governed by the laws of Delaware", "New York")).toBe(false);
+    expect(quoteStates("anything", "  ")).toBe(false);
+  });
+
+  test("fields read their type; clause fields have no typed value", () => {
+    const field = (type: "date" | "clause" | "text", name = "X") => ({
+      name,
+      question: "What?",
+      description: "",
+      type,
+    });
+    expect(readTyped(field("date"), "dated June 1, 2022")?.value).toEqual({
+      kind: "date",
+      iso: "2022-06-01",
+    });
+    expect(readTyped(field("clause"), "dated June 1, 2022")).toBeNull();
+    expect(readTyped(field("text", "Governing Law"), "the laws of Oregon apply")?.surface).toBe("Oregon");
+  });
+});
+
+describe("export", () => {
+  const citation = {
+    n: 1,
+    chunk_id: "c1",
+    document_id: "d1",
+    title: "MSA",
+    page: 3,
+    quote: 'governed by the laws of the State of "Oregon"',
+    char_start: 10,
+    char_end: 55,
+    verified: true as const,
+  };
+  const searched = { query: "q", passages: ["c1"], candidates: 4 };
+  const view: ReviewView = {
+    id: "r1",
+    template: "t",
+    state: "completed",
+    fields: [
+      { name: "Governing Law", question: "Which law?", description: "", type: "text" },
+      { name: "Non-Compete", question: "Non-compete?", description: "", type: "yes_no" },
+    ],
+    counts: { documents: 1, documents_done: 1, cells: 2, found: 1, not_found: 1, uncertain: 0 },
+    rows: [
+      {
+        document_id: "d1",
+        title: "MSA, signed",
+        fields_done: 2,
+        duration_ms: 10,
+        cells: [
+          {
+            document_id: "d1",
+            field: "Governing Law",
+            status: "found",
+            value: { kind: "text", text: "Oregon" },
+            citations: [citation],
+            support: 0.9,
+            searched,
+            note: "",
+          },
+          {
+            document_id: "d1",
+            field: "Non-Compete",
+            status: "not_found",
+            value: null,
+            citations: [],
+            support: 0.1,
+            searched,
+            note: "judged not to answer",
+          },
+        ],
+      },
+    ],
+    created_at: "2026-11-30T00:00:00Z",
+  };
+
+  test("CSV: a row per document, the value beside its quote and page, quoted as RFC 4180", () => {
+    const lines = reviewCsv(view).split("\r\n");
+    expect(lines[0]).toBe(
+      'document_id,title,Governing Law,"Governing Law (quote, page)",Non-Compete,"Non-Compete (quote, page)"',
+    );
+    expect(lines[1]).toBe(
+      'd1,"MSA, signed",Oregon,"p. 3: “governed by the laws of the State of ""Oregon""”",not found,',
+    );
+  });
+
+  test("XLSX reads back with the same cells", async () => {
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load((await reviewXlsx(view)) as unknown as ArrayBuffer);
+    const sheet = book.getWorksheet("Review")!;
+    expect(sheet.getRow(2).getCell(3).value).toBe("Oregon");
+    expect(sheet.getRow(2).getCell(4).value).toBe(`p. 3: “${citation.quote}”`);
+    expect(sheet.getRow(2).getCell(5).value).toBe("not found");
+    expect(cellText(view.rows[0]!.cells[0])).toBe("Oregon");
+  });
+});
+
+describe("review scoring", () => {
+  const gold = ["This Agreement shall be governed by the laws of the State of New York."];
+  test("a quote counts when half its characters stand in a gold clause", () => {
+    expect(overlapShare("governed by the laws of the State of New York", gold)).toBe(1);
+    expect(
+      overlapShare("The Seller shall keep insurance. This Agreement shall be governed", gold),
+    ).toBeLessThan(0.5);
+    expect(overlapShare("", gold)).toBe(0);
+  });
+
+  test("values match the annotated answer as a lawyer wrote it", () => {
+    const field = (name: string, type: "text" | "date" | "duration") => ({
+      name,
+      question: "?",
+      description: "",
+      type,
+    });
+    expect(
+      valueMatches(field("Governing Law", "text"), { kind: "text", text: "Ontario" }, "Ontario, Canada"),
+    ).toBe(true);
+    expect(valueMatches(field("Governing Law", "text"), { kind: "text", text: "Delaware" }, "New York")).toBe(
+      false,
+    );
+    expect(
+      valueMatches(field("Agreement Date", "date"), { kind: "date", iso: "2005-01-21" }, "1/21/05"),
+    ).toBe(true);
+    expect(
+      valueMatches(field("Renewal Term", "duration"), { kind: "duration", iso: "P3Y" }, "successive 3 years"),
+    ).toBe(true);
+  });
+
+  test("recall, precision and absent accuracy, at the thresholds the cells are decided at", () => {
+    const cell = (present: boolean, support: number | null, hit: boolean) => ({
+      doc: "d",
+      category: "c",
+      present,
+      quoted: support !== null,
+      support,
+      typedMissing: false,
+      hit,
+      valueRight: null,
+    });
+    const cells = [
+      cell(true, 0.9, true),
+      cell(true, 0.3, true),
+      cell(false, 0.7, false),
+      cell(false, null, false),
+    ];
+    expect(scoresOf(cells, { found: 0.5, uncertain: 0.2 })).toMatchObject({
+      recall: 0.5,
+      precision: 0.5,
+      absent_accuracy: 0.5,
+      present: 2,
+      absent: 2,
+      found: 2,
+    });
+    // Stricter: the absent clause's 0.7 is no longer found, nor the gold one's 0.3 uncertain.
+    expect(scoresOf(cells, { found: 0.8, uncertain: 0.75 })).toMatchObject({
+      recall: 0.5,
+      precision: 1,
+      absent_accuracy: 1,
+    });
+    expect(statusAt({ ...cell(true, 0.9, true), typedMissing: true }, { found: 0.5, uncertain: 0.2 })).toBe(
+      "uncertain",
+    );
+  });
+});
