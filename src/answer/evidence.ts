@@ -19,9 +19,18 @@ const VOCABULARY_WEIGHT = 0.5;
 /** How much each step down the retrieval ranking costs a sentence (on a 0…1 match scale). */
 const RANK_PENALTY = 0.1;
 
-/** The question without a leading "In the "X" contract:" (the title is a filter, not a topic). */
+/**
+ * The question without the contract's title: a leading "In the "X" contract:" or "En el contrato "X","
+ * goes, and "el contrato "X"" inside a Spanish question becomes "el contrato" (a title is a filter,
+ * not a topic).
+ */
 export function questionTopic(question: string): string {
-  return question.replace(/^\s*in the\s+["“][^"”]*["”]\s*(contract|agreement|document)?\s*[:,-]?\s*/i, "");
+  return question
+    .replace(
+      /^\s*(in the|en el (contrato|acuerdo))\s+["“][^"”]*["”]\s*(contract|agreement|document)?\s*[:,-]?\s*/i,
+      "",
+    )
+    .replace(/\b(contrato|acuerdo)\s+["“][^"”]*["”]/gi, "$1");
 }
 
 /**

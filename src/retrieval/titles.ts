@@ -69,5 +69,9 @@ export function asksForPreamble(query: string): boolean {
     /\b(agreement|effective|execution|signing|commencement) date\b/i,
     /\bdate of (the|this) (contract|agreement)\b/i,
     /\b(date|when)\b.*\b(contract|agreement)\b.*\b(effective|signed|executed|dated|entered into|made)\b/i,
+    // The same questions in Spanish.
+    /qui[eé]nes son las partes|\bpartes (que )?(firman|firmaron|suscriben|del contrato)/i,
+    /(t[ií]tulo|denominaci[oó]n|nombre)( exacta| exacto)? del (contrato|acuerdo|documento)/i,
+    /(qu[eé]|cu[aá]l) (es la )?fecha|fecha de (firma|entrada en vigor)|entra en vigor|surte efectos|se firm[oó]/i,
   ].some((pattern) => pattern.test(query));
 }

@@ -175,3 +175,30 @@ describe("support", () => {
     expect(combineSupport(0.6, 0.5)).toBeCloseTo(0.6, 10);
   });
 });
+
+describe("questions in Spanish", () => {
+  test("ask about the same clauses, searched with the clauses' English words", () => {
+    expect(
+      conceptsOf("¿Hay pacto de no competencia tras la resolución del contrato?").map((c) => c.name),
+    ).toContain("non-compete");
+    expect(conceptsOf("¿Por qué legislación se rige el contrato?").map((c) => c.name)).toEqual([
+      "governing law",
+    ]);
+    expect(expansionTerms("¿Está obligada alguna parte a contratar un seguro?")).toContain("insurance");
+    expect(conceptsOf("What is the minimum order quantity?").map((c) => c.name)).toEqual([
+      "minimum commitment",
+    ]);
+  });
+
+  test("the contract's title is a filter in Spanish too, and the parties come from the opening", () => {
+    expect(questionTopic('En el contrato "DISTRIBUTOR AGREEMENT", ¿hay algún pacto de exclusividad?')).toBe(
+      "¿hay algún pacto de exclusividad?",
+    );
+    expect(questionTopic('¿Limita el contrato "OUTSOURCING AGREEMENT" la responsabilidad?')).toBe(
+      "¿Limita el contrato la responsabilidad?",
+    );
+    expect(judgedQuestion('¿Quiénes son las partes que firman el contrato "First Amendment"?')).toBe(
+      "Does this passage name a contract or its parties?",
+    );
+  });
+});
