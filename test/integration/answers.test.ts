@@ -132,6 +132,22 @@ describe("answers that land", () => {
     },
     oneAnswer,
   );
+
+  test(
+    "a question in Spanish finds the English covenant and quotes it verbatim, on its page",
+    async () => {
+      const body = await ask(
+        scoped("¿Cuánto dura el pacto de no competencia del distribuidor tras la terminación?"),
+      );
+      expect(body.abstained).toBe(false);
+      const covenant = body.citations.find((c) =>
+        /two \(2\) years after the termination/.test(c.quote.replace(/\s+/g, " ")),
+      );
+      expect(covenant?.page).toBe(2);
+      expect(covenant?.verified).toBe(true);
+    },
+    oneAnswer,
+  );
 });
 
 describe("ask", () => {
