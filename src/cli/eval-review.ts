@@ -1,11 +1,10 @@
 // `cited eval --review`: review CUAD-style contracts with a template and score the cells against the
 // lawyers' annotations (README, "Contract review"). Tune on eval/tuning.json, report on eval/regression.json.
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { z } from "zod";
 import { createAnswering } from "../app/answering.js";
-import { readDataset, seededShuffle } from "../app/eval/dataset.js";
+import { chooseDocuments, readDataset } from "../app/eval/dataset.js";
 import { evalReview, reviewReportMarkdown } from "../app/eval/review.js";
 import { buildEvalStore, evalStoreDir, indexSettings } from "../app/eval/runner.js";
 import type { Config } from "../config/index.js";
@@ -37,12 +36,10 @@ export async function reviewEvalCommand(config: Config, args: string[]): Promise
     return 2;
   }
   const dataset = readDataset(resolve(values.dataset));
-  let docs = dataset.documents.map((d) => d.doc);
-  if (values.sample)
-    docs = z
-      .object({ docs: z.array(z.string()) })
-      .parse(JSON.parse(readFileSync(values.sample, "utf8"))).docs;
-  else if (values.docs) docs = seededShuffle(docs, Number(values.seed)).slice(0, Number(values.docs));
+  let docs = chooseDocuments(
+    dataset.documents.map((d) => d.doc),
+    { sample: values.sample, count: Number(values.docs ?? 0), seed: Number(values.seed) },
+  );
   if (values.limit) docs = docs.slice(0, Number(values.limit));
   const template = shippedTemplate(values.template);
   const settings = indexSettings(config);

@@ -4,7 +4,7 @@ import { basename, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { createAnswering } from "../app/answering.js";
-import { readDataset, readQuestionsFile, seededShuffle } from "../app/eval/dataset.js";
+import { chooseDocuments, readDataset, readQuestionsFile } from "../app/eval/dataset.js";
 import {
   buildEvalStore,
   type EvalReport,
@@ -65,15 +65,18 @@ export async function evalCommand(config: Config, args: string[]): Promise<numbe
     dataset.unanswerable = [];
   }
   const gate = values.gate ? Gate.parse(JSON.parse(readFileSync(values.gate, "utf8"))) : null;
-  let docs = dataset.documents.map((d) => d.doc);
-  if (values.questions && !gate && !values.sample && !values.docs)
-    docs = [...new Set(dataset.questions.map((q) => q.doc_scope[0]!))];
-  if (gate) docs = gate.docs;
-  else if (values.sample)
-    docs = z
-      .object({ docs: z.array(z.string()) })
-      .parse(JSON.parse(readFileSync(values.sample, "utf8"))).docs;
-  else if (values.docs) docs = seededShuffle(docs, Number(values.seed)).slice(0, Number(values.docs));
+  // A question set of its own, with no other choice, indexes only the documents it asks about.
+  const asked =
+    values.questions && !gate && !values.sample && !values.docs
+      ? [...new Set(dataset.questions.map((q) => q.doc_scope[0]!))]
+      : dataset.documents.map((d) => d.doc);
+  const docs = gate
+    ? gate.docs
+    : chooseDocuments(asked, {
+        sample: values.sample,
+        count: Number(values.docs ?? 0),
+        seed: Number(values.seed),
+      });
   const missing = docs.filter((d) => !dataset.files.has(d));
   if (missing.length) {
     process.stderr.write(`cited eval: not in the dataset: ${missing.slice(0, 3).join(", ")}\n`);

@@ -109,3 +109,22 @@ export function seededShuffle<T>(items: readonly T[], seed: number): T[] {
   }
   return out;
 }
+
+/** How a run picks its documents: a sample file's list, or a seeded sample of N, or (neither) all of them. */
+export interface DocumentChoice {
+  /** A JSON file with `{"docs": [...]}` (eval/regression.json, eval/tuning.json). */
+  sample?: string;
+  /** How many documents to draw at random (seeded). */
+  count?: number;
+  /** Seed of the random draw. */
+  seed: number;
+}
+
+/** The documents a run evaluates on, as `--sample` or `--docs N --seed S` chose them. */
+export function chooseDocuments(all: readonly string[], choice: DocumentChoice): string[] {
+  if (choice.sample)
+    return z.object({ docs: z.array(z.string()) }).parse(JSON.parse(readFileSync(choice.sample, "utf8")))
+      .docs;
+  if (choice.count) return seededShuffle(all, choice.seed).slice(0, choice.count);
+  return [...all];
+}
