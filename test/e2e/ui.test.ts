@@ -391,6 +391,11 @@ describe("web UI in single-user mode", () => {
     expect(await page.locator("#answer-text .chip").count()).toBe(0);
     const passages = page.locator("#answer-body .passages li");
     expect(await passages.count()).toBeGreaterThan(0);
+    // The viewer may still hold the page an earlier test opened: forget its state, so that "ready"
+    // below is this passage's page and not the last one.
+    await page.evaluate(() => {
+      delete document.querySelector<HTMLElement>("#source-page")!.dataset.state;
+    });
     await passages.first().locator("button").click();
     await page.waitForSelector('#source-page[data-state="ready"]');
     expect(await page.getAttribute("#source-page", "data-highlight")).toBe("none");
