@@ -1,6 +1,6 @@
 // The import graph is layered, bottom to top:
 //   schemas → src/lib, src/config → src/models, src/store, src/queue, src/access → ingestion, src/retrieval
-//   → src/answer, src/review → src/app (use cases: intake, sync, eval) → workers, src/api, src/cli (entry points)
+//   → src/answer, src/review → src/usecases (intake, sync, review, eval, chat, tenants, webhooks) → workers, src/api, src/cli (entry points)
 // `npm run check:layers` fails on a cycle or on an import that points up.
 const layer = {
   schemas: "^schemas/",
@@ -8,7 +8,7 @@ const layer = {
   services: "^src/(models|store|queue|access)/",
   stages: "^(ingestion/|src/retrieval/)",
   answer: "^src/(answer|review)/",
-  app: "^src/app/",
+  usecases: "^src/usecases/",
   top: "^(workers/|src/api/|src/cli/|src/ui/)",
 };
 const above = (...names) => names.map((n) => layer[n]).join("|");
@@ -25,27 +25,27 @@ module.exports = {
       name: "base-layer",
       severity: "error",
       from: { path: layer.base },
-      to: { path: above("services", "stages", "answer", "top") },
+      to: { path: above("services", "stages", "answer", "usecases", "top") },
     },
     {
       name: "services-layer",
       severity: "error",
       from: { path: layer.services },
-      to: { path: above("stages", "answer", "top") },
+      to: { path: above("stages", "answer", "usecases", "top") },
     },
     {
       name: "stages-layer",
       severity: "error",
       from: { path: layer.stages },
-      to: { path: above("answer", "app", "top") },
+      to: { path: above("answer", "usecases", "top") },
     },
     {
       name: "answer-layer",
       severity: "error",
       from: { path: layer.answer },
-      to: { path: above("app", "top") },
+      to: { path: above("usecases", "top") },
     },
-    { name: "app-layer", severity: "error", from: { path: layer.app }, to: { path: layer.top } },
+    { name: "usecases-layer", severity: "error", from: { path: layer.usecases }, to: { path: layer.top } },
     {
       name: "entry-points-apart",
       severity: "error",

@@ -9,9 +9,6 @@ import { LlamaChatSession } from "node-llama-cpp";
 import { LOCAL_SCOPE } from "../src/access/scope.js";
 import { numberPassages } from "../src/answer/passages.js";
 import { COMPOSE_SYSTEM_PROMPT, composeSchema, composeUserPrompt } from "../src/answer/prompts.js";
-import { ANSWER_MAX_TOKENS, createAnswering } from "../src/app/answering.js";
-import { readDataset, seededShuffle } from "../src/app/eval/dataset.js";
-import { buildEvalStore, PIPELINE_VERSION } from "../src/app/eval/runner.js";
 import { loadConfigOrExit } from "../src/config/index.js";
 import {
   createEmbedder,
@@ -21,6 +18,9 @@ import {
   locateModel,
 } from "../src/models/index.js";
 import { resolveThreads } from "../src/models/runtime.js";
+import { ANSWER_MAX_TOKENS, createAnswering } from "../src/usecases/answering.js";
+import { readDataset, seededShuffle } from "../src/usecases/eval/dataset.js";
+import { buildEvalStore, PIPELINE_VERSION } from "../src/usecases/eval/runner.js";
 
 const { values } = parseArgs({
   options: { docs: { type: "string", default: "10" }, questions: { type: "string", default: "50" } },

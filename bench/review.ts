@@ -5,15 +5,15 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { LOCAL_SCOPE } from "../src/access/scope.js";
-import { createAnswering } from "../src/app/answering.js";
-import { readDataset } from "../src/app/eval/dataset.js";
-import { buildEvalStore, PIPELINE_VERSION } from "../src/app/eval/runner.js";
-import { reviewHere } from "../src/app/review.js";
 import { loadConfigOrExit } from "../src/config/index.js";
 import { createEmbedder, createGenerator, createJudge, disposeRuntime } from "../src/models/index.js";
 import { resolveThreads } from "../src/models/runtime.js";
 import { CellExtractor } from "../src/review/extractor.js";
 import { shippedTemplate } from "../src/review/templates.js";
+import { createAnswering } from "../src/usecases/answering.js";
+import { readDataset } from "../src/usecases/eval/dataset.js";
+import { buildEvalStore, PIPELINE_VERSION } from "../src/usecases/eval/runner.js";
+import { reviewHere } from "../src/usecases/review.js";
 
 const { values } = parseArgs({
   options: {

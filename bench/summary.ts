@@ -4,13 +4,13 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { LOCAL_SCOPE } from "../src/access/scope.js";
-import { createAnswering } from "../src/app/answering.js";
-import { readDataset } from "../src/app/eval/dataset.js";
-import { buildEvalStore, evalStoreDir, indexSettings } from "../src/app/eval/runner.js";
-import { summaryCells, summaryOf } from "../src/app/summary.js";
 import { loadConfigOrExit } from "../src/config/index.js";
 import { createEmbedder, disposeRuntime } from "../src/models/index.js";
 import { CellExtractor } from "../src/review/extractor.js";
+import { createAnswering } from "../src/usecases/answering.js";
+import { readDataset } from "../src/usecases/eval/dataset.js";
+import { buildEvalStore, evalStoreDir, indexSettings } from "../src/usecases/eval/runner.js";
+import { summaryCells, summaryOf } from "../src/usecases/summary.js";
 
 const config = loadConfigOrExit();
 const dataset = readDataset(resolve("../shared/bench/cuad-dev"));

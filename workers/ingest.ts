@@ -6,9 +6,9 @@ import { type IngestDeps, type IngestProgress, ingestDocument } from "../ingesti
 import type { ParsedDocument } from "../ingestion/readers/index.js";
 import type { DocumentRow } from "../schemas/document.js";
 import type { IngestJobData, IngestJobProgress } from "../schemas/jobs.js";
-import { EARLIER_TEXT_REMOVED, type Intake } from "../src/app/intake.js";
 import type { Logger } from "../src/lib/logger.js";
 import { QUEUES } from "../src/queue/ingest-queue.js";
+import { EARLIER_TEXT_REMOVED, type Intake } from "../src/usecases/intake.js";
 
 /** Share of a file's progress bar given to each stage (embedding is most of the work). */
 const STAGE_SPAN: Record<IngestProgress["stage"], [number, number]> = {
@@ -89,13 +89,21 @@ export function createIngestWorker(options: IngestWorkerOptions): Worker<IngestJ
   };
   const processor = async (job: Job<IngestJobData>) => {
     const id = job.data.document_id;
+    const jobId = job.id ?? "";
     const doc = await documents.getForWorker(id);
     if (!doc) {
       log.info({ document: id, job: job.id }, "document was deleted before it was ingested");
       await settled(job, "skipped");
       return { skipped: "deleted" };
     }
-    await documents.update(id, { status: "processing", error: null, error_code: null, notes: null });
+    if (doc.job_id !== null && doc.job_id !== jobId) {
+      log.info({ document: id, job: job.id, owner: doc.job_id }, "a newer job owns this document");
+      await settled(job, "skipped");
+      return { skipped: "superseded" };
+    }
+    const update = (patch: Parameters<typeof documents.update>[1]) =>
+      documents.updateForJob(id, jobId, patch);
+    await update({ status: "processing", error: null, error_code: null, notes: null });
     try {
       const result = await ingestDocument(
         doc,
@@ -117,7 +125,7 @@ export function createIngestWorker(options: IngestWorkerOptions): Worker<IngestJ
       if (children.length > 0) {
         log.info({ document: id, attachments: children.map((c) => c.id) }, "attachments queued");
       }
-      await documents.update(id, {
+      await update({
         status: "ready",
         type: result.type,
         title: result.title,
@@ -139,7 +147,7 @@ export function createIngestWorker(options: IngestWorkerOptions): Worker<IngestJ
     } catch (error) {
       if (error instanceof PermanentIngestError) {
         const error_ = `${error.message}${await dropEarlierText(id)}`;
-        await documents.update(id, { status: "failed", error: error_, error_code: error.code });
+        await update({ status: "failed", error: error_, error_code: error.code });
         log.info({ document: id, code: error.code }, "file cannot be ingested");
         await settled(job, "failed");
         throw new UnrecoverableError(error.message);
@@ -150,7 +158,7 @@ export function createIngestWorker(options: IngestWorkerOptions): Worker<IngestJ
         { document: id, err: error, attempt: job.attemptsMade + 1, of: attempts },
         "ingest attempt failed",
       );
-      await documents.update(id, {
+      await update({
         status: last ? "failed" : "queued",
         error: last
           ? `could not be processed after ${attempts} attempts (${(error as Error).message}): check the worker log, then upload the file again${await dropEarlierText(id)}`

@@ -2,9 +2,6 @@
 // (or several, on hosts that share Redis and DATA_DIR): `npm run worker`.
 import { join } from "node:path";
 import { ocrLanguagesProblem } from "../ingestion/readers/ocr.js";
-import { Intake } from "../src/app/intake.js";
-import { documentEventData, WebhookEmitter } from "../src/app/webhooks/events.js";
-import { WebhookRegistry } from "../src/app/webhooks/registry.js";
 import { loadConfigOrExit } from "../src/config/index.js";
 import { createLogger } from "../src/lib/logger.js";
 import { createEmbedder, createGenerator, createJudge, disposeRuntime } from "../src/models/index.js";
@@ -19,6 +16,9 @@ import { DocumentRepository } from "../src/store/documents.js";
 import { openStore } from "../src/store/index.js";
 import { ReviewRepository } from "../src/store/reviews.js";
 import { SourceRepository } from "../src/store/sources.js";
+import { Intake } from "../src/usecases/intake.js";
+import { documentEventData, WebhookEmitter } from "../src/usecases/webhooks/events.js";
+import { WebhookRegistry } from "../src/usecases/webhooks/registry.js";
 import { createIngestWorker } from "./ingest.js";
 import { createMaintenanceWorker } from "./maintenance.js";
 import { createReviewWorker } from "./review.js";

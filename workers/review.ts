@@ -5,10 +5,10 @@ import { type Job, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { ReviewJobData } from "../schemas/review.js";
 import { accessScope } from "../src/access/scope.js";
-import { finishReview, type ReviewDeps, reviewDocument } from "../src/app/review.js";
 import type { Logger } from "../src/lib/logger.js";
 import { REVIEW_QUEUE } from "../src/queue/review-queue.js";
 import type { CellExtractor } from "../src/review/extractor.js";
+import { finishReview, type ReviewDeps, reviewDocument } from "../src/usecases/review.js";
 
 /** Options of the review worker. */
 export interface ReviewWorkerOptions {

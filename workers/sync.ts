@@ -1,15 +1,15 @@
 import { type Job, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { SyncJobData } from "../schemas/sources.js";
+import type { Logger } from "../src/lib/logger.js";
+import { QUEUES } from "../src/queue/ingest-queue.js";
 import {
   failSync,
   finishSync,
   planSync,
   SyncCannotRunError,
   type SyncDeps,
-} from "../src/app/sync/planner.js";
-import type { Logger } from "../src/lib/logger.js";
-import { QUEUES } from "../src/queue/ingest-queue.js";
+} from "../src/usecases/sync/planner.js";
 
 /** Options of the sync worker. */
 export interface SyncWorkerOptions {

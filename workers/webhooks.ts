@@ -3,9 +3,9 @@
 import { type Job, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { WebhookJobData } from "../schemas/webhooks.js";
-import { type AttemptDeps, attemptDelivery } from "../src/app/webhooks/events.js";
 import type { Logger } from "../src/lib/logger.js";
 import { WEBHOOK_QUEUE } from "../src/queue/webhook-queue.js";
+import { type AttemptDeps, attemptDelivery } from "../src/usecases/webhooks/events.js";
 
 /** Options of the webhook worker. */
 export interface WebhookWorkerOptions {

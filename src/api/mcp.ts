@@ -12,11 +12,11 @@ import {
 } from "../../schemas/mcp.js";
 import { type Answerer, passageView } from "../answer/answerer.js";
 import { asOwner } from "../answer/limiter.js";
-import { answerAuditFields, searchAuditFields } from "../app/audit-fields.js";
-import { answerText, passagesText } from "../app/chat/format.js";
-import type { TenantPolicy } from "../app/tenants/answerers.js";
 import type { HybridRetriever } from "../retrieval/hybrid.js";
 import type { DocumentRepository } from "../store/documents.js";
+import { answerAuditFields, searchAuditFields } from "../usecases/audit-fields.js";
+import { answerText, passagesText } from "../usecases/chat/format.js";
+import type { TenantPolicy } from "../usecases/tenants/answerers.js";
 import type { Caller } from "./context.js";
 import { ApiError } from "./errors.js";
 import { answerError } from "./routes/answers.js";

@@ -3,14 +3,14 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { createAnswering } from "../app/answering.js";
-import { chooseDocuments, readDataset } from "../app/eval/dataset.js";
-import { evalReview, reviewReportMarkdown } from "../app/eval/review.js";
-import { buildEvalStore, evalStoreDir, indexSettings } from "../app/eval/runner.js";
 import type { Config } from "../config/index.js";
 import { createEmbedder, createGenerator, createJudge, disposeRuntime } from "../models/index.js";
 import { CellExtractor, DEFAULT_EXTRACTOR } from "../review/extractor.js";
 import { shippedTemplate } from "../review/templates.js";
+import { createAnswering } from "../usecases/answering.js";
+import { chooseDocuments, readDataset } from "../usecases/eval/dataset.js";
+import { evalReview, reviewReportMarkdown } from "../usecases/eval/review.js";
+import { buildEvalStore, evalStoreDir, indexSettings } from "../usecases/eval/runner.js";
 import { progressBar } from "./progress.js";
 
 /** `cited eval --review --dataset DIR [--sample FILE | --docs N] [--template cuad]`; returns the exit code. */

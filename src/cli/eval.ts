@@ -3,8 +3,10 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { createAnswering } from "../app/answering.js";
-import { chooseDocuments, readDataset, readQuestionsFile } from "../app/eval/dataset.js";
+import type { Config } from "../config/index.js";
+import { createEmbedder, disposeRuntime } from "../models/index.js";
+import { createAnswering } from "../usecases/answering.js";
+import { chooseDocuments, readDataset, readQuestionsFile } from "../usecases/eval/dataset.js";
 import {
   buildEvalStore,
   type EvalReport,
@@ -14,9 +16,7 @@ import {
   reportMarkdown,
   runEval,
   type ScopeMode,
-} from "../app/eval/runner.js";
-import type { Config } from "../config/index.js";
-import { createEmbedder, disposeRuntime } from "../models/index.js";
+} from "../usecases/eval/runner.js";
 import { progressBar } from "./progress.js";
 
 /** A fixed sample and the least scores the code must keep reaching on it. */

@@ -8,12 +8,12 @@ import { AuditLog, parseSince, readAudit, verifyAuditFile } from "../access/audi
 import { KeyStore, Role } from "../access/keys.js";
 import { LOCAL_SCOPE } from "../access/scope.js";
 import { passageView } from "../answer/answerer.js";
-import { createAnswering } from "../app/answering.js";
-import { answerAuditFields, searchAuditFields } from "../app/audit-fields.js";
 import { auditKey, writeNewAuditKey } from "../config/audit-key.js";
 import { type Config, ConfigError, loadConfigOrExit } from "../config/index.js";
 import { createEmbedder, disposeRuntime, ModelNotProvisionedError } from "../models/index.js";
 import { openStore, StoreDimensionMismatchError } from "../store/index.js";
+import { createAnswering } from "../usecases/answering.js";
+import { answerAuditFields, searchAuditFields } from "../usecases/audit-fields.js";
 import { evalCommand } from "./eval.js";
 import { reviewEvalCommand } from "./eval-review.js";
 import { formatAnswer, formatPassages } from "./format.js";

@@ -8,10 +8,10 @@ import { KeyStore } from "../access/keys.js";
 import { LOCAL_SCOPE } from "../access/scope.js";
 import type { Caller } from "../api/context.js";
 import { createMcpServer } from "../api/mcp.js";
-import { createTenantAnswering } from "../app/tenants/answerers.js";
 import type { Config } from "../config/index.js";
 import { createEmbedder, disposeRuntime } from "../models/index.js";
 import { openStore } from "../store/index.js";
+import { createTenantAnswering } from "../usecases/tenants/answerers.js";
 
 /** Who the tools act as: the key's holder, or the local admin in open mode; a string says what is wrong. */
 export function mcpCaller(config: Config, key: string | undefined): Caller | string {

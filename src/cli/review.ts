@@ -6,9 +6,6 @@ import { parseArgs } from "node:util";
 import type { DocumentRow } from "../../schemas/document.js";
 import type { ReviewView } from "../../schemas/review.js";
 import { LOCAL_SCOPE } from "../access/scope.js";
-import { createAnswering } from "../app/answering.js";
-import { sha256OfFile } from "../app/intake.js";
-import { reviewHere } from "../app/review.js";
 import type { Config } from "../config/index.js";
 import { createEmbedder, createGenerator, createJudge, disposeRuntime } from "../models/index.js";
 import { cellText, reviewCsv, reviewXlsx } from "../review/export.js";
@@ -16,6 +13,9 @@ import { CellExtractor } from "../review/extractor.js";
 import { parseTemplate, resolveTemplate, TemplateError } from "../review/templates.js";
 import type { DocumentRepository } from "../store/documents.js";
 import { openStore } from "../store/index.js";
+import { createAnswering } from "../usecases/answering.js";
+import { sha256OfFile } from "../usecases/intake.js";
+import { reviewHere } from "../usecases/review.js";
 import { progressBar } from "./progress.js";
 
 const USAGE =

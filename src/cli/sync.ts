@@ -11,18 +11,18 @@ import {
   type SyncSummary,
 } from "../../schemas/sources.js";
 import { type AccessScope, accessScope, LOCAL_SCOPE } from "../access/scope.js";
-import {
-  SourceExistsError,
-  SourceInputError,
-  SourceOverlapError,
-  SourceService,
-} from "../app/sync/sources.js";
 import type { Config } from "../config/index.js";
 import { createEmbedder, disposeRuntime } from "../models/index.js";
 import { SyncQueue } from "../queue/sync-queue.js";
 import { DocumentRepository } from "../store/documents.js";
 import { openStore, type Store, storedVectorDimensions } from "../store/index.js";
 import { SourceRepository } from "../store/sources.js";
+import {
+  SourceExistsError,
+  SourceInputError,
+  SourceOverlapError,
+  SourceService,
+} from "../usecases/sync/sources.js";
 import { progressBar } from "./progress.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

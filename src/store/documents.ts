@@ -172,6 +172,17 @@ export class DocumentRepository {
   }
 
   /**
+   * Update a document as its ingest job: changes nothing when a newer job owns the document (a job of
+   * a sync lost with Redis may still be running beside the next sync's), so a stale job never undoes
+   * the newer job's status.
+   */
+  async updateForJob(id: string, jobId: string, patch: DocumentPatch): Promise<void> {
+    const values: Record<string, unknown> = { ...patch, updated_at: new Date().toISOString() };
+    const where = `${byId(id)} AND (job_id IS NULL OR job_id = ${sqlString(jobId)})`;
+    await this.store.documents.update({ where, values: values as Record<string, never> });
+  }
+
+  /**
    * Replace the pages and chunks of a document in one commit per table: a reader sees the old set or
    * the new one, never both. Running it twice with the same rows leaves one copy (keyed by chunk id).
    */

@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { KeyStore } from "../../src/access/keys.js";
-import { verifySignature } from "../../src/app/webhooks/sign.js";
+import { verifySignature } from "../../src/usecases/webhooks/sign.js";
 import { servicesAgreementPdf } from "../support/pdfs.js";
 import { postJson, startService, type TestService, upload } from "../support/service.js";
 

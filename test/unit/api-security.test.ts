@@ -26,13 +26,13 @@ import { sourceRoutes } from "../../src/api/routes/sources.js";
 import { type TenantRoutesDeps, tenantRoutes } from "../../src/api/routes/tenant.js";
 import { UI_CONTENT_SECURITY_POLICY, uiRoutes } from "../../src/api/routes/ui.js";
 import { type WebhookRoutesDeps, webhookRoutes } from "../../src/api/routes/webhooks.js";
-import type { ChatService } from "../../src/app/chat/service.js";
-import type { Intake } from "../../src/app/intake.js";
-import type { SourceService } from "../../src/app/sync/sources.js";
 import { createLogger } from "../../src/lib/logger.js";
 import type { IngestQueue } from "../../src/queue/ingest-queue.js";
 import type { HybridRetriever } from "../../src/retrieval/hybrid.js";
 import { type DocumentRepository, localDocumentRow } from "../../src/store/documents.js";
+import type { ChatService } from "../../src/usecases/chat/service.js";
+import type { Intake } from "../../src/usecases/intake.js";
+import type { SourceService } from "../../src/usecases/sync/sources.js";
 
 const AUDIT_KEY = Buffer.from("the audit key of the API security tests (32+ characters)");
 let dir: string;

@@ -1,7 +1,7 @@
 // Chat text of answers and searches, filters from OpenAI metadata, and conversations into questions.
 import type { AskResponse, Passage } from "../../schemas/api.js";
-import { conversationOf, rewriteUserPrompt, withTopic } from "../../src/app/chat/conversation.js";
-import { answerText, chatFilters, contentPieces, passagesText } from "../../src/app/chat/format.js";
+import { conversationOf, rewriteUserPrompt, withTopic } from "../../src/usecases/chat/conversation.js";
+import { answerText, chatFilters, contentPieces, passagesText } from "../../src/usecases/chat/format.js";
 
 const passage: Passage = {
   chunk_id: "c1",

@@ -6,7 +6,7 @@ import {
   passageRanges,
   scoreRanking,
   thresholdCurve,
-} from "../../src/app/eval/metrics.js";
+} from "../../src/usecases/eval/metrics.js";
 
 const pages = [
   { page: 1, text: "MASTER AGREEMENT\nThe parties agree as follows." },

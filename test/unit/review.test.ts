@@ -1,7 +1,6 @@
 // Contract review's pure parts: templates (shipped and users'), typed values read from quotes, export.
 import ExcelJS from "exceljs";
 import type { ReviewView } from "../../schemas/review.js";
-import { overlapShare, scoresOf, statusAt, valueMatches } from "../../src/app/eval/review.js";
 import { cellText, reviewCsv, reviewXlsx } from "../../src/review/export.js";
 import { readTyped } from "../../src/review/extractor.js";
 import {
@@ -11,6 +10,7 @@ import {
   validateTemplate,
 } from "../../src/review/templates.js";
 import { quoteStates, readDate, readDuration, readGoverningLaw, readMoney } from "../../src/review/values.js";
+import { overlapShare, scoresOf, statusAt, valueMatches } from "../../src/usecases/eval/review.js";
 
 describe("templates", () => {
   test("cuad ships CUAD's 41 categories with descriptions and the CC BY 4.0 attribution", () => {

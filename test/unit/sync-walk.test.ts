@@ -7,8 +7,8 @@ import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseFile } from "../../ingestion/pipeline.js";
-import { inspectFile, SourceUnavailableError, walkFolder } from "../../src/app/sync/walk.js";
 import { GlobList } from "../../src/lib/glob.js";
+import { inspectFile, SourceUnavailableError, walkFolder } from "../../src/usecases/sync/walk.js";
 
 let root: string;
 let outside: string;

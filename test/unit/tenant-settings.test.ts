@@ -3,14 +3,14 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { GenerateJsonRequest, JsonGenerator } from "../../src/models/generator.js";
 import {
   DEFAULT_SETTINGS,
   FramedGenerator,
   filtersFor,
   instructionFrame,
   TenantSettingsStore,
-} from "../../src/app/tenants/settings.js";
-import type { GenerateJsonRequest, JsonGenerator } from "../../src/models/generator.js";
+} from "../../src/usecases/tenants/settings.js";
 
 const dir = mkdtempSync(join(tmpdir(), "cited-tenants-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,6 +1,10 @@
 // Webhook signing and the SSRF guard: which addresses a webhook may never reach unless allowed.
-import { checkedAddress, isNonPublicAddress, WebhookAddressError } from "../../src/app/webhooks/deliver.js";
-import { signature, verifySignature } from "../../src/app/webhooks/sign.js";
+import {
+  checkedAddress,
+  isNonPublicAddress,
+  WebhookAddressError,
+} from "../../src/usecases/webhooks/deliver.js";
+import { signature, verifySignature } from "../../src/usecases/webhooks/sign.js";
 
 describe("signatures", () => {
   const body = '{"id":"evt_1","event":"document.ready"}';

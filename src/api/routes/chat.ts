@@ -12,9 +12,15 @@ import {
   StandaloneRequest,
 } from "../../../schemas/chat.js";
 import { asOwner } from "../../answer/limiter.js";
-import { type Conversation, conversationOf } from "../../app/chat/conversation.js";
-import { type CompletionId, chatFilters, chunk, completion, contentPieces } from "../../app/chat/format.js";
-import type { ChatInput, ChatReply, ChatService } from "../../app/chat/service.js";
+import { type Conversation, conversationOf } from "../../usecases/chat/conversation.js";
+import {
+  type CompletionId,
+  chatFilters,
+  chunk,
+  completion,
+  contentPieces,
+} from "../../usecases/chat/format.js";
+import type { ChatInput, ChatReply, ChatService } from "../../usecases/chat/service.js";
 import type { AuditRecorder } from "../audit.js";
 import { callerOf } from "../context.js";
 import { ApiError } from "../errors.js";

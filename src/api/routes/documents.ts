@@ -13,9 +13,9 @@ import {
 import { PUBLIC_GROUP } from "../../../schemas/document.js";
 import { isName } from "../../../schemas/names.js";
 import { mayShareWith } from "../../access/scope.js";
-import { FileChangedError, openIndexedFile } from "../../app/files.js";
-import { type Intake, removeDocument } from "../../app/intake.js";
 import type { DocumentRepository } from "../../store/documents.js";
+import { FileChangedError, openIndexedFile } from "../../usecases/files.js";
+import { type Intake, removeDocument } from "../../usecases/intake.js";
 import type { AuditRecorder } from "../audit.js";
 import { type Caller, callerOf } from "../context.js";
 import { ApiError, notFound } from "../errors.js";

@@ -2,17 +2,17 @@
 import { Router } from "express";
 import { DocumentIdParams, NoQuery } from "../../../schemas/api.js";
 import { ExportQuery, ReviewIdParams, ReviewRequest } from "../../../schemas/review.js";
+import { reviewCsv, reviewXlsx } from "../../review/export.js";
+import type { CellExtractor } from "../../review/extractor.js";
+import { TemplateError } from "../../review/templates.js";
 import {
   cancelReview,
   type ReviewDeps,
   ReviewInputError,
   reviewView,
   startReview,
-} from "../../app/review.js";
-import { documentSummary } from "../../app/summary.js";
-import { reviewCsv, reviewXlsx } from "../../review/export.js";
-import type { CellExtractor } from "../../review/extractor.js";
-import { TemplateError } from "../../review/templates.js";
+} from "../../usecases/review.js";
+import { documentSummary } from "../../usecases/summary.js";
 import { callerOf } from "../context.js";
 import { ApiError, notFound } from "../errors.js";
 import { parseInput } from "../validate.js";

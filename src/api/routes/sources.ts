@@ -7,7 +7,7 @@ import {
   SourceInputError,
   SourceOverlapError,
   type SourceService,
-} from "../../app/sync/sources.js";
+} from "../../usecases/sync/sources.js";
 import type { AuditRecorder } from "../audit.js";
 import { type Caller, callerOf } from "../context.js";
 import { ApiError, notFound } from "../errors.js";

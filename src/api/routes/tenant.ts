@@ -4,7 +4,7 @@ import { Router } from "express";
 import { NoQuery } from "../../../schemas/api.js";
 import type { TenantSettings } from "../../../schemas/tenant.js";
 import { TenantSettingsPatch, type TenantView } from "../../../schemas/tenant.js";
-import type { TenantSettingsStore } from "../../app/tenants/settings.js";
+import type { TenantSettingsStore } from "../../usecases/tenants/settings.js";
 import type { AuditRecorder } from "../audit.js";
 import { type Caller, callerOf } from "../context.js";
 import { ApiError } from "../errors.js";

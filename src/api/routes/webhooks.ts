@@ -3,9 +3,9 @@
 import { Router } from "express";
 import { NoQuery } from "../../../schemas/api.js";
 import { WebhookCreateRequest, WebhookIdParams } from "../../../schemas/webhooks.js";
-import { checkedAddress, WebhookAddressError } from "../../app/webhooks/deliver.js";
-import { hookView, type WebhookRegistry } from "../../app/webhooks/registry.js";
 import type { WebhookQueue } from "../../queue/webhook-queue.js";
+import { checkedAddress, WebhookAddressError } from "../../usecases/webhooks/deliver.js";
+import { hookView, type WebhookRegistry } from "../../usecases/webhooks/registry.js";
 import type { AuditRecorder } from "../audit.js";
 import { type Caller, callerOf } from "../context.js";
 import { ApiError, notFound } from "../errors.js";
