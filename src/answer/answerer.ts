@@ -10,14 +10,21 @@ import { vocabularyCoverage } from "../retrieval/expansion.js";
 import type { HybridRetriever, RetrievedPassage } from "../retrieval/hybrid.js";
 import type { DocumentRepository } from "../store/documents.js";
 import { type CitedAnswer, citeAnswer, type PageTextReader } from "./cite.js";
-import { alignWritten, type DraftSentence, extractiveDraft } from "./compose.js";
+import {
+  alignAcrossLanguages,
+  alignWritten,
+  type DraftSentence,
+  extractiveDraft,
+  framedDraft,
+} from "./compose.js";
 import { chooseEvidence, questionTopic } from "./evidence.js";
+import { type AnswerLanguage, languageOf } from "./language.js";
 import type { GenerationLimiter, Ticket } from "./limiter.js";
 import { numberPassages, type PassageSentence } from "./passages.js";
 import {
   abstentionText,
-  COMPOSE_SYSTEM_PROMPT,
   composeSchema,
+  composeSystemPrompt,
   composeUserPrompt,
   type ModelComposition,
   PROMPT_VERSION,
@@ -206,7 +213,10 @@ export class Answerer {
     return retrieved;
   }
 
-  /** The answer's sentences: written from the evidence and checked against it, or the evidence itself. */
+  /**
+   * The answer's sentences, in the question's language: written from the evidence and checked against
+   * it, or the evidence itself (verbatim, introduced in the question's language when that differs).
+   */
   private async word(
     question: string,
     chosen: PassageSentence[],
@@ -214,10 +224,15 @@ export class Answerer {
     abort: AbortSignal,
     clock: Clock,
   ): Promise<DraftSentence[]> {
+    const language = languageOf(question);
+    const across = language !== languageOf(chosen.map((s) => s.text).join(" "));
     const written =
-      this.options.style === "written" ? await this.write(question, chosen, abort, clock) : null;
-    const aligned = written ? alignWritten(written, chosen, question) : null;
-    const drafts = aligned ?? extractiveDraft(chosen);
+      this.options.style === "written"
+        ? await this.write(question, chosen, { language, across }, abort, clock)
+        : null;
+    const align = across ? alignAcrossLanguages : (w: string) => alignWritten(w, chosen, question);
+    const aligned = written ? align(written, chosen) : null;
+    const drafts = aligned ?? (across ? framedDraft(chosen, language) : extractiveDraft(chosen));
     events.onDraft?.({
       chosen: chosen.map((s) => s.quote),
       written,
@@ -233,13 +248,14 @@ export class Answerer {
   private async write(
     question: string,
     chosen: PassageSentence[],
+    target: { language: AnswerLanguage; across: boolean },
     abort: AbortSignal,
     clock: Clock,
   ): Promise<string | null> {
     const began = performance.now();
     try {
       const result = await this.generator.generateJson({
-        system: COMPOSE_SYSTEM_PROMPT,
+        system: composeSystemPrompt(target.language, target.across),
         prompt: composeUserPrompt(question, chosen),
         schema: composeSchema,
         maxTokens: this.options.maxOutputTokens,

@@ -1,5 +1,6 @@
 // /v1/ask end to end with the real chat model, judge, embedder and store: verified citations,
 // abstention, Server-Sent Events, disconnects and the bounded queue.
+import { languageOf } from "../../src/answer/language.js";
 import { isHeadingLine } from "../../src/answer/passages.js";
 import { COVENANT, distributorAgreementPdf, servicesAgreementPdf } from "../support/pdfs.js";
 import {
@@ -134,12 +135,14 @@ describe("answers that land", () => {
   );
 
   test(
-    "a question in Spanish finds the English covenant and quotes it verbatim, on its page",
+    "a question in Spanish finds the English covenant, is answered in Spanish and quotes it verbatim, on its page",
     async () => {
       const body = await ask(
         scoped("¿Cuánto dura el pacto de no competencia del distribuidor tras la terminación?"),
       );
       expect(body.abstained).toBe(false);
+      // The answer's own words are Spanish (a short value, or the quote introduced in Spanish).
+      for (const s of body.sentences) expect(languageOf(s.text.replace(/«[^»]*»/g, ""))).toBe("es");
       const covenant = body.citations.find((c) =>
         /two \(2\) years after the termination/.test(c.quote.replace(/\s+/g, " ")),
       );
@@ -187,6 +190,20 @@ describe("ask", () => {
       expect(body.citations).toHaveLength(0);
       expect(body.answer).toMatch(/^The documents do not say/);
       expect(body.passages.length).toBeGreaterThan(0);
+    },
+    oneAnswer,
+  );
+
+  test(
+    "the same question asked in Spanish is declined in Spanish",
+    async () => {
+      const body = await ask({
+        question: "¿Qué obligaciones tiene Initech Corporation con Umbrella Health según el contrato?",
+        top_k: 4,
+      });
+      expect(body.abstained).toBe(true);
+      expect(body.citations).toHaveLength(0);
+      expect(body.answer).toMatch(/^Los documentos no lo dicen\./);
     },
     oneAnswer,
   );

@@ -1,10 +1,17 @@
 // The answer's stages between retrieval and citing, as pure functions: which words a question is
 // searched with, which sentences become the evidence, how a written answer is held to its evidence,
 // and how support is reckoned.
-import { alignWritten, extractiveDraft, splitAnswer } from "../../src/answer/compose.js";
+import {
+  alignAcrossLanguages,
+  alignWritten,
+  extractiveDraft,
+  framedDraft,
+  splitAnswer,
+} from "../../src/answer/compose.js";
 import { chooseEvidence, questionTopic } from "../../src/answer/evidence.js";
+import { languageOf } from "../../src/answer/language.js";
 import { isBoilerplateSentence, numberPassages } from "../../src/answer/passages.js";
-import { judgedQuestion } from "../../src/answer/prompts.js";
+import { abstentionText, composeSystemPrompt, judgedQuestion } from "../../src/answer/prompts.js";
 import { combineSupport } from "../../src/answer/support.js";
 import { conceptsOf, expansionTerms, vocabularyCoverage } from "../../src/retrieval/expansion.js";
 import { retrievedPassage } from "../support/passages.js";
@@ -199,6 +206,54 @@ describe("questions in Spanish", () => {
     );
     expect(judgedQuestion('¿Quiénes son las partes que firman el contrato "First Amendment"?')).toBe(
       "Does this passage name a contract or its parties?",
+    );
+  });
+});
+
+describe("an answer in the question's language", () => {
+  const law = numbered[1]!.sentences.find((s) => /Connecticut/.test(s.text))!;
+  const covenant = numbered[1]!.sentences.find((s) => /Compete/.test(s.text))!;
+
+  test("Spanish and English questions are told apart", () => {
+    expect(languageOf("¿Cuánto dura el pacto de no competencia tras la terminación?")).toBe("es");
+    expect(languageOf("Qué ley rige el contrato")).toBe("es");
+    expect(languageOf("How long does the non-compete last after termination?")).toBe("en");
+    expect(languageOf(LAW)).toBe("en");
+    expect(composeSystemPrompt("es", true)).toMatch(/in Spanish/);
+    expect(composeSystemPrompt("en", false)).not.toMatch(/Spanish/);
+  });
+
+  test("a short Spanish value stands when its numbers, names and periods are in the English clause it cites", () => {
+    expect(alignAcrossLanguages("La ley del estado de Connecticut.", [covenant, law])).toEqual([
+      { text: "La ley del estado de Connecticut.", evidence: [law.id] },
+    ]);
+    expect(alignAcrossLanguages("2 años", [covenant, law])).toEqual([
+      { text: "2 años", evidence: [covenant.id] },
+    ]);
+  });
+
+  test("a changed number, period or name, a claim of permission, or a long sentence is not shown", () => {
+    expect(alignAcrossLanguages("3 años", [covenant])).toBeNull();
+    expect(alignAcrossLanguages("2 meses", [covenant])).toBeNull();
+    expect(alignAcrossLanguages("La ley de Delaware.", [law])).toBeNull();
+    expect(alignAcrossLanguages("El distribuidor puede competir durante 2 años.", [covenant])).toBeNull();
+    expect(alignAcrossLanguages("No hay pacto.", [covenant])).toBeNull();
+    expect(alignAcrossLanguages("el contrato se rige por la ley", [law])).toBeNull();
+    const long = `${"el contrato dice que ".repeat(5)}2 años`;
+    expect(alignAcrossLanguages(long, [covenant])).toBeNull();
+  });
+
+  test("otherwise the evidence is shown verbatim, introduced in Spanish", () => {
+    const drafts = framedDraft([law], "es");
+    expect(drafts).toEqual([{ text: `Según el documento: «${LAW}»`, evidence: [law.id] }]);
+  });
+
+  test("a Spanish question is declined in Spanish, an English one in English", () => {
+    expect(abstentionText("¿Qué ley rige el contrato?", "not_in_passages")).toBe(
+      "Los documentos no lo dicen. Para «¿Qué ley rige el contrato?», ninguno de los pasajes más cercanos la responde; debajo tiene los pasajes más cercanos para leerlos.",
+    );
+    expect(abstentionText("Which law governs?", "low_support")).toMatch(
+      /^The documents do not say\. For “Which law governs\?”/,
     );
   });
 });
