@@ -389,6 +389,14 @@ function registerReviewPaths(registry: OpenAPIRegistry, security: Record<string,
     },
   });
   registry.registerPath({
+    method: "post",
+    path: "/v1/reviews/{id}/cells",
+    summary: "Fill one cell of an ended review again, optionally with its field's question in other words",
+    security,
+    request: { params, body: { content: { "application/json": { schema: review.CellRerunRequest } } } },
+    responses: { 202: json(review.CellRerunQueued, "Cell queued"), ...errors },
+  });
+  registry.registerPath({
     method: "get",
     path: "/v1/reviews/{id}/export",
     summary: "The table as CSV or XLSX: per field its value, and its quote and page in the next column",

@@ -195,11 +195,31 @@ export const ReviewCreated = z
   .object({ id: z.string(), state: ReviewState, documents: z.int(), template: z.string() })
   .meta({ id: "ReviewCreated" });
 
-/** Payload of a review job: one document of a review (the parent job has no document). */
+/** Fill one cell of a review again, optionally asking its field's question in other words. */
+export const CellRerunRequest = z
+  .object({
+    /** The document (row) of the cell. */
+    document_id: z.string().min(1).max(100),
+    /** The field (column) of the cell, by name. */
+    field: z.string().min(1).max(80),
+    /** The field's question in other words, for this cell only (the template stays as it is). */
+    question: z.string().trim().min(3, "a question needs a few words").max(500).optional(),
+  })
+  .strict()
+  .meta({ id: "CellRerunRequest" });
+export type CellRerunRequest = z.infer<typeof CellRerunRequest>;
+
+export const CellRerunQueued = z
+  .object({ review_id: z.string(), document_id: z.string(), field: z.string(), state: z.literal("queued") })
+  .meta({ id: "CellRerunQueued" });
+
+/** Payload of a review job: one document of a review (the parent job has no document), or one cell of it. */
 export const ReviewJobData = z.object({
   review_id: z.string(),
   document_id: z.string().nullable(),
   tenant: z.string(),
+  /** Set on a re-run of one cell: its field, and the question asked instead of the template's. */
+  cell: z.object({ field: z.string(), question: z.string().optional() }).optional(),
 });
 export type ReviewJobData = z.infer<typeof ReviewJobData>;
 

@@ -1,5 +1,5 @@
-// The review worker: fills a document's cells (`review-document`) and closes a review when all its
-// document jobs have ended (`finish-review`). The chat model and judge load on the first review job,
+// The review worker: fills a document's cells (`review-document`) or one cell again (`rerun-cell`),
+// and closes a review when all its document jobs have ended (`finish-review`). The chat model and judge load on the first review job,
 // so a worker that never reviews never loads them.
 import { type Job, Worker } from "bullmq";
 import type { Redis } from "ioredis";
@@ -8,7 +8,7 @@ import { accessScope } from "../src/access/scope.js";
 import type { Logger } from "../src/lib/logger.js";
 import { REVIEW_QUEUE } from "../src/queue/review-queue.js";
 import type { CellExtractor } from "../src/review/extractor.js";
-import { finishReview, type ReviewDeps, reviewDocument } from "../src/usecases/review.js";
+import { finishReview, type ReviewDeps, refillCell, reviewDocument } from "../src/usecases/review.js";
 
 /** Options of the review worker. */
 export interface ReviewWorkerOptions {
@@ -33,13 +33,12 @@ export function createReviewWorker(options: ReviewWorkerOptions): Worker<ReviewJ
     if (!doc) return { cells: 0, cancelled: false };
     extractor ??= options.extractor();
     const began = performance.now();
-    const result = await reviewDocument(
-      { ...deps, extractor: await extractor },
-      reviewId,
-      documentId,
-      // The API checked the caller may read the document; the worker reads it as its own ACL allows.
-      accessScope(doc.tenant, doc.acl),
-    );
+    // The API checked the caller may read the document; the worker reads it as its own ACL allows.
+    const scope = accessScope(doc.tenant, doc.acl);
+    const withExtractor = { ...deps, extractor: await extractor };
+    const result = job.data.cell
+      ? await refillCell(withExtractor, reviewId, documentId, job.data.cell, scope)
+      : await reviewDocument(withExtractor, reviewId, documentId, scope);
     log.info(
       { review: reviewId, document: documentId, ms: Math.round(performance.now() - began), ...result },
       "document reviewed",

@@ -1,5 +1,6 @@
 // The review side of Redis: one flow per review (a parent that closes the review, a child job per
 // document), live progress per document and field, and the cancellation flag the jobs check.
+import { randomUUID } from "node:crypto";
 import { FlowProducer, type JobsOptions, Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import type { ReviewJobData } from "../../schemas/review.js";
@@ -58,6 +59,14 @@ export class ReviewQueue {
         },
       })),
     });
+  }
+
+  /** Queue one cell to be filled again (outside the review's flow: the review may be long closed). */
+  async addCellRerun(
+    data: ReviewJobData & { document_id: string; cell: NonNullable<ReviewJobData["cell"]> },
+  ) {
+    const jobId = `${reviewJobId(data.review_id, data.document_id)}-cell-${randomUUID()}`;
+    await this.queue.add("rerun-cell", data, { ...DOCUMENT_JOB_OPTIONS, jobId });
   }
 
   /** Record that a document has `done` of `total` fields filled. */

@@ -3,6 +3,7 @@
 import { randomUUID } from "node:crypto";
 import type { DocumentRow } from "../../schemas/document.js";
 import {
+  type CellRerunRequest,
   type CellRow,
   ReviewCell,
   type ReviewRequest,
@@ -20,6 +21,11 @@ import type { ReviewRepository } from "../store/reviews.js";
 /** A review that cannot start as asked (the message says what to fix). */
 export class ReviewInputError extends Error {
   override name = "ReviewInputError";
+}
+
+/** A review that cannot take the request now (it is still running). */
+export class ReviewBusyError extends Error {
+  override name = "ReviewBusyError";
 }
 
 /** What reviews are made of. */
@@ -114,6 +120,59 @@ function cellRow(reviewId: string, doc: DocumentRow, index: number, cell: Review
     cell_json: JSON.stringify(cell),
     duration_ms: ms,
   };
+}
+
+/**
+ * Queue one cell of a finished review to be filled again, with the field's question in other words
+ * if given; null when the caller may not see the review. The cell keeps its place in the table and
+ * records the question it was searched with.
+ */
+export async function rerunCell(
+  deps: ReviewDeps,
+  reviewId: string,
+  request: CellRerunRequest,
+  scope: AccessScope,
+): Promise<{ review_id: string; document_id: string; field: string; state: "queued" } | null> {
+  const review = await deps.reviews.get(reviewId, scope);
+  if (!review) return null;
+  if (review.state === "queued" || review.state === "running")
+    throw new ReviewBusyError(`review ${reviewId} is ${review.state}: re-run a cell once it has ended`);
+  const { document_id: documentId, field } = request;
+  if (!review.document_ids.includes(documentId) || !(await deps.documents.get(documentId, scope)))
+    throw new ReviewInputError(`review ${reviewId} has no document ${documentId} that you may read`);
+  const template = ReviewTemplate.parse(JSON.parse(review.template_json));
+  if (!template.fields.some((f) => f.name === field))
+    throw new ReviewInputError(
+      `the template "${template.name}" has no field "${field}"; its fields: ${template.fields.map((f) => f.name).join(", ")}`,
+    );
+  await deps.queue.addCellRerun({
+    review_id: reviewId,
+    document_id: documentId,
+    tenant: review.tenant,
+    cell: { field, ...(request.question ? { question: request.question } : {}) },
+  });
+  return { review_id: reviewId, document_id: documentId, field, state: "queued" };
+}
+
+/** Fill one cell again (the worker's part of `rerunCell`). */
+export async function refillCell(
+  deps: ReviewDeps & { extractor: CellExtractor },
+  reviewId: string,
+  documentId: string,
+  cell: { field: string; question?: string },
+  scope: AccessScope,
+): Promise<{ cells: number }> {
+  const review = await deps.reviews.getForWorker(reviewId);
+  const doc = await deps.documents.getForWorker(documentId);
+  if (!review || !doc) return { cells: 0 };
+  const template = ReviewTemplate.parse(JSON.parse(review.template_json));
+  const index = template.fields.findIndex((f) => f.name === cell.field);
+  if (index < 0) return { cells: 0 };
+  const field = { ...template.fields[index]!, ...(cell.question ? { question: cell.question } : {}) };
+  const began = performance.now();
+  const filled = await deps.extractor.cell(documentId, field, scope);
+  await deps.reviews.putCells([cellRow(reviewId, doc, index, filled, performance.now() - began)]);
+  return { cells: 1 };
 }
 
 /** Close a review once its document jobs have ended. */

@@ -236,6 +236,50 @@ describe("a review through the API", () => {
   });
 });
 
+describe("re-running one cell", () => {
+  test("one cell is filled again with its question in other words; the rest of the table stays", async () => {
+    const res = await post(keys.admin!, "/v1/reviews", { template: TEMPLATE, document_ids: [ids.team] });
+    const { id } = (await res.json()) as { id: string };
+    const before = await finished(keys.admin!, id);
+    const question = "Under the laws of which state is this agreement construed?";
+    const queued = await post(keys.admin!, `/v1/reviews/${id}/cells`, {
+      document_id: ids.team,
+      field: "Governing Law",
+      question,
+    });
+    expect(queued.status).toBe(202);
+    const lawOf = (r: Review) => r.rows[0]!.cells.find((c) => c.field === "Governing Law")!;
+    let after = await getReview(keys.admin!, id);
+    for (const until = Date.now() + 300_000; !lawOf(after).searched.query.includes(question); ) {
+      if (Date.now() > until)
+        throw new Error(`the cell was not filled again\n${service.logs().slice(-3000)}`);
+      await new Promise((r) => setTimeout(r, 500));
+      after = await getReview(keys.admin!, id);
+    }
+    expect(lawOf(after)).toMatchObject({ status: "found", value: { kind: "text", text: "Ohio" } });
+    expect(lawOf(after).citations[0]).toMatchObject({ page: 3, verified: true });
+    expect(after.counts.cells).toBe(before.counts.cells);
+    const others = (r: Review) => r.rows[0]!.cells.filter((c) => c.field !== "Governing Law");
+    expect(others(after)).toEqual(others(before));
+
+    // A field the template lacks is named with the fields it has; a document the caller cannot read
+    // is not in their review; another tenant has no such review.
+    const wrong = await post(keys.admin!, `/v1/reviews/${id}/cells`, { document_id: ids.team, field: "Law" });
+    expect(wrong.status).toBe(400);
+    expect(await wrong.text()).toMatch(/no field "Law".*Governing Law, Agreement Date/);
+    const unseen = await post(keys.opsReader!, `/v1/reviews/${id}/cells`, {
+      document_id: ids.team,
+      field: "Governing Law",
+    });
+    expect(unseen.status).toBe(400);
+    const other = await post(keys.other!, `/v1/reviews/${id}/cells`, {
+      document_id: ids.team,
+      field: "Governing Law",
+    });
+    expect(other.status).toBe(404);
+  }, 700_000);
+});
+
 test("a bad template gets 400 with the field that is wrong", async () => {
   const bad = {
     ...TEMPLATE,

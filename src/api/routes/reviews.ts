@@ -1,14 +1,16 @@
 // Contract review over HTTP: start a review, read its table, cancel it, export it as CSV or XLSX.
 import { Router } from "express";
 import { DocumentIdParams, NoQuery } from "../../../schemas/api.js";
-import { ExportQuery, ReviewIdParams, ReviewRequest } from "../../../schemas/review.js";
+import { CellRerunRequest, ExportQuery, ReviewIdParams, ReviewRequest } from "../../../schemas/review.js";
 import { reviewCsv, reviewXlsx } from "../../review/export.js";
 import type { CellExtractor } from "../../review/extractor.js";
 import { TemplateError } from "../../review/templates.js";
 import {
   cancelReview,
+  ReviewBusyError,
   type ReviewDeps,
   ReviewInputError,
+  rerunCell,
   reviewView,
   startReview,
 } from "../../usecases/review.js";
@@ -17,7 +19,8 @@ import { callerOf } from "../context.js";
 import { ApiError, notFound } from "../errors.js";
 import { parseInput } from "../validate.js";
 
-/** POST /v1/reviews, GET /v1/reviews/:id, DELETE /v1/reviews/:id, GET /v1/reviews/:id/export, and
+/** POST /v1/reviews, GET /v1/reviews/:id, DELETE /v1/reviews/:id, POST /v1/reviews/:id/cells (re-run
+ * one cell), GET /v1/reviews/:id/export, and
  * GET /v1/documents/:id/summary (made with `summaries`, an extractor without models). */
 export function reviewRoutes(deps: ReviewDeps & { summaries: CellExtractor }): Router {
   const router = Router();
@@ -47,6 +50,21 @@ export function reviewRoutes(deps: ReviewDeps & { summaries: CellExtractor }): R
     parseInput(NoQuery, req.query, "query");
     if (!(await cancelReview(deps, id, callerOf(res).scope))) throw notFound(`review ${id}`);
     res.status(202).json({ id, state: "cancelled" });
+  });
+
+  router.post("/v1/reviews/:id/cells", async (req, res) => {
+    const { id } = parseInput(ReviewIdParams, req.params, "path");
+    parseInput(NoQuery, req.query, "query");
+    const body = parseInput(CellRerunRequest, req.body, "body");
+    try {
+      const queued = await rerunCell(deps, id, body, callerOf(res).scope);
+      if (!queued) throw notFound(`review ${id}`);
+      res.status(202).json(queued);
+    } catch (error) {
+      if (error instanceof ReviewInputError) throw new ApiError(400, "invalid_request", error.message);
+      if (error instanceof ReviewBusyError) throw new ApiError(409, "review_running", error.message);
+      throw error;
+    }
   });
 
   router.get("/v1/reviews/:id/export", async (req, res) => {
