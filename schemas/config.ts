@@ -62,9 +62,14 @@ export const ConfigSchema = z.object({
     "set it to a redis:// URL, e.g. REDIS_URL=redis://127.0.0.1:6379",
   ),
   DATA_DIR: setting(
-    z.string().min(1).default("./data"),
+    z
+      .string()
+      .min(1)
+      // Until object storage is supported, "s3://bucket/data" must not quietly become a local folder "s3:".
+      .refine((v) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(v), "object storage (a URI) is not supported yet")
+      .default("./data"),
     "Folder of the LanceDB store (documents and chunks) and uploaded files.",
-    "set it to a writable folder, e.g. DATA_DIR=./data",
+    "set it to a writable folder, e.g. DATA_DIR=./data (a local disk or a mounted share; s3:// and other URIs are not supported yet)",
   ),
   MODELS_DIR: setting(
     z.string().min(1).default("./models"),

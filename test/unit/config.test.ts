@@ -57,6 +57,7 @@ describe("configuration", () => {
     [{ EMBED_MODEL: "my model" }, "EMBED_MODEL", /must not contain spaces/],
     [{ OPEN_MODE: "maybe" }, "OPEN_MODE", /OPEN_MODE=true only on a laptop/],
     [{ UPLOAD_MAX_BYTES: "-5" }, "UPLOAD_MAX_BYTES", /whole number of bytes/],
+    [{ DATA_DIR: "s3://bucket/data" }, "DATA_DIR", /s3:\/\/ and other URIs are not supported yet/],
   ])("%j is refused with one line naming %s and the fix", (env, variable, message) => {
     const error = bad(env as Record<string, string>);
     expect(error).toBeInstanceOf(ConfigError);
