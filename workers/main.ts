@@ -121,6 +121,9 @@ try {
     lockDurationMs: config.WORKER_LOCK_MS,
     log,
     deps: { reviews: new ReviewRepository(store), documents: deps.documents, queue: reviewQueue },
+    onFinished: async ({ tenant, ...data }) => {
+      await webhooks.emit(tenant, "review.finished", data);
+    },
     extractor: async () =>
       new CellExtractor(
         new HybridRetriever(store, embedder),

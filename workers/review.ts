@@ -8,7 +8,13 @@ import { accessScope } from "../src/access/scope.js";
 import type { Logger } from "../src/lib/logger.js";
 import { REVIEW_QUEUE } from "../src/queue/review-queue.js";
 import type { CellExtractor } from "../src/review/extractor.js";
-import { finishReview, type ReviewDeps, refillCell, reviewDocument } from "../src/usecases/review.js";
+import {
+  finishReview,
+  type ReviewDeps,
+  type ReviewFinished,
+  refillCell,
+  reviewDocument,
+} from "../src/usecases/review.js";
 
 /** Options of the review worker. */
 export interface ReviewWorkerOptions {
@@ -20,15 +26,27 @@ export interface ReviewWorkerOptions {
   extractor: () => Promise<CellExtractor>;
   log: Logger;
   lockDurationMs?: number;
+  /** Called once a review has closed (its webhooks send `review.finished`); errors are logged, never retried. */
+  onFinished?: (finished: ReviewFinished) => Promise<void>;
 }
 
 /** One document at a time: the models are single-sequence and the machine is small. */
 export function createReviewWorker(options: ReviewWorkerOptions): Worker<ReviewJobData> {
   const { deps, log } = options;
   let extractor: Promise<CellExtractor> | null = null;
+  const finish = async (reviewId: string) => {
+    const finished = await finishReview(deps, reviewId);
+    if (finished)
+      await options
+        .onFinished?.(finished)
+        .catch((e: unknown) =>
+          log.warn({ err: e, review: reviewId }, "could not announce the end of a review"),
+        );
+    return finished;
+  };
   const processor = async (job: Job<ReviewJobData>) => {
     const { review_id: reviewId, document_id: documentId } = job.data;
-    if (job.name === "finish-review" || documentId === null) return finishReview(deps, reviewId);
+    if (job.name === "finish-review" || documentId === null) return finish(reviewId);
     const doc = await deps.documents.getForWorker(documentId);
     if (!doc) return { cells: 0, cancelled: false };
     extractor ??= options.extractor();

@@ -175,10 +175,29 @@ export async function refillCell(
   return { cells: 1 };
 }
 
-/** Close a review once its document jobs have ended. */
-export async function finishReview(deps: ReviewDeps, reviewId: string): Promise<void> {
+/** What a closed review tells its tenant's webhooks (`review.finished`). */
+export interface ReviewFinished {
+  review_id: string;
+  tenant: string;
+  state: "completed" | "cancelled";
+  template: string;
+  documents: number;
+}
+
+/** Close a review once its document jobs have ended; null when it no longer exists. */
+export async function finishReview(deps: ReviewDeps, reviewId: string): Promise<ReviewFinished | null> {
   const cancelled = await deps.queue.cancelled(reviewId);
-  await deps.reviews.setState(reviewId, cancelled ? "cancelled" : "completed");
+  const state = cancelled ? "cancelled" : "completed";
+  await deps.reviews.setState(reviewId, state);
+  const review = await deps.reviews.getForWorker(reviewId);
+  if (!review) return null;
+  return {
+    review_id: reviewId,
+    tenant: review.tenant,
+    state,
+    template: review.template,
+    documents: review.document_ids.length,
+  };
 }
 
 /** The review as the caller may see it (rows only of documents they may read), or null. */

@@ -1,6 +1,6 @@
 // Webhooks end to end: a receiver the test starts on loopback (allowed by WEBHOOK_ALLOW_PRIVATE), the
 // real API, worker, BullMQ and Redis. Signed deliveries of document.ready / document.failed /
-// sync.finished, retries with backoff, the delivery log, disabling after repeated failures, per tenant.
+// sync.finished / review.finished, retries with backoff, the delivery log, disabling after repeated failures, per tenant.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { KeyStore } from "../../src/access/keys.js";
 import { verifySignature } from "../../src/usecases/webhooks/sign.js";
 import { servicesAgreementPdf } from "../support/pdfs.js";
-import { postJson, startService, type TestService, upload } from "../support/service.js";
+import { postJson, startService, type TestService, upload, waitForDocuments } from "../support/service.js";
 
 const shares = mkdtempSync(join(tmpdir(), "cited-hooks-"));
 let service: TestService;
@@ -200,6 +200,47 @@ describe("webhooks", () => {
       data: { source_id: sourceId, state: "done" },
     });
   }, 180_000);
+
+  test("review.finished arrives when a contract review ends", async () => {
+    const hook = await createHook("admin", { url: `${receiverUrl}/reviews`, events: ["review.finished"] });
+    expect(hook.status).toBe(201);
+    const res = await upload(
+      service,
+      {
+        "terms.txt": new TextEncoder().encode(
+          "12. This Agreement is governed by the laws of the State of Ohio.\n",
+        ),
+      },
+      {},
+      auth("editor"),
+    );
+    const docId = ((await res.json()) as { documents: { id: string }[] }).documents[0]!.id;
+    await waitForDocuments(service, [docId], 120_000, auth("editor"));
+    const template = {
+      name: "law-only",
+      fields: [
+        { name: "Governing Law", question: "Which state's law governs the contract?", type: "clause" },
+      ],
+    };
+    const started = await postJson(
+      service,
+      "/v1/reviews",
+      { template, document_ids: [docId] },
+      auth("editor"),
+    );
+    expect(started.status).toBe(202);
+    const reviewId = ((await started.json()) as { id: string }).id;
+    const [finished] = await until(
+      "review.finished",
+      () => (events("/reviews").length ? events("/reviews") : undefined),
+      300_000,
+    );
+    expect(finished).toMatchObject({
+      event: "review.finished",
+      tenant: "legal",
+      data: { review_id: reviewId, state: "completed", template: "law-only", documents: 1 },
+    });
+  }, 420_000);
 
   test("a hook whose deliveries keep failing is disabled after WEBHOOK_DISABLE_AFTER deliveries", async () => {
     const dead = await createHook("admin", { url: `${receiverUrl}/dead`, events: ["document.ready"] });
