@@ -266,7 +266,8 @@ describe("re-running one cell", () => {
     // is not in their review; another tenant has no such review.
     const wrong = await post(keys.admin!, `/v1/reviews/${id}/cells`, { document_id: ids.team, field: "Law" });
     expect(wrong.status).toBe(400);
-    expect(await wrong.text()).toMatch(/no field "Law".*Governing Law, Agreement Date/);
+    const { error } = (await wrong.json()) as { error: { message: string } };
+    expect(error.message).toMatch(/no field "Law".*Governing Law, Agreement Date/);
     const unseen = await post(keys.opsReader!, `/v1/reviews/${id}/cells`, {
       document_id: ids.team,
       field: "Governing Law",
