@@ -9,14 +9,9 @@ import type { YesNoScorer } from "../models/scorer.js";
 import { vocabularyCoverage } from "../retrieval/expansion.js";
 import type { HybridRetriever, RetrievedPassage } from "../retrieval/hybrid.js";
 import type { DocumentRepository } from "../store/documents.js";
+import { alignAcrossLanguages, framedDraft } from "./across.js";
 import { type CitedAnswer, citeAnswer, type PageTextReader } from "./cite.js";
-import {
-  alignAcrossLanguages,
-  alignWritten,
-  type DraftSentence,
-  extractiveDraft,
-  framedDraft,
-} from "./compose.js";
+import { alignWritten, type DraftSentence, extractiveDraft } from "./compose.js";
 import { chooseEvidence, questionTopic } from "./evidence.js";
 import { type AnswerLanguage, languageOf } from "./language.js";
 import type { GenerationLimiter, Ticket } from "./limiter.js";
@@ -230,8 +225,8 @@ export class Answerer {
       this.options.style === "written"
         ? await this.write(question, chosen, { language, across }, abort, clock)
         : null;
-    const align = across ? alignAcrossLanguages : (w: string) => alignWritten(w, chosen, question);
-    const aligned = written ? align(written, chosen) : null;
+    const align = across ? alignAcrossLanguages : alignWritten;
+    const aligned = written ? align(written, chosen, question) : null;
     const drafts = aligned ?? (across ? framedDraft(chosen, language) : extractiveDraft(chosen));
     events.onDraft?.({
       chosen: chosen.map((s) => s.quote),

@@ -1,13 +1,8 @@
 // The answer's stages between retrieval and citing, as pure functions: which words a question is
 // searched with, which sentences become the evidence, how a written answer is held to its evidence,
 // and how support is reckoned.
-import {
-  alignAcrossLanguages,
-  alignWritten,
-  extractiveDraft,
-  framedDraft,
-  splitAnswer,
-} from "../../src/answer/compose.js";
+import { alignAcrossLanguages, framedDraft } from "../../src/answer/across.js";
+import { alignWritten, extractiveDraft, splitAnswer } from "../../src/answer/compose.js";
 import { chooseEvidence, questionTopic } from "../../src/answer/evidence.js";
 import { languageOf } from "../../src/answer/language.js";
 import { isBoilerplateSentence, numberPassages } from "../../src/answer/passages.js";
@@ -223,24 +218,39 @@ describe("an answer in the question's language", () => {
     expect(composeSystemPrompt("en", false)).not.toMatch(/Spanish/);
   });
 
+  const HOW_LONG = "¿Cuánto dura el pacto de no competencia?";
+  const WHICH_LAW = "¿Qué ley rige el contrato?";
+
   test("a short Spanish value stands when its numbers, names and periods are in the English clause it cites", () => {
-    expect(alignAcrossLanguages("La ley del estado de Connecticut.", [covenant, law])).toEqual([
+    expect(alignAcrossLanguages("La ley del estado de Connecticut.", [covenant, law], WHICH_LAW)).toEqual([
       { text: "La ley del estado de Connecticut.", evidence: [law.id] },
     ]);
-    expect(alignAcrossLanguages("2 años", [covenant, law])).toEqual([
+    expect(alignAcrossLanguages("2 años", [covenant, law], HOW_LONG)).toEqual([
       { text: "2 años", evidence: [covenant.id] },
     ]);
   });
 
   test("a changed number, period or name, a claim of permission, or a long sentence is not shown", () => {
-    expect(alignAcrossLanguages("3 años", [covenant])).toBeNull();
-    expect(alignAcrossLanguages("2 meses", [covenant])).toBeNull();
-    expect(alignAcrossLanguages("La ley de Delaware.", [law])).toBeNull();
-    expect(alignAcrossLanguages("El distribuidor puede competir durante 2 años.", [covenant])).toBeNull();
-    expect(alignAcrossLanguages("No hay pacto.", [covenant])).toBeNull();
-    expect(alignAcrossLanguages("el contrato se rige por la ley", [law])).toBeNull();
-    const long = `${"el contrato dice que ".repeat(5)}2 años`;
-    expect(alignAcrossLanguages(long, [covenant])).toBeNull();
+    expect(alignAcrossLanguages("3 años", [covenant], HOW_LONG)).toBeNull();
+    expect(alignAcrossLanguages("2 meses", [covenant], HOW_LONG)).toBeNull();
+    expect(alignAcrossLanguages("La ley de Delaware.", [law], WHICH_LAW)).toBeNull();
+    expect(
+      alignAcrossLanguages("El distribuidor puede competir durante 2 años.", [covenant], HOW_LONG),
+    ).toBeNull();
+    expect(alignAcrossLanguages("No hay pacto.", [covenant], HOW_LONG)).toBeNull();
+    expect(alignAcrossLanguages("el contrato se rige por la ley", [law], WHICH_LAW)).toBeNull();
+    const long = `${"el contrato dice que ".repeat(3)}2 años`;
+    expect(alignAcrossLanguages(long, [covenant], HOW_LONG)).toBeNull();
+  });
+
+  test("only a value question gets a value, of the kind it asks for, with no claim of its own", () => {
+    // A yes/no question answered with a name, a period question with a year: not shown.
+    expect(
+      alignAcrossLanguages("Connecticut", [law], "¿Se rige el contrato por una ley estatal?"),
+    ).toBeNull();
+    expect(alignAcrossLanguages("2", [covenant], "¿Con cuánta antelación hay que avisar?")).toBeNull();
+    // Words that state something of their own are not checked across languages, so not shown.
+    expect(alignAcrossLanguages("Competencia de productos durante 2 años", [covenant], HOW_LONG)).toBeNull();
   });
 
   test("otherwise the evidence is shown verbatim, introduced in Spanish", () => {
