@@ -1,14 +1,23 @@
 // The review view: start a review of the ready documents (or those with a tag), watch it fill, and
 // read it as a documents × fields grid; "needs a look" keeps uncertain and not-found cells; a cell
 // opens its page with the clause marked.
-import { json } from "./api.js";
+import { errorSentence, json } from "./api.js";
 import { $, el } from "./dom.js";
 import { t } from "./i18n.js";
+
+/** @typedef {import("../../schemas/api.js").Citation} Citation */
+/** @typedef {import("../../schemas/api.js").DocumentView} DocumentView */
+/** @typedef {import("../../schemas/review.js").ReviewCell} ReviewCell */
+/** @typedef {import("../../schemas/review.js").ReviewView} ReviewView */
+/** @typedef {{ template: string, tags?: string[], document_ids?: string[] }} ReviewStart */
 
 const POLL_MS = 1500;
 const ENDED = new Set(["completed", "cancelled", "failed"]);
 
-/** The grid's words for a cell: its value, its quote, or its status. */
+/**
+ * The grid's words for a cell: its value, its quote, or its status.
+ * @param {ReviewCell | undefined} cell
+ */
 function cellLabel(cell) {
   if (!cell) return "…";
   if (cell.status === "not_found") return t("reviews.notFound");
@@ -26,48 +35,54 @@ function cellLabel(cell) {
   return value.length > 120 ? `${value.slice(0, 117)}…` : value;
 }
 
-/** Review view wiring; `documents()` gives the documents listed in the UI, `open(citation, trigger)` opens its page. */
-export function reviewView({ documents, open, plain }) {
+/**
+ * Review view wiring; `documents()` gives the documents listed in the UI, `open(citation, trigger)` opens its page.
+ * @param {{ documents: () => DocumentView[], open: (citation: Citation, trigger: HTMLElement) => void }} parts
+ */
+export function reviewView({ documents, open }) {
+  /** @type {ReviewView | null} */
   let review = null;
   let timer = 0;
 
   function render() {
     const grid = $("#review-grid");
     grid.replaceChildren();
-    if (!review) return;
-    const needsLook = $("#review-needs-look").checked;
+    const shown = review;
+    if (!shown) return;
+    const needsLook = $("#review-needs-look", HTMLInputElement).checked;
     const head = el(
       "tr",
       {},
       el("th", { scope: "col" }, t("reviews.document")),
-      ...review.fields.map((f) => el("th", { scope: "col", title: f.question }, f.name)),
+      ...shown.fields.map((f) => el("th", { scope: "col", title: f.question }, f.name)),
     );
-    const rows = review.rows.map((row) => {
+    const rows = shown.rows.map((row) => {
       const cells = new Map(row.cells.map((c) => [c.field, c]));
       return el(
         "tr",
         {},
         el("th", { scope: "row" }, row.title),
-        ...review.fields.map((f) => {
+        ...shown.fields.map((f) => {
           const cell = cells.get(f.name);
           const hidden = needsLook && cell?.status === "found";
           const td = el("td", { "data-status": cell?.status ?? "pending", title: cell?.note || null });
           if (hidden) return td;
           const c = cell?.citations[0];
-          td.append(
-            c
-              ? el("button", { type: "button", class: "link" }, cellLabel(cell), ` (p. ${c.page})`)
-              : el("span", {}, cellLabel(cell)),
-          );
-          td.querySelector("button")?.addEventListener("click", (event) => open(c, event.currentTarget));
+          if (!c) {
+            td.append(el("span", {}, cellLabel(cell)));
+            return td;
+          }
+          const button = el("button", { type: "button", class: "link" }, cellLabel(cell), ` (p. ${c.page})`);
+          button.addEventListener("click", () => open(c, button));
+          td.append(button);
           return td;
         }),
       );
     });
     grid.append(el("table", { class: "documents review" }, el("thead", {}, head), el("tbody", {}, rows)));
-    const n = review.counts;
+    const n = shown.counts;
     $("#review-status").textContent = t("reviews.status", {
-      state: review.state,
+      state: shown.state,
       found: n.found,
       uncertain: n.uncertain,
       notFound: n.not_found,
@@ -75,21 +90,25 @@ export function reviewView({ documents, open, plain }) {
     });
   }
 
+  /** @param {string} id */
   async function poll(id) {
     clearTimeout(timer);
     try {
-      review = await json(`/v1/reviews/${encodeURIComponent(id)}`);
+      /** @type {ReviewView} */
+      const shown = await json(`/v1/reviews/${encodeURIComponent(id)}`);
+      review = shown;
       render();
-      if (!ENDED.has(review.state)) timer = setTimeout(() => poll(id), POLL_MS);
+      if (!ENDED.has(shown.state)) timer = setTimeout(() => poll(id), POLL_MS);
     } catch (error) {
-      $("#review-status").textContent = plain(error);
+      $("#review-status").textContent = errorSentence(error);
     }
   }
 
   $("#review-form").addEventListener("submit", async (event) => {
     event.preventDefault();
-    const tag = $("#review-tag").value.trim();
-    const body = { template: $("#review-template").value };
+    const tag = $("#review-tag", HTMLInputElement).value.trim();
+    /** @type {ReviewStart} */
+    const body = { template: $("#review-template", HTMLSelectElement).value };
     if (tag) body.tags = [tag];
     else
       body.document_ids = documents()
@@ -97,6 +116,7 @@ export function reviewView({ documents, open, plain }) {
         .map((d) => d.id)
         .slice(0, 500);
     try {
+      /** @type {{ id: string }} */
       const created = await json("/v1/reviews", {
         method: "POST",
         headers: { "content-type": "application/json" },
@@ -104,7 +124,7 @@ export function reviewView({ documents, open, plain }) {
       });
       poll(created.id);
     } catch (error) {
-      $("#review-status").textContent = plain(error);
+      $("#review-status").textContent = errorSentence(error);
     }
   });
   $("#review-needs-look").addEventListener("change", render);
