@@ -6,7 +6,7 @@ import { documentsView } from "./documents.js";
 import { $ } from "./dom.js";
 import { currentLanguage, preferredLanguage, setLanguage, t } from "./i18n.js";
 import { reviewView } from "./review.js";
-import { probe, signInView } from "./signin.js";
+import { isSignedIn, markSignedIn, probe, rerenderSignIn, signInView } from "./signin.js";
 import { sourcesView } from "./sources.js";
 import { uploadView } from "./upload.js";
 import { citationTarget, SourceViewer } from "./viewer.js";
@@ -48,7 +48,7 @@ function showView(name, { focus = false } = {}) {
 
 const viewer = new SourceViewer($("#source"));
 const ask = askView(viewer);
-const signIn = signInView({
+signInView({
   showPrompt: () => {
     viewer.hide();
     showView("signin");
@@ -59,7 +59,7 @@ const signIn = signInView({
     documents.stopPolling();
   },
 });
-const documents = documentsView({ isSignedIn: signIn.isSignedIn, onRender: ask.showDocuments });
+const documents = documentsView({ isSignedIn, onRender: ask.showDocuments });
 uploadView(() => documents.load({ quiet: true }));
 const sources = sourcesView(() => current === "sources");
 const reviews = reviewView({
@@ -72,7 +72,7 @@ const reviews = reviewView({
  * @param {{ focus?: boolean }} [options]
  */
 function route({ focus = false } = {}) {
-  if (!signIn.isSignedIn()) return;
+  if (!isSignedIn()) return;
   const wanted = location.hash.replace(/^#/, "");
   const name = /** @type {ViewName} */ (VIEWS.includes(wanted) ? wanted : "ask");
   showView(name, { focus });
@@ -87,7 +87,7 @@ window.addEventListener("hashchange", () => route({ focus: true }));
 /** Redraw what scripts wrote in the old language: the view's title, lists, the last answer. */
 function redraw() {
   if (current) showView(current);
-  signIn.rerender();
+  rerenderSignIn();
   documents.render();
   ask.rerender();
   if (current === "sources") sources.load();
@@ -106,7 +106,7 @@ async function start() {
   languageSelect.value = currentLanguage();
   try {
     await probe();
-    signIn.markSignedIn(!apiKey.get());
+    markSignedIn(!apiKey.get());
     route();
   } catch (error) {
     if (error instanceof AuthError) return; // the key prompt is showing

@@ -382,8 +382,7 @@ export class SourceViewer {
   }
 
   /**
-   * Mark the quote in the text layer. The layer's text is its runs in order, with a space wherever
-   * a run ends a line or stands apart from the next (as the page text Cited stores was made).
+   * Mark the quote in the text layer (the occurrence nearest where the stored page text has it).
    * @param {TextItem[]} items
    * @param {HTMLElement[]} divs the text layer's element of each item
    * @param {PageViewport} base the page at scale 1
@@ -391,34 +390,7 @@ export class SourceViewer {
    * @param {number | undefined} charStart where they start in the stored page text, if known
    */
   async markQuote(items, divs, base, quote, charStart) {
-    /** @type {{ node: Text | null, offset: number }[]} per character of `text`; node null for added spacing */
-    const chars = [];
-    let text = "";
-    /** @type {{ x: number, y: number, eol: boolean } | null} */
-    let last = null;
-    items.forEach((item, i) => {
-      const [x, y] = base.convertToViewportPoint(item.transform[4], item.transform[5]);
-      if (last && !last.eol) {
-        const sameLine = Math.abs(last.y - y) <= 4.6;
-        if (!sameLine || Math.abs(last.x - x) > 7) {
-          text += " ";
-          chars.push({ node: null, offset: 0 });
-        }
-      }
-      const node = divs[i]?.firstChild;
-      if (node instanceof Text) {
-        for (let k = 0; k < node.data.length; k++) {
-          text += node.data[k];
-          chars.push({ node, offset: k });
-        }
-      }
-      if (item.hasEOL) {
-        text += " ";
-        chars.push({ node: null, offset: 0 });
-      }
-      last = { x: x + item.width, y, eol: item.hasEOL };
-    });
-
+    const { text, chars } = layerText(items, divs, base);
     let hint = 0;
     if (charStart != null) {
       try {
@@ -433,26 +405,75 @@ export class SourceViewer {
     }
     const range = findQuote(text, quote, hint);
     if (!range) return false;
-
-    // Characters of each text node inside the range, then one <mark> per node (last node first, so
-    // splitting a node leaves the offsets of the earlier ones valid).
-    /** @type {{ node: Text, start: number, end: number }[]} */
-    const pieces = [];
-    for (let i = range.start; i < range.end; i++) {
-      const c = chars[i];
-      if (!c.node) continue;
-      const piece = pieces.at(-1);
-      if (piece && piece.node === c.node) piece.end = c.offset + 1;
-      else pieces.push({ node: c.node, start: c.offset, end: c.offset + 1 });
-    }
-    for (const piece of pieces.reverse()) {
-      const r = document.createRange();
-      r.setStart(piece.node, piece.start);
-      r.setEnd(piece.node, piece.end);
-      r.surroundContents(el("mark", { class: "quote-mark" }));
-    }
+    markRange(chars, range);
     this.page.dataset.highlight = "found";
     this.page.dataset.highlightText = normalizeSpace(text.slice(range.start, range.end));
     return true;
+  }
+}
+
+/** @typedef {{ node: Text | null, offset: number }} LayerChar where a character of the layer's text is; node null for added spacing */
+
+/**
+ * The text layer's text: its runs in order, with a space wherever a run ends a line or stands apart
+ * from the next (as the page text Cited stores was made), and where each character of it is.
+ * @param {TextItem[]} items
+ * @param {HTMLElement[]} divs the text layer's element of each item
+ * @param {PageViewport} base the page at scale 1
+ * @returns {{ text: string, chars: LayerChar[] }}
+ */
+function layerText(items, divs, base) {
+  /** @type {LayerChar[]} */
+  const chars = [];
+  let text = "";
+  /** @type {{ x: number, y: number, eol: boolean } | null} */
+  let last = null;
+  items.forEach((item, i) => {
+    const [x, y] = base.convertToViewportPoint(item.transform[4], item.transform[5]);
+    if (last && !last.eol) {
+      const sameLine = Math.abs(last.y - y) <= 4.6;
+      if (!sameLine || Math.abs(last.x - x) > 7) {
+        text += " ";
+        chars.push({ node: null, offset: 0 });
+      }
+    }
+    const node = divs[i]?.firstChild;
+    if (node instanceof Text) {
+      for (let k = 0; k < node.data.length; k++) {
+        text += node.data[k];
+        chars.push({ node, offset: k });
+      }
+    }
+    if (item.hasEOL) {
+      text += " ";
+      chars.push({ node: null, offset: 0 });
+    }
+    last = { x: x + item.width, y, eol: item.hasEOL };
+  });
+  return { text, chars };
+}
+
+/**
+ * Wrap the layer's characters [start, end) in <mark>s: the characters of each text node inside the
+ * range, then one <mark> per node (last node first, so splitting a node leaves the offsets of the
+ * earlier ones valid).
+ * @param {LayerChar[]} chars
+ * @param {{ start: number, end: number }} range
+ */
+function markRange(chars, range) {
+  /** @type {{ node: Text, start: number, end: number }[]} */
+  const pieces = [];
+  for (let i = range.start; i < range.end; i++) {
+    const c = chars[i];
+    if (!c.node) continue;
+    const piece = pieces.at(-1);
+    if (piece && piece.node === c.node) piece.end = c.offset + 1;
+    else pieces.push({ node: c.node, start: c.offset, end: c.offset + 1 });
+  }
+  for (const piece of pieces.reverse()) {
+    const r = document.createRange();
+    r.setStart(piece.node, piece.start);
+    r.setEnd(piece.node, piece.end);
+    r.surroundContents(el("mark", { class: "quote-mark" }));
   }
 }
