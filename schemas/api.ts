@@ -104,6 +104,7 @@ export const PageView = z
     ocr_confidence: z.number().nullable(),
   })
   .meta({ id: "Page" });
+export type PageView = z.infer<typeof PageView>;
 export const ChunkView = z
   .object({
     chunk_id: z.string(),

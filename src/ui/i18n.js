@@ -7,6 +7,12 @@ const STORE_KEY = "cited.language";
 /** The languages the UI speaks, with their names in themselves. */
 export const LANGUAGES = { en: "English", es: "Español" };
 
+/** Values that fill a message's placeholders, by name. */
+/** @typedef {Record<string, string | number | null | undefined>} MessageValues */
+/** A UI string: fixed words, or words made from values. */
+/** @typedef {string | ((values: MessageValues) => string)} Message */
+
+/** @type {(n: MessageValues[string], one: string, many: string) => string} */
 const plural = (n, one, many) => (n === 1 ? one : many);
 
 /** Names of file types that are the same in both languages. */
@@ -23,6 +29,7 @@ const FORMAT_NAMES = {
   "type.xlsx": "Excel (XLSX)",
 };
 
+/** @type {Record<string, Message>} */
 const EN = {
   "skip.link": "Skip to content",
   "nav.main": "Main",
@@ -254,6 +261,7 @@ const EN = {
   "api.interrupted": "the upload was interrupted: check the connection and try again",
 };
 
+/** @type {Record<string, Message>} */
 const ES = {
   "skip.link": "Ir al contenido",
   "nav.main": "Principal",
@@ -490,6 +498,7 @@ const ES = {
 };
 
 /** Every UI string, by language; both tables have the same keys. */
+/** @type {Record<string, Record<string, Message>>} */
 export const MESSAGES = { en: EN, es: ES };
 
 let language = "en";
@@ -515,7 +524,12 @@ export function currentLanguage() {
   return language;
 }
 
-/** A string in the current language; `values` fill its placeholders. */
+/**
+ * A string in the current language; `values` fill its placeholders.
+ * @param {string} key
+ * @param {MessageValues} [values]
+ * @returns {string}
+ */
 export function t(key, values = {}) {
   const entry = MESSAGES[language][key] ?? EN[key];
   if (entry === undefined) return key;
@@ -524,18 +538,27 @@ export function t(key, values = {}) {
 
 const ATTRIBUTES = ["placeholder", "aria-label", "title"];
 
-/** Put the current language's words into the static page: [data-i18n] text and [data-i18n-<attr>] attributes. */
+/**
+ * Put the current language's words into the static page: [data-i18n] text and [data-i18n-<attr>] attributes.
+ * @param {ParentNode} [root]
+ */
 export function translatePage(root = document) {
   document.documentElement.lang = language;
-  for (const node of root.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
+  // The selectors pick only elements that have the attribute: the key is never missing.
+  for (const node of root.querySelectorAll("[data-i18n]"))
+    node.textContent = t(node.getAttribute("data-i18n") ?? "");
   for (const name of ATTRIBUTES) {
     for (const node of root.querySelectorAll(`[data-i18n-${name}]`)) {
-      node.setAttribute(name, t(node.getAttribute(`data-i18n-${name}`)));
+      node.setAttribute(name, t(node.getAttribute(`data-i18n-${name}`) ?? ""));
     }
   }
 }
 
-/** Switch language (remembered for the next visit) and translate the static page; `onChange` redraws the rest. */
+/**
+ * Switch language (remembered for the next visit) and translate the static page; `onChange` redraws the rest.
+ * @param {string} code
+ * @param {{ remember?: boolean }} [options]
+ */
 export function setLanguage(code, { remember = true } = {}) {
   language = code in MESSAGES ? code : "en";
   if (remember) {

@@ -28,9 +28,12 @@ const SPACE = /\s/;
 /**
  * The text without spacing, in a folded form, and for every folded code unit the index of the
  * character of `text` it came from.
+ * @param {string} text
+ * @returns {{ chars: string, at: number[] }}
  */
 export function fold(text) {
   let chars = "";
+  /** @type {number[]} */
   const at = [];
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
@@ -46,7 +49,11 @@ export function fold(text) {
   return { chars, at };
 }
 
-/** How many folded code units `text` has before `index` (to compare positions across layouts). */
+/**
+ * How many folded code units `text` has before `index` (to compare positions across layouts).
+ * @param {string} text
+ * @param {number} index
+ */
 export function foldedIndex(text, index) {
   return fold(text.slice(0, index)).chars.length;
 }
@@ -54,6 +61,10 @@ export function foldedIndex(text, index) {
 /**
  * Where `quote` stands in `text`: [start, end) in `text`, or null. When it stands there more than
  * once, the occurrence nearest `hint` (a folded index, see foldedIndex) wins.
+ * @param {string} text
+ * @param {string} quote
+ * @param {number} [hint]
+ * @returns {{ start: number, end: number } | null}
  */
 export function findQuote(text, quote, hint = 0) {
   const hay = fold(text);
@@ -67,7 +78,10 @@ export function findQuote(text, quote, hint = 0) {
   return { start: hay.at[best], end: hay.at[best + needle.length - 1] + 1 };
 }
 
-/** Spacing collapsed to single spaces, ends trimmed. */
+/**
+ * Spacing collapsed to single spaces, ends trimmed.
+ * @param {string} text
+ */
 export function normalizeSpace(text) {
   return text.replace(/\s+/g, " ").trim();
 }

@@ -6,30 +6,64 @@ import { el } from "./dom.js";
 import { t } from "./i18n.js";
 import { findQuote, fold, foldedIndex, normalizeSpace } from "./textmatch.js";
 
+/** @typedef {import("../../schemas/api.js").Citation} Citation */
+/** @typedef {import("../../schemas/api.js").DocumentView} DocumentView */
+/** @typedef {import("../../schemas/api.js").PageView} PageView */
+/** @typedef {typeof import("pdfjs-dist")} PdfJs */
+/** @typedef {import("pdfjs-dist").PDFDocumentProxy} PdfDocument */
+/** @typedef {import("pdfjs-dist/types/src/display/api.js").RenderParameters} RenderParameters */
+/** @typedef {import("pdfjs-dist/types/src/display/api.js").TextItem} TextItem */
+/** @typedef {import("pdfjs-dist/types/src/display/display_utils.js").PageViewport} PageViewport */
+
+/**
+ * What the viewer opens: a document at a page; a citation also gives the quote to mark and where it
+ * stands in the page text, [charStart, charEnd).
+ * @typedef {{ documentId: string, title: string, page: number, quote?: string, charStart?: number,
+ *   charEnd?: number }} ViewerTarget
+ */
+/** @typedef {() => boolean} IsStale whether a newer page was asked for since this one began */
+
 const PDFJS = new URL("/ui/vendor/pdfjs/", location.href).href;
+/** @type {Promise<PdfJs> | null} */
 let pdfjsLoading = null;
 
-/** pdf.js, loaded the first time a PDF is opened. */
+/**
+ * pdf.js, loaded the first time a PDF is opened.
+ * @returns {Promise<PdfJs>}
+ */
 function pdfjs() {
-  pdfjsLoading ??= import(`${PDFJS}pdf.min.mjs`).then((lib) => {
+  pdfjsLoading ??= import(`${PDFJS}pdf.min.mjs`).then((/** @type {PdfJs} */ lib) => {
     lib.GlobalWorkerOptions.workerSrc = `${PDFJS}pdf.worker.min.mjs`;
     return lib;
   });
   return pdfjsLoading;
 }
 
-const documents = new Map(); // id → Promise of the document's metadata
-const pdfs = new Map(); // id → Promise of a pdf.js document
+/** @type {Map<string, Promise<DocumentView>>} id → the document's metadata */
+const documents = new Map();
+/** @type {Map<string, Promise<PdfDocument>>} id → the document as pdf.js opened it */
+const pdfs = new Map();
 
+/**
+ * A document's metadata, fetched once.
+ * @param {string} id
+ * @returns {Promise<DocumentView>}
+ */
 function documentInfo(id) {
   if (!documents.has(id)) {
+    /** @type {Promise<DocumentView>} */
     const p = json(`/v1/documents/${encodeURIComponent(id)}`);
     p.catch(() => documents.delete(id));
     documents.set(id, p);
   }
-  return documents.get(id);
+  return /** @type {Promise<DocumentView>} */ (documents.get(id));
 }
 
+/**
+ * A PDF document's file, opened by pdf.js once.
+ * @param {string} id
+ * @returns {Promise<PdfDocument>}
+ */
 function pdfDocument(id) {
   if (!pdfs.has(id)) {
     const p = (async () => {
@@ -52,10 +86,13 @@ function pdfDocument(id) {
     p.catch(() => pdfs.delete(id));
     pdfs.set(id, p);
   }
-  return pdfs.get(id);
+  return /** @type {Promise<PdfDocument>} */ (pdfs.get(id));
 }
 
-/** Drop what is cached about a document (after it was deleted). */
+/**
+ * Drop what is cached about a document (after it was deleted).
+ * @param {string} id
+ */
 export function forgetDocument(id) {
   documents.delete(id);
   const pdf = pdfs.get(id);
@@ -67,6 +104,9 @@ export function forgetDocument(id) {
  * The span of page text to mark for a citation: [char_start, char_end) when it holds the quote;
  * otherwise the quote itself, found in the page near char_start (the quote is what the reader was
  * shown, so it is what must be marked).
+ * @param {string} text
+ * @param {ViewerTarget} quote
+ * @returns {{ start: number, end: number } | null}
  */
 function citedSpan(text, quote) {
   const { charStart: start, charEnd: end } = quote;
@@ -77,20 +117,51 @@ function citedSpan(text, quote) {
   return found ?? (valid ? { start, end } : null);
 }
 
+/**
+ * Where a citation points, as the viewer opens it.
+ * @param {Citation} c
+ * @returns {ViewerTarget}
+ */
+export function citationTarget(c) {
+  return {
+    documentId: c.document_id,
+    title: c.title,
+    page: c.page,
+    quote: c.quote,
+    charStart: c.char_start,
+    charEnd: c.char_end,
+  };
+}
+
+/**
+ * An element of the viewer's panel (the page and the code must agree on it).
+ * @param {HTMLElement} root
+ * @param {string} selector
+ */
+function part(root, selector) {
+  return /** @type {HTMLElement} */ (root.querySelector(selector));
+}
+
 export class SourceViewer {
+  /** @param {HTMLElement} root the #source panel */
   constructor(root) {
     this.root = root;
-    this.title = root.querySelector("#source-title");
-    this.meta = root.querySelector("#source-meta");
-    this.status = root.querySelector("#source-status");
-    this.quote = root.querySelector("#source-quote");
-    this.page = root.querySelector("#source-page");
-    this.prev = root.querySelector("#source-prev");
-    this.next = root.querySelector("#source-next");
-    this.close = root.querySelector("#source-close");
+    this.title = part(root, "#source-title");
+    this.meta = part(root, "#source-meta");
+    this.status = part(root, "#source-status");
+    this.quote = part(root, "#source-quote");
+    this.page = part(root, "#source-page");
+    this.prev = /** @type {HTMLButtonElement} */ (part(root, "#source-prev"));
+    this.next = /** @type {HTMLButtonElement} */ (part(root, "#source-next"));
+    this.close = part(root, "#source-close");
+    /** @type {ViewerTarget | null} */
     this.target = null;
     this.current = 0;
+    /** @type {number | null} */
     this.pages = null;
+    /** @type {"pdf" | "text" | null} */
+    this.kind = null;
+    /** @type {HTMLElement | null} */
     this.trigger = null;
     this.renderToken = 0;
     this.renderedWidth = 0;
@@ -115,6 +186,8 @@ export class SourceViewer {
   /**
    * Open a document at a page. `target`: {documentId, title, page, quote?, charStart?, charEnd?}
    * (a citation, or a passage without a quote). `trigger` gets the focus back on close.
+   * @param {ViewerTarget} target
+   * @param {HTMLElement | null} [trigger]
    */
   async open(target, trigger = null) {
     this.target = target;
@@ -135,11 +208,20 @@ export class SourceViewer {
     this.trigger?.focus();
   }
 
+  /**
+   * @param {string} text
+   * @param {boolean} [problem]
+   */
   setStatus(text, problem = false) {
     this.status.textContent = text;
     this.status.classList.toggle("problem", problem);
   }
 
+  /**
+   * Show a page of the open document; with `keepFocus`, the focus stays where it is (page buttons).
+   * @param {number} pageNumber
+   * @param {{ keepFocus?: boolean }} [options]
+   */
   async show(pageNumber, { keepFocus = false } = {}) {
     const target = this.target;
     if (!target) return;
@@ -190,10 +272,17 @@ export class SourceViewer {
     if (document.activeElement === this.next && this.next.disabled) this.prev.focus();
   }
 
-  /** The stored text of a page, with the cited span marked. */
+  /**
+   * The stored text of a page, with the cited span marked.
+   * @param {number} pageNumber
+   * @param {ViewerTarget | null} quote
+   * @param {IsStale} stale
+   * @param {string | null} [note]
+   */
   async showTextPage(pageNumber, quote, stale, note = null) {
+    /** @type {PageView} */
     const page = await json(
-      `/v1/documents/${encodeURIComponent(this.target.documentId)}/pages/${pageNumber}`,
+      `/v1/documents/${encodeURIComponent(this.openTarget().documentId)}/pages/${pageNumber}`,
     );
     if (stale()) return;
     const text = page.text;
@@ -223,9 +312,19 @@ export class SourceViewer {
     );
   }
 
-  /** A PDF page drawn by pdf.js, its text layer on top, the cited words marked in it. */
+  /** The target being shown (only called while one is). */
+  openTarget() {
+    return /** @type {ViewerTarget} */ (this.target);
+  }
+
+  /**
+   * A PDF page drawn by pdf.js, its text layer on top, the cited words marked in it.
+   * @param {number} pageNumber
+   * @param {ViewerTarget | null} quote
+   * @param {IsStale} stale
+   */
   async showPdfPage(pageNumber, quote, stale) {
-    const [lib, pdf] = await Promise.all([pdfjs(), pdfDocument(this.target.documentId)]);
+    const [lib, pdf] = await Promise.all([pdfjs(), pdfDocument(this.openTarget().documentId)]);
     if (stale()) return;
     this.pages = pdf.numPages;
     this.updateNavigation();
@@ -253,11 +352,13 @@ export class SourceViewer {
     sheet.append(canvas, layer);
     this.page.append(sheet);
 
-    await page.render({
+    // pdf.js takes the canvas from its context when none is given (its types ask for one anyway).
+    const render = /** @type {RenderParameters} */ ({
       canvasContext: canvas.getContext("2d"),
       viewport,
       transform: ratio === 1 ? null : [ratio, 0, 0, ratio, 0, 0],
-    }).promise;
+    });
+    await page.render(render).promise;
     if (stale()) return;
     const content = await page.getTextContent();
     const textLayer = new lib.TextLayer({ textContentSource: content, container: layer, viewport });
@@ -267,8 +368,10 @@ export class SourceViewer {
       this.setStatus(t("source.plainPage", { page: pageNumber }));
       return;
     }
-    const items = content.items.filter((item) => typeof item.str === "string");
-    const found = await this.markQuote(items, textLayer.textDivs, base, quote);
+    const items = /** @type {TextItem[]} */ (
+      content.items.filter((item) => "str" in item && typeof item.str === "string")
+    );
+    const found = await this.markQuote(items, textLayer.textDivs, base, quote.quote, quote.charStart);
     if (stale()) return;
     if (found) {
       this.setStatus(t("source.highlighted", { page: pageNumber }));
@@ -279,68 +382,98 @@ export class SourceViewer {
   }
 
   /**
-   * Mark the quote in the text layer. The layer's text is its runs in order, with a space wherever
-   * a run ends a line or stands apart from the next (as the page text Cited stores was made).
+   * Mark the quote in the text layer (the occurrence nearest where the stored page text has it).
+   * @param {TextItem[]} items
+   * @param {HTMLElement[]} divs the text layer's element of each item
+   * @param {PageViewport} base the page at scale 1
+   * @param {string} quote the words to mark
+   * @param {number | undefined} charStart where they start in the stored page text, if known
    */
-  async markQuote(items, divs, base, quote) {
-    const chars = []; // { node, offset } per character of `text`; node null for added spacing
-    let text = "";
-    let last = null;
-    items.forEach((item, i) => {
-      const [x, y] = base.convertToViewportPoint(item.transform[4], item.transform[5]);
-      if (last && !last.eol) {
-        const sameLine = Math.abs(last.y - y) <= 4.6;
-        if (!sameLine || Math.abs(last.x - x) > 7) {
-          text += " ";
-          chars.push({ node: null, offset: 0 });
-        }
-      }
-      const node = divs[i]?.firstChild;
-      if (node && node.nodeType === Node.TEXT_NODE) {
-        for (let k = 0; k < node.data.length; k++) {
-          text += node.data[k];
-          chars.push({ node, offset: k });
-        }
-      }
-      if (item.hasEOL) {
-        text += " ";
-        chars.push({ node: null, offset: 0 });
-      }
-      last = { x: x + item.width, y, eol: item.hasEOL };
-    });
-
+  async markQuote(items, divs, base, quote, charStart) {
+    const { text, chars } = layerText(items, divs, base);
     let hint = 0;
-    if (quote.charStart != null) {
+    if (charStart != null) {
       try {
+        /** @type {PageView} */
         const page = await json(
-          `/v1/documents/${encodeURIComponent(this.target.documentId)}/pages/${this.current}`,
+          `/v1/documents/${encodeURIComponent(this.openTarget().documentId)}/pages/${this.current}`,
         );
-        hint = foldedIndex(page.text, quote.charStart);
+        hint = foldedIndex(page.text, charStart);
       } catch {
         // without the page text, the first occurrence is marked
       }
     }
-    const range = findQuote(text, quote.quote, hint);
+    const range = findQuote(text, quote, hint);
     if (!range) return false;
-
-    // Characters of each text node inside the range, then one <mark> per node (last node first, so
-    // splitting a node leaves the offsets of the earlier ones valid).
-    const pieces = [];
-    for (let i = range.start; i < range.end; i++) {
-      const c = chars[i];
-      if (!c.node) continue;
-      const piece = pieces.at(-1);
-      if (piece && piece.node === c.node) piece.end = c.offset + 1;
-      else pieces.push({ node: c.node, start: c.offset, end: c.offset + 1 });
-    }
-    for (const piece of pieces.reverse()) {
-      const r = document.createRange();
-      r.setStart(piece.node, piece.start);
-      r.setEnd(piece.node, piece.end);
-      r.surroundContents(el("mark", { class: "quote-mark" }));
-    }
+    markRange(chars, range);
     this.page.dataset.highlight = "found";
     this.page.dataset.highlightText = normalizeSpace(text.slice(range.start, range.end));
     return true;
+  }
+}
+
+/** @typedef {{ node: Text | null, offset: number }} LayerChar where a character of the layer's text is; node null for added spacing */
+
+/**
+ * The text layer's text: its runs in order, with a space wherever a run ends a line or stands apart
+ * from the next (as the page text Cited stores was made), and where each character of it is.
+ * @param {TextItem[]} items
+ * @param {HTMLElement[]} divs the text layer's element of each item
+ * @param {PageViewport} base the page at scale 1
+ * @returns {{ text: string, chars: LayerChar[] }}
+ */
+function layerText(items, divs, base) {
+  /** @type {LayerChar[]} */
+  const chars = [];
+  let text = "";
+  /** @type {{ x: number, y: number, eol: boolean } | null} */
+  let last = null;
+  items.forEach((item, i) => {
+    const [x, y] = base.convertToViewportPoint(item.transform[4], item.transform[5]);
+    if (last && !last.eol) {
+      const sameLine = Math.abs(last.y - y) <= 4.6;
+      if (!sameLine || Math.abs(last.x - x) > 7) {
+        text += " ";
+        chars.push({ node: null, offset: 0 });
+      }
+    }
+    const node = divs[i]?.firstChild;
+    if (node instanceof Text) {
+      for (let k = 0; k < node.data.length; k++) {
+        text += node.data[k];
+        chars.push({ node, offset: k });
+      }
+    }
+    if (item.hasEOL) {
+      text += " ";
+      chars.push({ node: null, offset: 0 });
+    }
+    last = { x: x + item.width, y, eol: item.hasEOL };
+  });
+  return { text, chars };
+}
+
+/**
+ * Wrap the layer's characters [start, end) in <mark>s: the characters of each text node inside the
+ * range, then one <mark> per node (last node first, so splitting a node leaves the offsets of the
+ * earlier ones valid).
+ * @param {LayerChar[]} chars
+ * @param {{ start: number, end: number }} range
+ */
+function markRange(chars, range) {
+  /** @type {{ node: Text, start: number, end: number }[]} */
+  const pieces = [];
+  for (let i = range.start; i < range.end; i++) {
+    const c = chars[i];
+    if (!c.node) continue;
+    const piece = pieces.at(-1);
+    if (piece && piece.node === c.node) piece.end = c.offset + 1;
+    else pieces.push({ node: c.node, start: c.offset, end: c.offset + 1 });
+  }
+  for (const piece of pieces.reverse()) {
+    const r = document.createRange();
+    r.setStart(piece.node, piece.start);
+    r.setEnd(piece.node, piece.end);
+    r.surroundContents(el("mark", { class: "quote-mark" }));
   }
 }
