@@ -59,12 +59,14 @@ signInView({
     documents.stopPolling();
   },
 });
-const documents = documentsView({ isSignedIn, onRender: ask.showDocuments });
+/** @type {import("./summary.js").OpenCitation} */
+const openCitation = (citation, trigger) => void viewer.open(citationTarget(citation), trigger);
+const documents = documentsView({ isSignedIn, onRender: ask.showDocuments, open: openCitation });
 uploadView(() => documents.load({ quiet: true }));
 const sources = sourcesView(() => current === "sources");
 const reviews = reviewView({
   documents: documents.documents,
-  open: (citation, trigger) => viewer.open(citationTarget(citation), trigger),
+  open: openCitation,
 });
 
 /**

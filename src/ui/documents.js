@@ -1,13 +1,15 @@
 // The documents view's library: the table of documents (kept fresh while some are being read), more
-// of them on request, and deleting one after a confirmation.
+// of them on request, a ready document's cited summary, and deleting one after a confirmation.
 import { AuthError, errorSentence, json } from "./api.js";
 import { $, el, formatTime } from "./dom.js";
 import { t } from "./i18n.js";
+import { showSummary } from "./summary.js";
 import { forgetDocument } from "./viewer.js";
 
 /** @typedef {import("../../schemas/api.js").DocumentList} DocumentList */
 /** @typedef {import("../../schemas/api.js").DocumentView} DocumentView */
 /** @typedef {{ quiet?: boolean }} LoadOptions quiet: no "loading" line while the list is fetched */
+/** @typedef {import("./summary.js").OpenCitation} OpenCitation */
 
 const STATUS_KEYS = new Set(["queued", "processing", "ready", "failed"]);
 /** How often the list is fetched again while documents are being read, in milliseconds. */
@@ -44,18 +46,40 @@ function statusCell(d) {
   return cell;
 }
 
+/** @typedef {(d: DocumentView, trigger: HTMLElement) => void} RowAction */
+
 /**
- * A document's row of the table.
+ * A document's actions: its cited summary once it is ready, and deleting it.
  * @param {DocumentView} d
- * @param {(d: DocumentView, trigger: HTMLElement) => void} onDelete
+ * @param {{ onDelete: RowAction, onSummary: RowAction }} actions
  */
-function documentRow(d, onDelete) {
+function rowActions(d, { onDelete, onSummary }) {
   const remove = el(
     "button",
-    { type: "button", class: "secondary small", "aria-label": t("library.deleteLabel", { name: d.name }) },
+    {
+      type: "button",
+      class: "secondary small delete",
+      "aria-label": t("library.deleteLabel", { name: d.name }),
+    },
     t("library.delete"),
   );
   remove.addEventListener("click", () => onDelete(d, remove));
+  if (d.status !== "ready") return el("td", {}, remove);
+  const summary = el(
+    "button",
+    { type: "button", class: "secondary small", "aria-label": t("library.summaryLabel", { name: d.name }) },
+    t("library.summary"),
+  );
+  summary.addEventListener("click", () => onSummary(d, summary));
+  return el("td", { class: "actions" }, summary, " ", remove);
+}
+
+/**
+ * A document's row of the table.
+ * @param {DocumentView} d
+ * @param {{ onDelete: RowAction, onSummary: RowAction }} actions
+ */
+function documentRow(d, actions) {
   const name = el("td", { class: "name", "data-label": t("library.name") }, el("strong", {}, d.name));
   if (d.title && d.title !== d.name) name.append(el("div", { class: "hint" }, d.title));
   if (d.source_path) name.append(el("div", { class: "hint" }, d.source_path));
@@ -84,7 +108,7 @@ function documentRow(d, onDelete) {
         : "—",
     ),
     el("td", { "data-label": t("library.added") }, formatTime(d.created_at)),
-    el("td", {}, remove),
+    rowActions(d, actions),
   );
 }
 
@@ -123,16 +147,21 @@ async function confirmDelete(d, trigger, reload) {
 
 /**
  * Documents view wiring. `isSignedIn()` stops the polling after signing out; `onRender(documents)`
- * is told each time the list is drawn (the ask view's filters list them too).
- * @param {{ isSignedIn: () => boolean, onRender: (documents: DocumentView[]) => void }} parts
+ * is told each time the list is drawn (the ask view's filters list them too); `open(citation,
+ * trigger)` opens a summary citation's page.
+ * @param {{ isSignedIn: () => boolean, onRender: (documents: DocumentView[]) => void, open: OpenCitation }} parts
  */
-export function documentsView({ isSignedIn, onRender }) {
+export function documentsView({ isSignedIn, onRender, open }) {
   const reloadQuietly = () => load({ quiet: true });
-  /** @param {DocumentView} d @param {HTMLElement} trigger */
-  const onDelete = (d, trigger) => confirmDelete(d, trigger, reloadQuietly);
+  const actions = {
+    /** @type {RowAction} */
+    onDelete: (d, trigger) => void confirmDelete(d, trigger, reloadQuietly),
+    /** @type {RowAction} */
+    onSummary: (d) => void showSummary(d, open),
+  };
 
   function render() {
-    $("#documents-body").replaceChildren(...library.documents.map((d) => documentRow(d, onDelete)));
+    $("#documents-body").replaceChildren(...library.documents.map((d) => documentRow(d, actions)));
     $("#documents-empty").hidden = library.documents.length > 0;
     $("#documents-table").hidden = library.documents.length === 0;
     $("#documents-count").textContent = library.total ? `(${library.total})` : "";

@@ -637,16 +637,99 @@ describe("web UI in single-user mode", () => {
     }
   }, 120_000);
 
+  /** The source view shows a page with a quote marked; which page. */
+  async function markedPage(): Promise<number> {
+    await page.waitForSelector('#source-page[data-state="ready"][data-highlight="found"]', {
+      timeout: 60_000,
+    });
+    return Number(await page.getAttribute("#source-page", "data-page"));
+  }
+
+  test("a ready document's cited summary: sentences with their pages, a citation opens its page marked", async () => {
+    await page.click('nav a[data-view-link="documents"]');
+    const row = `#documents-body tr[data-document-id="${documentId}"]`;
+    await page.click(`${row} button:has-text("Summary")`);
+    await page.waitForSelector("#summary-sentences li", { timeout: 60_000 });
+    expect(await page.textContent("#summary-title")).toBe("Summary of msa.pdf");
+    expect(await page.textContent("#summary-status")).toMatch(
+      /sentences verified on their pages \(pages [\d, ]+\)/,
+    );
+    const first = page.locator("#summary-sentences li button.citation").first();
+    const shownPage = Number(/p\. (\d+)/.exec((await first.textContent())!)![1]);
+    await first.click();
+    expect(await markedPage()).toBe(shownPage);
+    await shot(page, "13-summary");
+    expect(browser.problems).toEqual([]);
+  }, 120_000);
+
+  test("Review: the grid fills, a cell opens its clause, and a cell re-run in other words comes back", async () => {
+    await page.click('nav a[data-view-link="reviews"]');
+    await page.selectOption("#review-template", "essentials");
+    await page.click("#review-form button[type=submit]");
+    await page.waitForSelector("#review-grid table", { timeout: 60_000 });
+    await page.waitForFunction(
+      () => /^Review completed/.test(document.querySelector("#review-status")?.textContent ?? ""),
+      null,
+      {
+        timeout: 600_000,
+      },
+    );
+    const columns = await page.locator("#review-grid thead th").allTextContents();
+    expect(columns).toContain("Governing Law");
+    const lawColumn = columns.indexOf("Governing Law");
+    const lawCell = page
+      .locator("#review-grid tbody tr")
+      .first()
+      .locator("td")
+      .nth(lawColumn - 1);
+    expect(await lawCell.textContent()).toMatch(/Oregon \(p\. 3\)/);
+    await lawCell.locator("button.link:not(.rerun)").click();
+    expect(await markedPage()).toBe(3);
+    await shot(page, "14-review");
+
+    // Re-run the cell with the question in other words: the cell is filled again with that question
+    // (the API says so), and the grid shows it again, not "re-running…".
+    const question = "Under the laws of which state is this agreement construed?";
+    page.once("dialog", (dialog) => void dialog.accept(question));
+    const posted = page.waitForResponse((r) => /\/v1\/reviews\/[^/]+\/cells$/.test(r.url()));
+    await lawCell.locator("button.rerun").click();
+    const response = await posted;
+    expect(response.status()).toBe(202);
+    const id = /\/v1\/reviews\/([^/]+)\/cells$/.exec(response.url())![1]!;
+    const refilled = async () => {
+      const review = (await (await service.request(`/v1/reviews/${id}`)).json()) as {
+        rows: { cells: { field: string; searched: { query: string } }[] }[];
+      };
+      return review.rows[0]!.cells.find((c) => c.field === "Governing Law")!.searched.query.includes(
+        question,
+      );
+    };
+    for (const until = Date.now() + 300_000; !(await refilled()); ) {
+      if (Date.now() > until)
+        throw new Error(`the cell was not filled again\n${service.logs().slice(-3000)}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    await page.waitForFunction(
+      (i) => {
+        const text = document.querySelectorAll("#review-grid tbody tr:first-child td")[i]?.textContent ?? "";
+        return /Oregon \(p\. 3\)/.test(text) && !/re-running/.test(text);
+      },
+      lawColumn - 1,
+      { timeout: 60_000 },
+    );
+    expect(browser.problems).toEqual([]);
+  }, 900_000);
+
   test("delete asks for confirmation, and Cancel keeps the document", async () => {
     await page.click('nav a[data-view-link="documents"]');
     const row = `#documents-body tr[data-document-id="${documentId}"]`;
-    await page.click(`${row} button`);
+    await page.click(`${row} button.delete`);
     await page.waitForSelector("#confirm-dialog[open]");
     expect(await page.textContent("#confirm-title")).toBe("Delete “msa.pdf”?");
-    await shot(page, "13-delete-confirm");
+    await shot(page, "15-delete-confirm");
     await page.click('#confirm-dialog button[value="cancel"]');
     expect(await page.isVisible(row)).toBe(true);
-    await page.click(`${row} button`);
+    await page.click(`${row} button.delete`);
     await page.click("#confirm-ok");
     await page.waitForSelector(row, { state: "detached" });
     expect(await page.textContent("#documents-status")).toBe("Deleted msa.pdf.");
