@@ -192,6 +192,7 @@ export class SourceViewer {
   async open(target, trigger = null) {
     this.target = target;
     this.trigger = trigger;
+    this.placeBeside(trigger);
     this.root.hidden = false;
     this.title.textContent = target.title || t("source.document");
     this.quote.hidden = !target.quote;
@@ -199,6 +200,16 @@ export class SourceViewer {
     this.pages = null;
     this.kind = null;
     await this.show(target.page);
+  }
+
+  /**
+   * Show the viewer in the view it is opened from (the answer's side, under the documents table,
+   * under the review grid): each view has a `[data-source-slot]` for it.
+   * @param {HTMLElement | null} trigger
+   */
+  placeBeside(trigger) {
+    const slot = trigger?.closest(".view")?.querySelector("[data-source-slot]");
+    if (slot && this.root.parentElement !== slot) slot.append(this.root);
   }
 
   hide() {

@@ -613,7 +613,7 @@ describe("web UI in single-user mode", () => {
         "Acciones",
       ]);
       expect(normalize((await p.textContent(`${row} .badge`))!)).toBe("Listo");
-      expect(await p.textContent(`${row} button`)).toBe("Eliminar");
+      expect(await p.textContent(`${row} button.delete`)).toBe("Eliminar");
       expect(await english()).toEqual([]);
       await shot(p, "15-spanish-documents");
 
