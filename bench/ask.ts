@@ -10,17 +10,12 @@ import { LOCAL_SCOPE } from "../src/access/scope.js";
 import { numberPassages } from "../src/answer/passages.js";
 import { COMPOSE_SYSTEM_PROMPT, composeSchema, composeUserPrompt } from "../src/answer/prompts.js";
 import { loadConfigOrExit } from "../src/config/index.js";
-import {
-  createEmbedder,
-  createGenerator,
-  disposeRuntime,
-  getRuntime,
-  locateModel,
-} from "../src/models/index.js";
+import { getRuntime, locateModel } from "../src/models/index.js";
 import { resolveThreads } from "../src/models/runtime.js";
-import { ANSWER_MAX_TOKENS, createAnswering } from "../src/usecases/answering.js";
+import { ANSWER_MAX_TOKENS } from "../src/usecases/answering.js";
 import { readDataset, seededShuffle } from "../src/usecases/eval/dataset.js";
 import { buildEvalStore, PIPELINE_VERSION } from "../src/usecases/eval/runner.js";
+import { openServices } from "../src/usecases/services.js";
 
 const { values } = parseArgs({
   options: { docs: { type: "string", default: "10" }, questions: { type: "string", default: "50" } },
@@ -31,7 +26,9 @@ const docs = seededShuffle(
   dataset.documents.map((d) => d.doc),
   3,
 ).slice(0, Number(values.docs));
-const embedder = await createEmbedder(config);
+// No waiting line in front of the models: the questions are asked one at a time.
+const services = openServices({ ...config, GENERATION_QUEUE: 0 });
+const embedder = await services.embedder();
 const settings = {
   embedModel: config.EMBED_MODEL,
   chunkTokens: config.CHUNK_TOKENS,
@@ -46,13 +43,9 @@ const { store, ids } = await buildEvalStore(dataset, docs, storeDir, embedder, s
   process.stderr.write(`\r${l} ${d}/${t}`),
 );
 process.stderr.write("\n");
-const { retriever, answerer } = await createAnswering(
-  { ...config, GENERATION_QUEUE: 0 },
-  store,
-  embedder,
-  true,
-);
-if (!answerer) throw new Error("no answerer");
+services.adoptStore(store);
+const retriever = await services.retriever();
+const { answerer } = await services.answering();
 
 const questions = seededShuffle(
   dataset.questions.filter((q) => docs.includes(q.doc_scope[0]!)),
@@ -98,7 +91,7 @@ for (const [i, q] of questions.entries()) {
 process.stderr.write("\n");
 
 // Generation speed: Cited's generator against a raw node-llama-cpp session, same prompts.
-const generator = await createGenerator(config);
+const generator = await services.generator();
 const llama = await getRuntime();
 const model = await llama.loadModel({ modelPath: await locateModel(config.CHAT_MODEL, config.MODELS_DIR) });
 const rawContext = await model.createContext({
@@ -171,5 +164,4 @@ const result = {
 mkdirSync("bench/results", { recursive: true });
 writeFileSync(join("bench/results", "ask.json"), `${JSON.stringify(result, null, 2)}\n`);
 console.log(JSON.stringify(result, null, 2));
-store.close();
-await disposeRuntime();
+await services.close();

@@ -10,10 +10,10 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { type IngestStage, ingestDocument } from "../ingestion/pipeline.js";
 import { loadConfigOrExit } from "../src/config/index.js";
-import { createEmbedder, disposeRuntime, locateModel } from "../src/models/index.js";
-import { DocumentRepository, localDocumentRow } from "../src/store/documents.js";
-import { openStore } from "../src/store/index.js";
+import { locateModel } from "../src/models/index.js";
+import { localDocumentRow } from "../src/store/documents.js";
 import { maintainStore } from "../src/store/maintenance.js";
+import { openServices } from "../src/usecases/services.js";
 import { ingestSettings } from "../workers/settings.js";
 
 const { values } = parseArgs({ options: { docs: { type: "string" }, "no-peer": { type: "boolean" } } });
@@ -30,9 +30,10 @@ const files = readdirSync(docsDir)
   .slice(0, values.docs ? Number(values.docs) : undefined);
 
 const dataDir = mkdtempSync(join(tmpdir(), "cited-bench-ingest-"));
-const embedder = await createEmbedder(config);
-const store = await openStore(dataDir, embedder.dimensions);
-const documents = new DocumentRepository(store);
+const services = openServices({ ...config, DATA_DIR: dataDir });
+const embedder = await services.embedder();
+const store = await services.store();
+const documents = await services.documents();
 const stages: Record<IngestStage, number> = { read: 0, parse: 0, chunk: 0, embed: 0, write: 0 };
 let pages = 0;
 let chunks = 0;
@@ -66,9 +67,8 @@ process.stderr.write("\n");
 const maintenanceStarted = performance.now();
 await maintainStore(store);
 const maintenanceSeconds = (performance.now() - maintenanceStarted) / 1000;
-store.close();
 const embedPath = await locateModel(config.EMBED_MODEL, config.MODELS_DIR);
-await disposeRuntime();
+await services.close();
 rmSync(dataDir, { recursive: true, force: true });
 
 const stageSum = Object.values(stages).reduce((a, b) => a + b, 0);

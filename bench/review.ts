@@ -6,14 +6,13 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { LOCAL_SCOPE } from "../src/access/scope.js";
 import { loadConfigOrExit } from "../src/config/index.js";
-import { createEmbedder, createGenerator, createJudge, disposeRuntime } from "../src/models/index.js";
 import { resolveThreads } from "../src/models/runtime.js";
 import { CellExtractor } from "../src/review/extractor.js";
 import { shippedTemplate } from "../src/review/templates.js";
-import { createAnswering } from "../src/usecases/answering.js";
 import { readDataset } from "../src/usecases/eval/dataset.js";
 import { buildEvalStore, PIPELINE_VERSION } from "../src/usecases/eval/runner.js";
 import { reviewHere } from "../src/usecases/review.js";
+import { openServices } from "../src/usecases/services.js";
 
 const { values } = parseArgs({
   options: {
@@ -27,7 +26,8 @@ const pages = Number(values.pages);
 const doc = [...dataset.documents].sort(
   (a, b) => Math.abs((a.pages ?? 0) - pages) - Math.abs((b.pages ?? 0) - pages) || a.doc.localeCompare(b.doc),
 )[0]!;
-const embedder = await createEmbedder(config);
+const services = openServices(config);
+const embedder = await services.embedder();
 const settings = {
   embedModel: config.EMBED_MODEL,
   chunkTokens: config.CHUNK_TOKENS,
@@ -42,14 +42,10 @@ const { store, documents, ids } = await buildEvalStore(
   settings,
   () => {},
 );
-const { retriever } = await createAnswering(config, store, embedder, false);
+services.adoptStore(store);
+const retriever = await services.retriever();
 const loadStart = performance.now();
-const extractor = new CellExtractor(
-  retriever,
-  documents,
-  await createJudge(config),
-  await createGenerator(config),
-);
+const extractor = new CellExtractor(retriever, documents, await services.judge(), await services.generator());
 const modelLoadSeconds = (performance.now() - loadStart) / 1000;
 const row = (await documents.getForWorker(ids.get(doc.doc)!))!;
 
@@ -87,5 +83,4 @@ const result = {
 mkdirSync("bench/results", { recursive: true });
 writeFileSync("bench/results/review.json", `${JSON.stringify(result, null, 2)}\n`);
 console.log(JSON.stringify(result, null, 2));
-store.close();
-await disposeRuntime();
+await services.close();

@@ -5,18 +5,18 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { LOCAL_SCOPE } from "../src/access/scope.js";
 import { loadConfigOrExit } from "../src/config/index.js";
-import { createEmbedder, disposeRuntime } from "../src/models/index.js";
 import { CellExtractor } from "../src/review/extractor.js";
-import { createAnswering } from "../src/usecases/answering.js";
 import { readDataset } from "../src/usecases/eval/dataset.js";
 import { buildEvalStore, evalStoreDir, indexSettings } from "../src/usecases/eval/runner.js";
+import { openServices } from "../src/usecases/services.js";
 import { summaryCells, summaryOf } from "../src/usecases/summary.js";
 
 const config = loadConfigOrExit();
 const dataset = readDataset(resolve("../shared/bench/cuad-dev"));
 const docs = (JSON.parse(readFileSync("eval/regression.json", "utf8")) as { docs: string[] }).docs;
 const settings = indexSettings(config);
-const embedder = await createEmbedder(config);
+const services = openServices(config);
+const embedder = await services.embedder();
 const { store, documents, ids } = await buildEvalStore(
   dataset,
   docs,
@@ -25,7 +25,8 @@ const { store, documents, ids } = await buildEvalStore(
   settings,
   () => {},
 );
-const { retriever } = await createAnswering(config, store, embedder, false);
+services.adoptStore(store);
+const retriever = await services.retriever();
 const extractor = new CellExtractor(retriever, documents, null, null);
 const rows: {
   doc: string;
@@ -62,5 +63,4 @@ const result = {
 mkdirSync("bench/results", { recursive: true });
 writeFileSync("bench/results/summary.json", `${JSON.stringify(result, null, 2)}\n`);
 console.log(JSON.stringify(result, null, 2));
-store.close();
-await disposeRuntime();
+await services.close();

@@ -19,14 +19,7 @@ import { FINISHED_SYNC_STATES, type SyncSummary } from "../schemas/sources.js";
 import { LOCAL_SCOPE } from "../src/access/scope.js";
 import { loadConfigOrExit } from "../src/config/index.js";
 import { createLogger } from "../src/lib/logger.js";
-import { createEmbedder, disposeRuntime } from "../src/models/index.js";
-import { redisConnection } from "../src/queue/connection.js";
-import { IngestQueue } from "../src/queue/ingest-queue.js";
-import { SyncQueue } from "../src/queue/sync-queue.js";
-import { DocumentRepository } from "../src/store/documents.js";
-import { openStore } from "../src/store/index.js";
-import { SourceRepository } from "../src/store/sources.js";
-import { Intake } from "../src/usecases/intake.js";
+import { openServices } from "../src/usecases/services.js";
 import { SourceService } from "../src/usecases/sync/sources.js";
 import { createIngestWorker } from "../workers/ingest.js";
 import { ingestSettings } from "../workers/settings.js";
@@ -51,14 +44,19 @@ const dataDir = mkdtempSync(join(tmpdir(), "cited-bench-sync-"));
 const prefix = `cited-bench-sync-${process.pid}`;
 const log = createLogger("bench-sync", "warn");
 
-const embedder = await createEmbedder(config);
-const store = await openStore(dataDir, embedder.dimensions);
-const documents = new DocumentRepository(store);
-const connection = redisConnection(config.REDIS_URL, "worker");
-const producer = IngestQueue.connect(config.REDIS_URL, prefix);
-const syncs = SyncQueue.connect(config.REDIS_URL, prefix, "worker");
+// The worker process's parts, over the private store and key prefix.
+const services = openServices(
+  { ...config, DATA_DIR: dataDir, QUEUE_PREFIX: prefix },
+  { queueRole: "worker" },
+);
+const embedder = await services.embedder();
+const documents = await services.documents();
+const sources = await services.sources();
+const connection = services.workerConnection();
+const producer = services.ingestQueue();
+const syncs = services.syncQueue();
 const deps = ingestSettings(config, documents, embedder);
-const intake = new Intake(documents, producer, join(dataDir, "files"));
+const intake = await services.intake();
 const ingest = createIngestWorker({
   connection,
   prefix,
@@ -76,7 +74,7 @@ const syncWorker = createSyncWorker({
   log,
   deps: {
     documents,
-    sources: new SourceRepository(store),
+    sources,
     intake,
     syncs,
     ingestJobState: async (id) => (await producer.get(id))?.state ?? null,
@@ -84,7 +82,7 @@ const syncWorker = createSyncWorker({
     dataDir,
   },
 });
-const service = new SourceService({ sources: new SourceRepository(store), documents, syncs, dataDir });
+const service = new SourceService({ sources, documents, syncs, dataDir });
 
 /** Run a sync to its end. Its time is the server's own (started_at → finished_at); polling is light so it does not slow the workers. */
 async function timedSync(
@@ -134,13 +132,10 @@ try {
 } finally {
   await ingest.close();
   await syncWorker.close();
-  await producer.close();
-  await syncs.close();
   const keys = await connection.keys(`${prefix}:*`);
   if (keys.length) await connection.del(...keys);
-  connection.disconnect();
-  store.close();
-  await disposeRuntime();
+  // The queues, Redis, the store, then the models.
+  await services.close();
   rmSync(share, { recursive: true, force: true });
   rmSync(dataDir, { recursive: true, force: true });
 }

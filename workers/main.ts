@@ -1,24 +1,12 @@
 // Worker process: ingests files from the queue and runs store maintenance. Start one per machine
-// (or several, on hosts that share Redis and DATA_DIR): `npm run worker`.
-import { join } from "node:path";
+// (or several, on hosts that share Redis and DATA_DIR): `npm run worker`. Its parts come from the
+// composition root (src/usecases/services.ts); the chat model and the judge load on the first review.
 import { ocrLanguagesProblem } from "../ingestion/readers/ocr.js";
-import { loadConfigOrExit } from "../src/config/index.js";
-import { createLogger } from "../src/lib/logger.js";
-import { createEmbedder, createGenerator, createJudge, disposeRuntime } from "../src/models/index.js";
-import { redisConnection } from "../src/queue/connection.js";
-import { IngestQueue } from "../src/queue/ingest-queue.js";
-import { ReviewQueue } from "../src/queue/review-queue.js";
-import { SyncQueue } from "../src/queue/sync-queue.js";
-import { WebhookQueue } from "../src/queue/webhook-queue.js";
-import { HybridRetriever } from "../src/retrieval/hybrid.js";
+import { type Config, loadConfigOrExit } from "../src/config/index.js";
+import { createLogger, type Logger } from "../src/lib/logger.js";
 import { CellExtractor } from "../src/review/extractor.js";
-import { DocumentRepository } from "../src/store/documents.js";
-import { openStore } from "../src/store/index.js";
-import { ReviewRepository } from "../src/store/reviews.js";
-import { SourceRepository } from "../src/store/sources.js";
-import { Intake } from "../src/usecases/intake.js";
+import { openServices, type Services } from "../src/usecases/services.js";
 import { documentEventData, WebhookEmitter } from "../src/usecases/webhooks/events.js";
-import { WebhookRegistry } from "../src/usecases/webhooks/registry.js";
 import { createIngestWorker } from "./ingest.js";
 import { createMaintenanceWorker } from "./maintenance.js";
 import { createReviewWorker } from "./review.js";
@@ -26,41 +14,44 @@ import { ingestSettings } from "./settings.js";
 import { createSyncWorker } from "./sync.js";
 import { createWebhookWorker } from "./webhooks.js";
 
-const config = loadConfigOrExit();
-const log = createLogger("cited-worker", config.LOG_LEVEL);
-
 /** Longest a graceful stop may take before the process exits anyway. */
 const STOP_DEADLINE_MS = 60_000;
 
-try {
-  // Said at start-up, not only when the first scan arrives; each scanned page then says it too.
-  const ocrProblem = await ocrLanguagesProblem(config.OCR_LANGUAGES).catch(() => null);
-  if (ocrProblem) log.warn(`scanned pages cannot be read: ${ocrProblem}`);
-  const embedder = await createEmbedder(config);
-  const store = await openStore(config.DATA_DIR, embedder.dimensions, config.EMBED_MODEL);
-  const connection = redisConnection(config.REDIS_URL, "worker");
-  const producer = IngestQueue.connect(config.REDIS_URL, config.QUEUE_PREFIX);
-  const deps = ingestSettings(config, new DocumentRepository(store), embedder);
+/** The parts the workers share, opened in order: the embedder and the store, then Redis. */
+async function openWorkerParts(services: Services) {
+  const config = services.config;
+  const embedder = await services.embedder();
+  const store = await services.store();
+  const connection = services.workerConnection();
+  const producer = services.ingestQueue();
+  const deps = ingestSettings(config, await services.documents(), embedder);
   // Waits for Redis rather than failing: a planning job survives a Redis restart where it can.
-  const syncs = SyncQueue.connect(config.REDIS_URL, config.QUEUE_PREFIX, "worker");
+  const syncs = services.syncQueue();
   // Attachments are stored where the API keeps uploads.
-  const intake = new Intake(deps.documents, producer, join(config.DATA_DIR, "files"));
-  const hooks = new WebhookRegistry(join(config.DATA_DIR, "webhooks.json"));
-  const webhookQueue = WebhookQueue.connect(config.REDIS_URL, config.QUEUE_PREFIX, "worker");
-  const webhooks = new WebhookEmitter(hooks, webhookQueue, {
+  const intake = await services.intake();
+  const webhookQueue = services.webhookQueue();
+  const webhooks = new WebhookEmitter(services.webhookRegistry(), webhookQueue, {
     attempts: config.WEBHOOK_MAX_ATTEMPTS,
     backoffMs: config.WEBHOOK_BACKOFF_MS,
   });
-  const sources = new SourceRepository(store);
-  const ingest = createIngestWorker({
-    connection,
+  const sources = await services.sources();
+  return { config, store, connection, producer, deps, syncs, intake, webhookQueue, webhooks, sources };
+}
+
+type WorkerParts = Awaited<ReturnType<typeof openWorkerParts>>;
+
+/** Files from the ingest queue; each settled file settles its sync and says so to the webhooks. */
+function startIngest(parts: WorkerParts, log: Logger) {
+  const { config, deps, syncs, producer, webhooks } = parts;
+  return createIngestWorker({
+    connection: parts.connection,
     prefix: config.QUEUE_PREFIX,
     concurrency: config.WORKER_CONCURRENCY,
     lockDurationMs: config.WORKER_LOCK_MS,
     deps,
     log,
     afterIndexed: () => producer.requestMaintenance(),
-    intake,
+    intake: parts.intake,
     maxAttachmentDepth: config.MAX_ATTACHMENT_DEPTH,
     onSettled: async (data, outcome) => {
       if (data.sync_id) await syncs.settle(data.sync_id, data.document_id, outcome);
@@ -72,16 +63,21 @@ try {
     },
     keepTextOfFailedVersions: config.KEEP_TEXT_OF_FAILED_VERSIONS,
   });
-  const sync = createSyncWorker({
-    connection: connection.duplicate(),
+}
+
+/** Syncs of registered folders: plan, queue the files, say when it finished. */
+function startSync(parts: WorkerParts, log: Logger) {
+  const { config, deps, sources, producer, webhooks } = parts;
+  return createSyncWorker({
+    connection: parts.connection.duplicate(),
     prefix: config.QUEUE_PREFIX,
     lockDurationMs: config.WORKER_LOCK_MS,
     log,
     deps: {
       documents: deps.documents,
       sources,
-      intake,
-      syncs,
+      intake: parts.intake,
+      syncs: parts.syncs,
       ingestJobState: async (jobId) => (await producer.get(jobId))?.state ?? null,
       maxBytes: config.UPLOAD_MAX_BYTES,
       dataDir: config.DATA_DIR,
@@ -101,47 +97,71 @@ try {
         });
     },
   });
-  const webhookWorker = createWebhookWorker({
-    connection: connection.duplicate(),
+}
+
+/** Webhook deliveries. */
+function startWebhooks(services: Services, parts: WorkerParts, log: Logger) {
+  const { config } = parts;
+  return createWebhookWorker({
+    connection: parts.connection.duplicate(),
     prefix: config.QUEUE_PREFIX,
     deps: {
-      registry: hooks,
-      queue: webhookQueue,
+      registry: services.webhookRegistry(),
+      queue: parts.webhookQueue,
       disableAfter: config.WEBHOOK_DISABLE_AFTER,
       allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
       timeoutMs: config.WEBHOOK_TIMEOUT_MS,
     },
     log,
   });
-  webhookWorker.on("error", (err) => log.error({ err }, "webhook worker error"));
-  const reviewQueue = ReviewQueue.connect(config.REDIS_URL, config.QUEUE_PREFIX, "worker");
-  const review = createReviewWorker({
-    connection: connection.duplicate(),
+}
+
+/** Review cells; the judge and the chat model are loaded by the first one, not at start-up. */
+async function startReview(services: Services, parts: WorkerParts, log: Logger) {
+  const { config, deps } = parts;
+  return createReviewWorker({
+    connection: parts.connection.duplicate(),
     prefix: config.QUEUE_PREFIX,
     lockDurationMs: config.WORKER_LOCK_MS,
     log,
-    deps: { reviews: new ReviewRepository(store), documents: deps.documents, queue: reviewQueue },
+    deps: { reviews: await services.reviews(), documents: deps.documents, queue: services.reviewQueue() },
     onFinished: async ({ tenant, ...data }) => {
-      await webhooks.emit(tenant, "review.finished", data);
+      await parts.webhooks.emit(tenant, "review.finished", data);
     },
     extractor: async () =>
       new CellExtractor(
-        new HybridRetriever(store, embedder),
+        await services.retriever(),
         deps.documents,
-        await createJudge(config),
-        await createGenerator(config),
+        await services.judge(),
+        await services.generator(),
       ),
   });
-  const maintenance = createMaintenanceWorker(connection.duplicate(), config.QUEUE_PREFIX, store, log);
+}
+
+/** Every worker of the process, started, each logging its own errors. */
+async function startWorkers(services: Services, log: Logger) {
+  const parts = await openWorkerParts(services);
+  const ingest = startIngest(parts, log);
+  const sync = startSync(parts, log);
+  const webhook = startWebhooks(services, parts, log);
+  webhook.on("error", (err) => log.error({ err }, "webhook worker error"));
+  const review = await startReview(services, parts, log);
+  const maintenance = createMaintenanceWorker(
+    parts.connection.duplicate(),
+    parts.config.QUEUE_PREFIX,
+    parts.store,
+    log,
+  );
   ingest.on("error", (err) => log.error({ err }, "ingest worker error"));
   maintenance.on("error", (err) => log.error({ err }, "maintenance worker error"));
   sync.on("error", (err) => log.error({ err }, "sync worker error"));
   review.on("error", (err) => log.error({ err }, "review worker error"));
-  log.info(
-    { concurrency: config.WORKER_CONCURRENCY, embed: config.EMBED_MODEL, data: config.DATA_DIR },
-    "worker ready",
-  );
+  // The order they are closed in: the workers that take new files first.
+  return [ingest, sync, review, maintenance, webhook];
+}
 
+/** On SIGINT or SIGTERM: finish the files in progress, close the workers, then the parts; twice: exit now. */
+function stopOnSignals(workers: { close(): Promise<void> }[], services: Services, log: Logger): void {
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) {
@@ -157,22 +177,32 @@ try {
       );
       process.exit(1);
     }, STOP_DEADLINE_MS).unref();
-    await ingest.close();
-    await sync.close();
-    await review.close();
-    await reviewQueue.close();
-    await maintenance.close();
-    await webhookWorker.close();
-    await webhookQueue.close();
-    await syncs.close();
-    await producer.close();
-    connection.disconnect();
-    store.close();
-    await disposeRuntime();
+    for (const worker of workers) await worker.close();
+    // The queues and Redis, then the store, then the models.
+    await services.close();
     process.exit(0);
   };
   process.on("SIGINT", () => void stop("SIGINT"));
   process.on("SIGTERM", () => void stop("SIGTERM"));
+}
+
+async function main(config: Config, log: Logger): Promise<void> {
+  // Said at start-up, not only when the first scan arrives; each scanned page then says it too.
+  const ocrProblem = await ocrLanguagesProblem(config.OCR_LANGUAGES).catch(() => null);
+  if (ocrProblem) log.warn(`scanned pages cannot be read: ${ocrProblem}`);
+  const services = openServices(config, { queueRole: "worker" });
+  const workers = await startWorkers(services, log);
+  log.info(
+    { concurrency: config.WORKER_CONCURRENCY, embed: config.EMBED_MODEL, data: config.DATA_DIR },
+    "worker ready",
+  );
+  stopOnSignals(workers, services, log);
+}
+
+const config = loadConfigOrExit();
+const log = createLogger("cited-worker", config.LOG_LEVEL);
+try {
+  await main(config, log);
 } catch (error) {
   log.fatal({ err: error }, (error as Error).message);
   process.stderr.write(`cited worker: ${(error as Error).message}\n`);

@@ -1,4 +1,4 @@
-// The API process: load the models once, open the store and the queue, serve HTTP.
+// The API process: its parts from the composition root (src/usecases/services.ts), its routes, HTTP.
 import type { Server } from "node:http";
 import { join } from "node:path";
 import { Router } from "express";
@@ -8,21 +8,11 @@ import { KeyStore } from "../access/keys.js";
 import { auditKey } from "../config/audit-key.js";
 import type { Config } from "../config/index.js";
 import type { Logger } from "../lib/logger.js";
-import { createEmbedder, disposeRuntime } from "../models/index.js";
-import { IngestQueue } from "../queue/ingest-queue.js";
-import { ReviewQueue } from "../queue/review-queue.js";
-import { SyncQueue } from "../queue/sync-queue.js";
-import { WebhookQueue } from "../queue/webhook-queue.js";
 import { CellExtractor } from "../review/extractor.js";
-import { openStore } from "../store/index.js";
-import { ReviewRepository } from "../store/reviews.js";
-import { SourceRepository } from "../store/sources.js";
 import { ChatService } from "../usecases/chat/service.js";
-import { Intake } from "../usecases/intake.js";
+import { openServices } from "../usecases/services.js";
 import { SourceService } from "../usecases/sync/sources.js";
-import { createTenantAnswering } from "../usecases/tenants/answerers.js";
 import { provisionedChatModels } from "../usecases/tenants/settings.js";
-import { WebhookRegistry } from "../usecases/webhooks/registry.js";
 import { createApp } from "./app.js";
 import { auditRecorder, refusalRecorder } from "./audit.js";
 import { authenticator } from "./auth.js";
@@ -57,99 +47,139 @@ export interface RunningApi {
   close(): Promise<void>;
 }
 
-export async function startApi(config: Config, log: Logger, version = "0.1.0"): Promise<RunningApi> {
-  checkOpenMode(config);
-  auditKey(config); // no key, no start: before the models are loaded
-  const embedder = await createEmbedder(config);
-  const store = await openStore(config.DATA_DIR, embedder.dimensions, config.EMBED_MODEL);
-  const { documents, retriever, answerer, generator, settings, tenants } = await createTenantAnswering(
-    config,
-    store,
-    embedder,
-  );
-  const queue = IngestQueue.connect(config.REDIS_URL, config.QUEUE_PREFIX);
-  const syncs = SyncQueue.connect(config.REDIS_URL, config.QUEUE_PREFIX);
-  const webhookQueue = WebhookQueue.connect(config.REDIS_URL, config.QUEUE_PREFIX);
-  const reviewQueue = ReviewQueue.connect(config.REDIS_URL, config.QUEUE_PREFIX);
-  const sources = new SourceService({
-    sources: new SourceRepository(store),
-    documents,
-    syncs,
-    dataDir: config.DATA_DIR,
-    // API callers register only under SOURCE_ROOTS; in open mode the one user is the operator.
-    roots: config.SOURCE_ROOTS.length > 0 ? config.SOURCE_ROOTS : config.OPEN_MODE ? null : [],
+/** The API's parts, opened in the order the process has always loaded them: models first, then Redis. */
+async function openApiServices(config: Config) {
+  const services = openServices(config);
+  const store = await services.store();
+  const [documents, retriever] = [await services.documents(), await services.retriever()];
+  const { answerer, generator } = await services.answering();
+  const { settings, tenants } = await services.tenantAnswering();
+  const queues = {
+    ingest: services.ingestQueue(),
+    syncs: services.syncQueue(),
+    webhooks: services.webhookQueue(),
+    reviews: services.reviewQueue(),
+  };
+  const embedder = await services.embedder();
+  const answering = { documents, retriever, answerer, generator, settings, tenants };
+  return { services, store, embedder, queues, answering, intake: await services.intake() };
+}
+
+type ApiServices = Awaited<ReturnType<typeof openApiServices>>;
+
+/** Where a folder may be registered from the API. */
+function sourceRoots(config: Config): Config["SOURCE_ROOTS"] | null {
+  // API callers register only under SOURCE_ROOTS; in open mode the one user is the operator.
+  return config.SOURCE_ROOTS.length > 0 ? config.SOURCE_ROOTS : config.OPEN_MODE ? null : [];
+}
+
+/** /openapi.json, built once. */
+function docsRoutes(version: string): Router {
+  const openapi = buildOpenApiDocument(version);
+  const router = Router();
+  router.get("/openapi.json", (_req, res) => {
+    res.json(openapi);
   });
+  return router;
+}
+
+/** The routes anyone may call: health, the API description and the UI. */
+function publicRoutes(parts: ApiServices, version: string): Router[] {
+  const { queues, store, embedder, answering } = parts;
+  return [
+    healthRoutes({
+      redis: () => queues.ingest.ping(),
+      store: async () => (await store.documents.countRows()) >= 0,
+      models: async () => embedder.dimensions > 0 && answering.answerer.modelId.length > 0,
+    }),
+    docsRoutes(version),
+    uiRoutes(),
+  ];
+}
+
+/** The routes behind the keys, each recording its reads and changes in the audit trail. */
+async function keyedRoutes(
+  config: Config,
+  parts: ApiServices,
+  keys: KeyStore,
+  audit: ReturnType<typeof auditRecorder>,
+  version: string,
+): Promise<Router[]> {
+  const { services, queues } = parts;
+  const { documents, retriever, answerer, generator, settings, tenants } = parts.answering;
+  const sources = new SourceService({
+    sources: await services.sources(),
+    documents,
+    syncs: queues.syncs,
+    dataDir: config.DATA_DIR,
+    roots: sourceRoots(config),
+  });
+  return [
+    documentRoutes({
+      documents,
+      intake: parts.intake,
+      uploadDir: join(config.DATA_DIR, "uploads"),
+      filesDir: join(config.DATA_DIR, "files"),
+      maxBytes: config.UPLOAD_MAX_BYTES,
+      maxRequestBytes: config.UPLOAD_MAX_REQUEST_BYTES,
+      maxFiles: config.UPLOAD_MAX_FILES,
+      audit,
+    }),
+    jobRoutes(queues.ingest),
+    answerRoutes(
+      retriever,
+      answerer,
+      (req, res, info) => audit(req, res, req.path === "/v1/search" ? "search" : "ask", info),
+      tenants,
+    ),
+    chatRoutes(new ChatService(retriever, answerer, generator, config.ASK_TIMEOUT_MS, tenants), audit),
+    mcpRoutes({ retriever, answerer, documents, version, tenants }, audit),
+    tenantRoutes({
+      settings,
+      chatModels: provisionedChatModels(config),
+      supportThreshold: config.SUPPORT_THRESHOLD,
+      audit,
+    }),
+    keyRoutes(keys, audit),
+    sourceRoutes(sources, audit),
+    webhookRoutes({
+      registry: services.webhookRegistry(),
+      queue: queues.webhooks,
+      allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
+      audit,
+    }),
+    reviewRoutes({
+      reviews: await services.reviews(),
+      documents,
+      queue: queues.reviews,
+      // Summaries are chosen and verified without a model: the API keeps its models for answers.
+      summaries: new CellExtractor(retriever, documents, null, null),
+    }),
+  ];
+}
+
+/** The Express app over the API's parts. */
+async function buildApp(config: Config, log: Logger, parts: ApiServices, version: string) {
   const keys = new KeyStore(join(config.DATA_DIR, "keys.json"));
-  const filesDir = join(config.DATA_DIR, "files");
   // Audit trail: every answer, search, document read, upload, deletion, source and key change, and
   // every refusal on the document routes (src/access/audit.ts), anchored by a key outside DATA_DIR.
   const auditLog = new AuditLog(join(config.DATA_DIR, "audit.log"), auditKey(config));
-  const audit = auditRecorder(auditLog, log);
-  const openapi = buildOpenApiDocument(version);
-  const docsRouter = Router();
-  docsRouter.get("/openapi.json", (_req, res) => {
-    res.json(openapi);
-  });
-
-  const app = createApp({
+  return createApp({
     log,
-    publicRoutes: [
-      healthRoutes({
-        redis: () => queue.ping(),
-        store: async () => (await store.documents.countRows()) >= 0,
-        models: async () => embedder.dimensions > 0 && answerer.modelId.length > 0,
-      }),
-      docsRouter,
-      uiRoutes(),
-    ],
+    publicRoutes: publicRoutes(parts, version),
     authenticate: authenticator({ openMode: config.OPEN_MODE, keys }),
     rateLimit: new RateLimiter(config.RATE_LIMIT_PER_MINUTE),
     openMode: config.OPEN_MODE,
     auditRefusal: refusalRecorder(auditLog, log),
-    routes: [
-      documentRoutes({
-        documents,
-        intake: new Intake(documents, queue, filesDir),
-        uploadDir: join(config.DATA_DIR, "uploads"),
-        filesDir,
-        maxBytes: config.UPLOAD_MAX_BYTES,
-        maxRequestBytes: config.UPLOAD_MAX_REQUEST_BYTES,
-        maxFiles: config.UPLOAD_MAX_FILES,
-        audit,
-      }),
-      jobRoutes(queue),
-      answerRoutes(
-        retriever,
-        answerer,
-        (req, res, info) => audit(req, res, req.path === "/v1/search" ? "search" : "ask", info),
-        tenants,
-      ),
-      chatRoutes(new ChatService(retriever, answerer, generator, config.ASK_TIMEOUT_MS, tenants), audit),
-      mcpRoutes({ retriever, answerer, documents, version, tenants }, audit),
-      tenantRoutes({
-        settings,
-        chatModels: provisionedChatModels(config),
-        supportThreshold: config.SUPPORT_THRESHOLD,
-        audit,
-      }),
-      keyRoutes(keys, audit),
-      sourceRoutes(sources, audit),
-      webhookRoutes({
-        registry: new WebhookRegistry(join(config.DATA_DIR, "webhooks.json")),
-        queue: webhookQueue,
-        allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
-        audit,
-      }),
-      reviewRoutes({
-        reviews: new ReviewRepository(store),
-        documents,
-        queue: reviewQueue,
-        // Summaries are chosen and verified without a model: the API keeps its models for answers.
-        summaries: new CellExtractor(retriever, documents, null, null),
-      }),
-    ],
+    routes: await keyedRoutes(config, parts, keys, auditRecorder(auditLog, log), version),
   });
+}
 
+/** Listen on HOST:PORT, with limits that keep slow clients from holding connections. */
+async function listen(
+  config: Config,
+  app: ReturnType<typeof createApp>,
+): Promise<{ server: Server; url: string }> {
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.PORT, config.HOST, () => resolve(s));
     s.on("error", reject);
@@ -163,6 +193,14 @@ export async function startApi(config: Config, log: Logger, version = "0.1.0"): 
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.PORT;
   const url = `http://${config.HOST.includes(":") ? `[${config.HOST}]` : config.HOST}:${port}`;
+  return { server, url };
+}
+
+export async function startApi(config: Config, log: Logger, version = "0.1.0"): Promise<RunningApi> {
+  checkOpenMode(config);
+  auditKey(config); // no key, no start: before the models are loaded
+  const parts = await openApiServices(config);
+  const { server, url } = await listen(config, await buildApp(config, log, parts, version));
   if (config.OPEN_MODE) {
     log.warn("OPEN MODE: no API keys are checked; anyone who can reach this port can read every document");
     process.stderr.write(`\n  *** Cited is in OPEN MODE: no API keys. It listens on ${url} only. ***\n\n`);
@@ -174,12 +212,8 @@ export async function startApi(config: Config, log: Logger, version = "0.1.0"): 
     close: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
-      await queue.close();
-      await syncs.close();
-      await webhookQueue.close();
-      await reviewQueue.close();
-      store.close();
-      await disposeRuntime();
+      // The queues, then the store, then the models.
+      await parts.services.close();
     },
   };
 }

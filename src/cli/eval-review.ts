@@ -4,13 +4,12 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { Config } from "../config/index.js";
-import { createEmbedder, createGenerator, createJudge, disposeRuntime } from "../models/index.js";
 import { CellExtractor, DEFAULT_EXTRACTOR } from "../review/extractor.js";
 import { shippedTemplate } from "../review/templates.js";
-import { createAnswering } from "../usecases/answering.js";
 import { chooseDocuments, readDataset } from "../usecases/eval/dataset.js";
 import { evalReview, reviewReportMarkdown } from "../usecases/eval/review.js";
 import { buildEvalStore, evalStoreDir, indexSettings } from "../usecases/eval/runner.js";
+import { openServices } from "../usecases/services.js";
 import { progressBar } from "./progress.js";
 
 /** `cited eval --review --dataset DIR [--sample FILE | --docs N] [--template cuad]`; returns the exit code. */
@@ -45,7 +44,8 @@ export async function reviewEvalCommand(config: Config, args: string[]): Promise
   const settings = indexSettings(config);
   const storeDir = evalStoreDir(settings, dataset.dir, values["store-root"], values.store);
   const progress = progressBar();
-  const embedder = await createEmbedder(config);
+  const services = openServices(config);
+  const embedder = await services.embedder();
   const { store, documents, ids } = await buildEvalStore(
     dataset,
     docs,
@@ -54,15 +54,16 @@ export async function reviewEvalCommand(config: Config, args: string[]): Promise
     settings,
     progress,
   );
+  services.adoptStore(store);
   try {
-    const { retriever } = await createAnswering(config, store, embedder, false);
+    const retriever = await services.retriever();
     // Thresholds 0: every verified quote is kept with its support, and the report decides at the
     // configured thresholds (and at others, for tuning) without reviewing again.
     const extractor = new CellExtractor(
       retriever,
       documents,
-      await createJudge(config),
-      await createGenerator(config),
+      await services.judge(),
+      await services.generator(),
       { ...DEFAULT_EXTRACTOR, foundSupport: 0, uncertainSupport: 0 },
     );
     const thresholds = {
@@ -86,7 +87,6 @@ export async function reviewEvalCommand(config: Config, args: string[]): Promise
     process.stdout.write(`${markdown}\nwritten: ${join(values.out, `${name}.json`)} and .md\n`);
     return 0;
   } finally {
-    store.close();
-    await disposeRuntime();
+    await services.close();
   }
 }

@@ -4,8 +4,6 @@ import { basename, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import type { Config } from "../config/index.js";
-import { createEmbedder, disposeRuntime } from "../models/index.js";
-import { createAnswering } from "../usecases/answering.js";
 import { chooseDocuments, readDataset, readQuestionsFile } from "../usecases/eval/dataset.js";
 import {
   buildEvalStore,
@@ -17,6 +15,7 @@ import {
   runEval,
   type ScopeMode,
 } from "../usecases/eval/runner.js";
+import { openServices } from "../usecases/services.js";
 import { progressBar } from "./progress.js";
 
 /** A fixed sample and the least scores the code must keep reaching on it. */
@@ -92,7 +91,8 @@ export async function evalCommand(config: Config, args: string[]): Promise<numbe
   const storeDir = evalStoreDir(settings, dataset.dir, values["store-root"], values.store);
   const progress = progressBar();
 
-  const embedder = await createEmbedder(config);
+  const services = openServices(config);
+  const embedder = await services.embedder();
   const { store, documents, ids, reused } = await buildEvalStore(
     dataset,
     docs,
@@ -101,13 +101,10 @@ export async function evalCommand(config: Config, args: string[]): Promise<numbe
     settings,
     progress,
   );
+  services.adoptStore(store);
   try {
-    const { retriever, answerer } = await createAnswering(
-      config,
-      store,
-      embedder,
-      answers + unanswerable > 0,
-    );
+    const retriever = await services.retriever();
+    const answerer = answers + unanswerable > 0 ? (await services.answering()).answerer : null;
     const report = await runEval(
       {
         name,
@@ -153,7 +150,6 @@ export async function evalCommand(config: Config, args: string[]): Promise<numbe
     }
     return 0;
   } finally {
-    store.close();
-    await disposeRuntime();
+    await services.close();
   }
 }

@@ -7,13 +7,14 @@ import { parseArgs } from "node:util";
 import { AuditLog, parseSince, readAudit, verifyAuditFile } from "../access/audit.js";
 import { KeyStore, Role } from "../access/keys.js";
 import { LOCAL_SCOPE } from "../access/scope.js";
-import { passageView } from "../answer/answerer.js";
+import { type Answerer, passageView } from "../answer/answerer.js";
 import { auditKey, writeNewAuditKey } from "../config/audit-key.js";
 import { type Config, ConfigError, loadConfigOrExit } from "../config/index.js";
-import { createEmbedder, disposeRuntime, ModelNotProvisionedError } from "../models/index.js";
-import { openStore, StoreDimensionMismatchError } from "../store/index.js";
-import { createAnswering } from "../usecases/answering.js";
+import { ModelNotProvisionedError } from "../models/index.js";
+import type { HybridRetriever } from "../retrieval/hybrid.js";
+import { StoreDimensionMismatchError } from "../store/index.js";
 import { answerAuditFields, searchAuditFields } from "../usecases/audit-fields.js";
+import { openServices } from "../usecases/services.js";
 import { evalCommand } from "./eval.js";
 import { reviewEvalCommand } from "./eval-review.js";
 import { formatAnswer, formatPassages } from "./format.js";
@@ -79,18 +80,18 @@ async function serve(): Promise<void> {
   process.on("SIGTERM", () => stop(0));
 }
 
+/** Search over DATA_DIR's store; with `withAnswers`, the Answerer too (the chat model and the judge). */
 async function withAnswering<T>(
   config: Config,
   withAnswers: boolean,
-  fn: (a: Awaited<ReturnType<typeof createAnswering>>) => Promise<T>,
+  fn: (a: { retriever: HybridRetriever; answerer: Answerer | null }) => Promise<T>,
 ): Promise<T> {
-  const embedder = await createEmbedder(config);
-  const store = await openStore(config.DATA_DIR, embedder.dimensions, config.EMBED_MODEL);
+  const services = openServices(config);
   try {
-    return await fn(await createAnswering(config, store, embedder, withAnswers));
+    const retriever = await services.retriever();
+    return await fn({ retriever, answerer: withAnswers ? (await services.answering()).answerer : null });
   } finally {
-    store.close();
-    await disposeRuntime();
+    await services.close();
   }
 }
 

@@ -9,9 +9,7 @@ import { LOCAL_SCOPE } from "../access/scope.js";
 import type { Caller } from "../api/context.js";
 import { createMcpServer } from "../api/mcp.js";
 import type { Config } from "../config/index.js";
-import { createEmbedder, disposeRuntime } from "../models/index.js";
-import { openStore } from "../store/index.js";
-import { createTenantAnswering } from "../usecases/tenants/answerers.js";
+import { openServices } from "../usecases/services.js";
 
 /** Who the tools act as: the key's holder, or the local admin in open mode; a string says what is wrong. */
 export function mcpCaller(config: Config, key: string | undefined): Caller | string {
@@ -35,9 +33,10 @@ export async function mcpCommand(config: Config, args: string[], audit: AuditLog
   // stdout carries the protocol: anything else printed there would break it.
   console.log = console.error;
   console.info = console.error;
-  const embedder = await createEmbedder(config);
-  const store = await openStore(config.DATA_DIR, embedder.dimensions, config.EMBED_MODEL);
-  const { documents, retriever, answerer, tenants } = await createTenantAnswering(config, store, embedder);
+  const services = openServices(config);
+  const [documents, retriever] = [await services.documents(), await services.retriever()];
+  const { answerer } = await services.answering();
+  const { tenants } = await services.tenantAnswering();
   const record = async (event: string, fields: Record<string, unknown>) => {
     await audit.append({
       ...fields,
@@ -62,7 +61,6 @@ export async function mcpCommand(config: Config, args: string[], audit: AuditLog
   );
   await closed;
   await server.close();
-  store.close();
-  await disposeRuntime();
+  await services.close();
   return 0;
 }

@@ -7,15 +7,13 @@ import type { DocumentRow } from "../../schemas/document.js";
 import type { ReviewView } from "../../schemas/review.js";
 import { LOCAL_SCOPE } from "../access/scope.js";
 import type { Config } from "../config/index.js";
-import { createEmbedder, createGenerator, createJudge, disposeRuntime } from "../models/index.js";
 import { cellText, reviewCsv, reviewXlsx } from "../review/export.js";
 import { CellExtractor } from "../review/extractor.js";
 import { parseTemplate, resolveTemplate, TemplateError } from "../review/templates.js";
 import type { DocumentRepository } from "../store/documents.js";
-import { openStore } from "../store/index.js";
-import { createAnswering } from "../usecases/answering.js";
 import { sha256OfFile } from "../usecases/intake.js";
 import { reviewHere } from "../usecases/review.js";
+import { openServices } from "../usecases/services.js";
 import { progressBar } from "./progress.js";
 
 const USAGE =
@@ -90,10 +88,9 @@ export async function reviewCommand(config: Config, args: string[]): Promise<num
     process.stderr.write(`cited: ${error.message}\n`);
     return 2;
   }
-  const embedder = await createEmbedder(config);
-  const store = await openStore(config.DATA_DIR, embedder.dimensions, config.EMBED_MODEL);
+  const services = openServices(config);
   try {
-    const { documents, retriever } = await createAnswering(config, store, embedder, false);
+    const [documents, retriever] = [await services.documents(), await services.retriever()];
     const docs = await documentsToReview(documents, positionals, values);
     if (docs.length === 0) {
       process.stderr.write("cited: no indexed document to review\n");
@@ -102,8 +99,8 @@ export async function reviewCommand(config: Config, args: string[]): Promise<num
     const extractor = new CellExtractor(
       retriever,
       documents,
-      await createJudge(config),
-      await createGenerator(config),
+      await services.judge(),
+      await services.generator(),
     );
     const bar = progressBar();
     const view = await reviewHere(extractor, template, docs, LOCAL_SCOPE, (doc, done, total) =>
@@ -117,7 +114,6 @@ export async function reviewCommand(config: Config, args: string[]): Promise<num
     }
     return 0;
   } finally {
-    store.close();
-    await disposeRuntime();
+    await services.close();
   }
 }

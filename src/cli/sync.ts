@@ -12,11 +12,8 @@ import {
 } from "../../schemas/sources.js";
 import { type AccessScope, accessScope, LOCAL_SCOPE } from "../access/scope.js";
 import type { Config } from "../config/index.js";
-import { createEmbedder, disposeRuntime } from "../models/index.js";
-import { SyncQueue } from "../queue/sync-queue.js";
-import { DocumentRepository } from "../store/documents.js";
-import { openStore, type Store, storedVectorDimensions } from "../store/index.js";
-import { SourceRepository } from "../store/sources.js";
+import type { Store } from "../store/index.js";
+import { openServices } from "../usecases/services.js";
 import {
   SourceExistsError,
   SourceInputError,
@@ -37,23 +34,20 @@ async function withSources<T>(
   config: Config,
   fn: (service: SourceService, store: Store) => Promise<T>,
 ): Promise<T> {
-  let dims = await storedVectorDimensions(config.DATA_DIR);
-  if (dims === null) dims = (await createEmbedder(config)).dimensions;
-  const store = await openStore(config.DATA_DIR, dims, config.EMBED_MODEL);
   // Waits for Redis to be connected (a producer connection would refuse its first command while connecting).
-  const syncs = SyncQueue.connect(config.REDIS_URL, config.QUEUE_PREFIX, "worker");
+  const services = openServices(config, { reuseStoredDimensions: true, queueRole: "worker" });
   try {
+    const store = await services.store();
+    const syncs = services.syncQueue();
     const service = new SourceService({
-      sources: new SourceRepository(store),
-      documents: new DocumentRepository(store),
+      sources: await services.sources(),
+      documents: await services.documents(),
       syncs,
       dataDir: config.DATA_DIR,
     });
     return await fn(service, store);
   } finally {
-    await syncs.close();
-    store.close();
-    await disposeRuntime();
+    await services.close();
   }
 }
 

@@ -2,10 +2,9 @@
 import { Answerer } from "../answer/answerer.js";
 import { GenerationLimiter } from "../answer/limiter.js";
 import type { Config } from "../config/index.js";
-import { createGenerator, createJudge, type Embedder, type JsonGenerator } from "../models/index.js";
-import { HybridRetriever } from "../retrieval/hybrid.js";
-import { DocumentRepository } from "../store/documents.js";
-import type { Store } from "../store/index.js";
+import type { JsonGenerator, YesNoScorer } from "../models/index.js";
+import type { HybridRetriever } from "../retrieval/hybrid.js";
+import type { DocumentRepository } from "../store/documents.js";
 
 /** Most tokens the chat model writes for one answer. */
 export const ANSWER_MAX_TOKENS = 120;
@@ -18,18 +17,17 @@ export interface AnswererVariant {
   supportThreshold: number;
 }
 
-/** Retrieval over a store; with `withAnswers`, also the chat model, the judge and the bounded queue. */
-export async function createAnswering(
-  config: Config,
-  store: Store,
-  embedder: Embedder,
-  withAnswers: boolean,
-) {
-  const documents = new DocumentRepository(store);
-  const retriever = new HybridRetriever(store, embedder);
-  if (!withAnswers) return { documents, retriever, answerer: null, generator: null, variant: null };
-  const generator = await createGenerator(config);
-  const judge = await createJudge(config);
+/** The models and search an answer is built from (src/usecases/services.ts opens them once per process). */
+export interface AnswerParts {
+  retriever: HybridRetriever;
+  documents: DocumentRepository;
+  generator: JsonGenerator;
+  judge: YesNoScorer | null;
+}
+
+/** The process's Answerer over the chat model and the judge, and a maker of variants (per tenant) sharing its line. */
+export function createAnswering(config: Config, parts: AnswerParts) {
+  const { retriever, documents, generator, judge } = parts;
   // One line in front of every model of the process, whichever Answerer takes a place in it.
   const limiter = new GenerationLimiter(config.GENERATION_PARALLEL, config.GENERATION_QUEUE);
   const variant = (v: AnswererVariant) =>
@@ -41,5 +39,8 @@ export async function createAnswering(
       style: config.ANSWER_STYLE,
     });
   const answerer = variant({ generator, supportThreshold: config.SUPPORT_THRESHOLD });
-  return { documents, retriever, answerer, generator, variant };
+  return { answerer, generator, variant };
 }
+
+/** The answer path of a process: its Answerer, the chat model, and the maker of variants. */
+export type Answering = ReturnType<typeof createAnswering>;

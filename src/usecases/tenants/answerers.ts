@@ -4,10 +4,8 @@ import { join } from "node:path";
 import type { SearchFilters } from "../../../schemas/api.js";
 import type { Answerer } from "../../answer/answerer.js";
 import type { Config } from "../../config/index.js";
-import type { Embedder } from "../../models/index.js";
 import { createGenerator, type JsonGenerator } from "../../models/index.js";
-import type { Store } from "../../store/index.js";
-import { type AnswererVariant, createAnswering } from "../answering.js";
+import type { AnswererVariant, Answering } from "../answering.js";
 import { FramedGenerator, filtersFor, instructionFrame, TenantSettingsStore } from "./settings.js";
 
 /** What routes ask of tenancy: the Answerer and the filters of a tenant. */
@@ -61,16 +59,9 @@ export class TenantAnswerers implements TenantPolicy {
   }
 }
 
-/** The answer path of a server process: the chat model, the judge, and every tenant's settings (DATA_DIR/tenants.json). */
-export async function createTenantAnswering(config: Config, store: Store, embedder: Embedder) {
-  const { documents, retriever, answerer, generator, variant } = await createAnswering(
-    config,
-    store,
-    embedder,
-    true,
-  );
-  if (!answerer || !generator || !variant) throw new Error("the chat model did not load");
+/** Every tenant's Answerer over the server's answer path, with the settings in DATA_DIR/tenants.json. */
+export function createTenantAnswering(config: Config, answering: Answering) {
   const settings = new TenantSettingsStore(join(config.DATA_DIR, "tenants.json"));
-  const tenants = new TenantAnswerers(config, settings, { answerer, generator }, variant);
-  return { documents, retriever, answerer, generator, settings, tenants };
+  const tenants = new TenantAnswerers(config, settings, answering, answering.variant);
+  return { settings, tenants };
 }
