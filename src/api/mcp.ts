@@ -18,8 +18,7 @@ import { answerAuditFields, searchAuditFields } from "../usecases/audit-fields.j
 import { answerText, passagesText } from "../usecases/chat/format.js";
 import type { TenantPolicy } from "../usecases/tenants/answerers.js";
 import type { Caller } from "./context.js";
-import { ApiError } from "./errors.js";
-import { answerError } from "./routes/answers.js";
+import { apiErrorOf } from "./errors.js";
 import { documentView } from "./views.js";
 
 /** What the tools are built on. */
@@ -46,8 +45,8 @@ const result = (text: string, data: Record<string, unknown>): CallToolResult => 
 
 /** A failure the caller can act on, as a tool error (the model sees the message) rather than a protocol error. */
 function toolError(error: unknown): CallToolResult {
-  const mapped = answerError(error);
-  if (!(mapped instanceof ApiError)) throw error;
+  const mapped = apiErrorOf(error);
+  if (!mapped) throw error;
   return { isError: true, content: [{ type: "text", text: `${mapped.code}: ${mapped.message}` }] };
 }
 
