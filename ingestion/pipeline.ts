@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import type { ChunkRow, DocumentRow, FileType, PageRow } from "../schemas/document.js";
 import { type OpenOptions, openRegularFile, UnsafeFileError } from "../src/lib/open-file.js";
 import type { Embedder } from "../src/models/embedder.js";
-import type { DocumentRepository } from "../src/store/documents.js";
+import type { DocumentPatch, DocumentRepository } from "../src/store/documents.js";
 import { chunkPages } from "./chunking/chunker.js";
 import { documentTitle } from "./chunking/title.js";
 import { detectFileType } from "./detect.js";
@@ -55,6 +55,21 @@ export interface IngestResult {
   /** SHA-256 and size of the bytes that were read (the document's row is brought up to them). */
   sha256: string;
   size: number;
+}
+
+/**
+ * What marks an ingested document ready: its status and what the pipeline found. The one home of
+ * "ingest, then mark ready" — the ingest worker adds what only it records (notes, page numbering,
+ * metadata, the bytes read); an evaluation store takes these alone.
+ */
+export function readyPatch(result: IngestResult) {
+  return {
+    status: "ready",
+    type: result.type,
+    title: result.title,
+    pages: result.pages,
+    chunks: result.chunks,
+  } satisfies DocumentPatch;
 }
 
 /** Label of a contract's opening, so "who are the parties" or "what is the agreement date" finds it. */
