@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import type { ChunkRow, DocumentRow, FileType, PageRow } from "../schemas/document.js";
 import { type OpenOptions, openRegularFile, UnsafeFileError } from "../src/lib/open-file.js";
 import type { Embedder } from "../src/models/embedder.js";
-import type { DocumentRepository } from "../src/store/documents.js";
+import type { DocumentPatch, DocumentRepository } from "../src/store/documents.js";
 import { chunkPages } from "./chunking/chunker.js";
 import { documentTitle } from "./chunking/title.js";
 import { detectFileType } from "./detect.js";
@@ -55,6 +55,21 @@ export interface IngestResult {
   /** SHA-256 and size of the bytes that were read (the document's row is brought up to them). */
   sha256: string;
   size: number;
+}
+
+/**
+ * What marks an ingested document ready: its status and what the pipeline found. The one home of
+ * "ingest, then mark ready" — the ingest worker adds what only it records (notes, page numbering,
+ * metadata, the bytes read); an evaluation store takes these alone.
+ */
+export function readyPatch(result: IngestResult) {
+  return {
+    status: "ready",
+    type: result.type,
+    title: result.title,
+    pages: result.pages,
+    chunks: result.chunks,
+  } satisfies DocumentPatch;
 }
 
 /** Label of a contract's opening, so "who are the parties" or "what is the agreement date" finds it. */
@@ -133,16 +148,58 @@ export async function ingestDocument(
   if (parsed.pages.every((p) => p.source === "failed" || p.text.trim().length === 0)) {
     throw ingestErrors.noText();
   }
-  // An e-mail is known by its subject and a web page by its <title>; other formats' metadata titles
-  // are often template leftovers.
-  const title =
-    (type === "eml" || type === "html") && parsed.title
-      ? parsed.title
-      : documentTitle(parsed.pages[0]?.text ?? "", doc.name, parsed.title);
+  const title = titleOf(type, parsed, doc.name);
 
   onProgress({ stage: "chunk" });
+  const chunks = chunkDocument(parsed, type, title, deps);
+  lap("chunk");
+  const vectors = await embedChunks(chunks, title, deps, onProgress);
+  lap("embed");
+
+  onProgress({ stage: "write" });
+  const found: Found = { type, title, sha256 };
+  await deps.documents.replaceContent(
+    doc.id,
+    pageRowsOf(doc, parsed),
+    chunkRowsOf(doc, found, chunks, vectors),
+  );
+  lap("write");
+  return {
+    type,
+    title,
+    pages: parsed.pages.length,
+    chunks: chunks.length,
+    timings,
+    parsed,
+    sha256,
+    size: bytes.length,
+  };
+}
+
+/** Passages of a document, as the chunker cuts them. */
+type Chunks = ReturnType<typeof chunkPages>;
+
+/** What reading a file found that every chunk row carries. */
+interface Found {
+  type: FileType;
+  title: string;
+  sha256: string;
+}
+
+/**
+ * A document's title. An e-mail is known by its subject and a web page by its <title>; other
+ * formats' metadata titles are often template leftovers.
+ */
+function titleOf(type: FileType, parsed: ParsedDocument, name: string): string {
+  return (type === "eml" || type === "html") && parsed.title
+    ? parsed.title
+    : documentTitle(parsed.pages[0]?.text ?? "", name, parsed.title);
+}
+
+/** Cut the pages into passages sized for the embedder, each headed by the title and its section. */
+function chunkDocument(parsed: ParsedDocument, type: FileType, title: string, deps: IngestDeps): Chunks {
   const { embedder } = deps;
-  const chunks = chunkPages(parsed.pages, {
+  return chunkPages(parsed.pages, {
     countTokens: (text) => embedder.countTokens(text, "passage"),
     targetTokens: deps.chunking.targetTokens,
     minTokens: deps.chunking.minTokens,
@@ -151,25 +208,34 @@ export async function ingestDocument(
     markdown: type === "markdown" || parsed.markdownHeadings === true,
     outline: parsed.outline,
   });
-  lap("chunk");
+}
 
+/** Embed the passages in batches, reporting progress after each. */
+async function embedChunks(
+  chunks: Chunks,
+  title: string,
+  deps: IngestDeps,
+  onProgress: (p: IngestProgress) => void,
+): Promise<Float32Array[]> {
   const batch = deps.embedBatch ?? 16;
   const vectors: Float32Array[] = [];
   for (let i = 0; i < chunks.length; i += batch) {
     onProgress({ stage: "embed", done: i, total: chunks.length });
     const slice = chunks.slice(i, i + batch);
     vectors.push(
-      ...(await embedder.embed(
+      ...(await deps.embedder.embed(
         slice.map((c) => searchText(title, c.section, c.text, c.preamble)),
         "passage",
       )),
     );
   }
   onProgress({ stage: "embed", done: chunks.length, total: chunks.length });
-  lap("embed");
+  return vectors;
+}
 
-  onProgress({ stage: "write" });
-  const pageRows: PageRow[] = parsed.pages.map((p) => ({
+/** The stored text of each page, readable by the document's groups. */
+function pageRowsOf(doc: DocumentRow, parsed: ParsedDocument): PageRow[] {
+  return parsed.pages.map((p) => ({
     document_id: doc.id,
     tenant: doc.tenant,
     acl: doc.acl,
@@ -178,8 +244,13 @@ export async function ingestDocument(
     text_source: p.source,
     ocr_confidence: p.ocrConfidence ?? null,
   }));
+}
+
+/** The stored passages with their vectors; ids from the document, the content hash and the position. */
+function chunkRowsOf(doc: DocumentRow, found: Found, chunks: Chunks, vectors: Float32Array[]): ChunkRow[] {
+  const { type, title, sha256 } = found;
   const hashPrefix = sha256.slice(0, 12);
-  const chunkRows: ChunkRow[] = chunks.map((c, i) => ({
+  return chunks.map((c, i) => ({
     chunk_id: `${doc.id}:${hashPrefix}:${c.ordinal}`,
     document_id: doc.id,
     tenant: doc.tenant,
@@ -201,16 +272,4 @@ export async function ingestDocument(
     content_sha256: sha256,
     vector: Array.from(vectors[i]!),
   }));
-  await deps.documents.replaceContent(doc.id, pageRows, chunkRows);
-  lap("write");
-  return {
-    type,
-    title,
-    pages: parsed.pages.length,
-    chunks: chunks.length,
-    timings,
-    parsed,
-    sha256,
-    size: bytes.length,
-  };
 }

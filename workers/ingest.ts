@@ -2,12 +2,13 @@
 import { type Job, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { PermanentIngestError } from "../ingestion/errors.js";
-import { type IngestDeps, type IngestProgress, ingestDocument } from "../ingestion/pipeline.js";
+import { type IngestDeps, type IngestProgress, ingestDocument, readyPatch } from "../ingestion/pipeline.js";
 import type { ParsedDocument } from "../ingestion/readers/index.js";
 import type { DocumentRow } from "../schemas/document.js";
 import type { IngestJobData, IngestJobProgress } from "../schemas/jobs.js";
 import type { Logger } from "../src/lib/logger.js";
 import { QUEUES } from "../src/queue/ingest-queue.js";
+import type { DocumentPatch } from "../src/store/documents.js";
 import { EARLIER_TEXT_REMOVED, type Intake } from "../src/usecases/intake.js";
 
 /** Share of a file's progress bar given to each stage (embedding is most of the work). */
@@ -56,120 +57,7 @@ export interface IngestWorkerOptions {
  * with backoff and recorded on the document only when the last attempt fails.
  */
 export function createIngestWorker(options: IngestWorkerOptions): Worker<IngestJobData> {
-  const { deps, log } = options;
-  const { documents } = deps;
-  const settled = async (job: Job<IngestJobData>, outcome: "done" | "failed" | "skipped") => {
-    await options
-      .onSettled?.(job.data, outcome)
-      .catch((e: unknown) => log.warn({ err: e, job: job.id }, "could not record the end of a job"));
-  };
-  const maxDepth = options.maxAttachmentDepth ?? 3;
-  /** The attachments to read: none past MAX_ATTACHMENT_DEPTH, with a note saying so. */
-  const attachmentsToRead = async (doc: DocumentRow, found: NonNullable<ParsedDocument["attachments"]>) => {
-    if (found.length === 0) return { attachments: found };
-    const depth = await options.intake.attachmentDepth(doc, maxDepth);
-    if (depth < maxDepth) return { attachments: found };
-    return {
-      attachments: [],
-      note: `its ${found.length} attachment(s) were not read: ${depth === 0 ? "MAX_ATTACHMENT_DEPTH=0 turns attachments off" : `the message is itself an attachment ${depth} level(s) deep, and MAX_ATTACHMENT_DEPTH=${maxDepth} follows no deeper`}`,
-    };
-  };
-
-  /**
-   * A document that failed for good keeps no text of an earlier version in search (a "redacted" copy
-   * that cannot be read must not leave the unredacted text findable), unless the operator chose to
-   * keep it. Returns what the document's error then says about it.
-   */
-  const dropEarlierText = async (id: string): Promise<string> => {
-    if ((await documents.countChunks(id)) === 0) return "";
-    if (options.keepTextOfFailedVersions)
-      return " (the text of its earlier version stays searchable: KEEP_TEXT_OF_FAILED_VERSIONS)";
-    await documents.replaceContent(id, [], []);
-    return EARLIER_TEXT_REMOVED;
-  };
-  const processor = async (job: Job<IngestJobData>) => {
-    const id = job.data.document_id;
-    const jobId = job.id ?? "";
-    const doc = await documents.getForWorker(id);
-    if (!doc) {
-      log.info({ document: id, job: job.id }, "document was deleted before it was ingested");
-      await settled(job, "skipped");
-      return { skipped: "deleted" };
-    }
-    if (doc.job_id !== null && doc.job_id !== jobId) {
-      log.info({ document: id, job: job.id, owner: doc.job_id }, "a newer job owns this document");
-      await settled(job, "skipped");
-      return { skipped: "superseded" };
-    }
-    const update = (patch: Parameters<typeof documents.update>[1]) =>
-      documents.updateForJob(id, jobId, patch);
-    await update({ status: "processing", error: null, error_code: null, notes: null });
-    try {
-      const result = await ingestDocument(
-        doc,
-        deps,
-        (p) => void job.updateProgress(toJobProgress(p)).catch(() => {}),
-      );
-      // The document may have been deleted while we worked: do not resurrect its row.
-      if (!(await documents.getForWorker(id))) {
-        await documents.delete(id);
-        await settled(job, "skipped");
-        return { skipped: "deleted" };
-      }
-      const { attachments: found = [], metadata, pageNumbers } = result.parsed;
-      const { attachments, note } = await attachmentsToRead(doc, found);
-      const notes = [...(result.parsed.warnings ?? []), ...(note ? [note] : [])];
-      for (const warning of notes) log.warn({ document: id }, warning);
-      // Before the parent is ready, so a failure here retries the whole job (both steps are idempotent).
-      const children = attachments.length > 0 ? await options.intake.acceptAttachments(doc, attachments) : [];
-      if (children.length > 0) {
-        log.info({ document: id, attachments: children.map((c) => c.id) }, "attachments queued");
-      }
-      await update({
-        status: "ready",
-        type: result.type,
-        title: result.title,
-        pages: result.pages,
-        chunks: result.chunks,
-        page_numbers: pageNumbers ?? null,
-        notes: notes.length > 0 ? JSON.stringify(notes) : null,
-        sha256: result.sha256,
-        size_bytes: result.size,
-        ...(metadata ? { metadata: JSON.stringify(metadata) } : {}),
-      });
-      await job.updateProgress({ stage: "done", percent: 100 } satisfies IngestJobProgress);
-      log.info({ document: id, pages: result.pages, chunks: result.chunks, ms: result.timings }, "indexed");
-      await settled(job, "done");
-      await options
-        .afterIndexed?.()
-        .catch((e: unknown) => log.warn({ err: e }, "could not schedule maintenance"));
-      return { pages: result.pages, chunks: result.chunks, timings: result.timings };
-    } catch (error) {
-      if (error instanceof PermanentIngestError) {
-        const error_ = `${error.message}${await dropEarlierText(id)}`;
-        await update({ status: "failed", error: error_, error_code: error.code });
-        log.info({ document: id, code: error.code }, "file cannot be ingested");
-        await settled(job, "failed");
-        throw new UnrecoverableError(error.message);
-      }
-      const attempts = job.opts.attempts ?? 1;
-      const last = job.attemptsMade + 1 >= attempts;
-      log.warn(
-        { document: id, err: error, attempt: job.attemptsMade + 1, of: attempts },
-        "ingest attempt failed",
-      );
-      await update({
-        status: last ? "failed" : "queued",
-        error: last
-          ? `could not be processed after ${attempts} attempts (${(error as Error).message}): check the worker log, then upload the file again${await dropEarlierText(id)}`
-          : null,
-        error_code: last ? "unreadable" : null,
-      });
-      if (last) await settled(job, "failed");
-      throw error;
-    }
-  };
-  return new Worker<IngestJobData>(QUEUES.ingest, processor, {
+  return new Worker<IngestJobData>(QUEUES.ingest, (job) => ingestJob(options, job), {
     connection: options.connection,
     prefix: options.prefix,
     concurrency: options.concurrency,
@@ -177,4 +65,162 @@ export function createIngestWorker(options: IngestWorkerOptions): Worker<IngestJ
     stalledInterval: Math.min(30_000, options.lockDurationMs ?? 30_000),
     maxStalledCount: 3,
   });
+}
+
+/** One job at work: the worker's options, the job, its document, and the write that only it may make. */
+interface JobRun {
+  options: IngestWorkerOptions;
+  job: Job<IngestJobData>;
+  /** The document's id. */
+  id: string;
+  /** Writes the document only while this job owns it (a stale job of a lost sync writes nothing). */
+  update: (patch: DocumentPatch) => Promise<unknown>;
+}
+
+/** Read one file into the index: skip it if it is gone or another job owns it, else index it or record why not. */
+async function ingestJob(options: IngestWorkerOptions, job: Job<IngestJobData>) {
+  const { documents } = options.deps;
+  const id = job.data.document_id;
+  const jobId = job.id ?? "";
+  const doc = await documents.getForWorker(id);
+  if (!doc || (doc.job_id !== null && doc.job_id !== jobId)) return skipJob(options, job, doc);
+  const run: JobRun = { options, job, id, update: (patch) => documents.updateForJob(id, jobId, patch) };
+  await run.update({ status: "processing", error: null, error_code: null, notes: null });
+  try {
+    return await indexDocument(run, doc);
+  } catch (error) {
+    return recordFailure(run, error);
+  }
+}
+
+/** Tell the sync that a job ended for good; its errors are logged, never fail the job. */
+async function settled(run: Pick<JobRun, "options" | "job">, outcome: "done" | "failed" | "skipped") {
+  const { options, job } = run;
+  await options
+    .onSettled?.(job.data, outcome)
+    .catch((e: unknown) => options.log.warn({ err: e, job: job.id }, "could not record the end of a job"));
+}
+
+/** A job with nothing to do: its document was deleted, or a newer job owns it. */
+async function skipJob(options: IngestWorkerOptions, job: Job<IngestJobData>, doc: DocumentRow | null) {
+  const id = job.data.document_id;
+  if (!doc) {
+    options.log.info({ document: id, job: job.id }, "document was deleted before it was ingested");
+    await settled({ options, job }, "skipped");
+    return { skipped: "deleted" };
+  }
+  options.log.info({ document: id, job: job.id, owner: doc.job_id }, "a newer job owns this document");
+  await settled({ options, job }, "skipped");
+  return { skipped: "superseded" };
+}
+
+/** Ingest the file, queue its attachments, then mark the document ready with what was found. */
+async function indexDocument(run: JobRun, doc: DocumentRow) {
+  const { options, job, id } = run;
+  const { deps, log } = options;
+  const result = await ingestDocument(
+    doc,
+    deps,
+    (p) => void job.updateProgress(toJobProgress(p)).catch(() => {}),
+  );
+  // The document may have been deleted while we worked: do not resurrect its row.
+  if (!(await deps.documents.getForWorker(id))) {
+    await deps.documents.delete(id);
+    await settled(run, "skipped");
+    return { skipped: "deleted" };
+  }
+  const notes = await queueAttachments(run, doc, result.parsed);
+  const { metadata, pageNumbers } = result.parsed;
+  await run.update({
+    ...readyPatch(result),
+    page_numbers: pageNumbers ?? null,
+    notes: notes.length > 0 ? JSON.stringify(notes) : null,
+    sha256: result.sha256,
+    size_bytes: result.size,
+    ...(metadata ? { metadata: JSON.stringify(metadata) } : {}),
+  });
+  await job.updateProgress({ stage: "done", percent: 100 } satisfies IngestJobProgress);
+  log.info({ document: id, pages: result.pages, chunks: result.chunks, ms: result.timings }, "indexed");
+  await settled(run, "done");
+  await options
+    .afterIndexed?.()
+    .catch((e: unknown) => log.warn({ err: e }, "could not schedule maintenance"));
+  return { pages: result.pages, chunks: result.chunks, timings: result.timings };
+}
+
+/**
+ * Turn the attachments found in the file into documents of their own (as deep as allowed) before the
+ * parent is ready, so a failure here retries the whole job (both steps are idempotent). Returns the
+ * document's notes: the reader's warnings, and why attachments were not read.
+ */
+async function queueAttachments(run: JobRun, doc: DocumentRow, parsed: ParsedDocument): Promise<string[]> {
+  const { options, id } = run;
+  const { attachments, note } = await attachmentsToRead(options, doc, parsed.attachments ?? []);
+  const notes = [...(parsed.warnings ?? []), ...(note ? [note] : [])];
+  for (const warning of notes) options.log.warn({ document: id }, warning);
+  const children = attachments.length > 0 ? await options.intake.acceptAttachments(doc, attachments) : [];
+  if (children.length > 0) {
+    options.log.info({ document: id, attachments: children.map((c) => c.id) }, "attachments queued");
+  }
+  return notes;
+}
+
+/** The attachments to read: none past MAX_ATTACHMENT_DEPTH, with a note saying so. */
+async function attachmentsToRead(
+  options: IngestWorkerOptions,
+  doc: DocumentRow,
+  found: NonNullable<ParsedDocument["attachments"]>,
+) {
+  const maxDepth = options.maxAttachmentDepth ?? 3;
+  if (found.length === 0) return { attachments: found };
+  const depth = await options.intake.attachmentDepth(doc, maxDepth);
+  if (depth < maxDepth) return { attachments: found };
+  return {
+    attachments: [],
+    note: `its ${found.length} attachment(s) were not read: ${depth === 0 ? "MAX_ATTACHMENT_DEPTH=0 turns attachments off" : `the message is itself an attachment ${depth} level(s) deep, and MAX_ATTACHMENT_DEPTH=${maxDepth} follows no deeper`}`,
+  };
+}
+
+/**
+ * A document that failed for good keeps no text of an earlier version in search (a "redacted" copy
+ * that cannot be read must not leave the unredacted text findable), unless the operator chose to
+ * keep it. Returns what the document's error then says about it.
+ */
+async function dropEarlierText(options: IngestWorkerOptions, id: string): Promise<string> {
+  const { documents } = options.deps;
+  if ((await documents.countChunks(id)) === 0) return "";
+  if (options.keepTextOfFailedVersions)
+    return " (the text of its earlier version stays searchable: KEEP_TEXT_OF_FAILED_VERSIONS)";
+  await documents.replaceContent(id, [], []);
+  return EARLIER_TEXT_REMOVED;
+}
+
+/**
+ * Record why the file was not indexed: a permanent failure at once (the job ends), anything else
+ * only on the last attempt (the job is retried with backoff until then). Always throws.
+ */
+async function recordFailure(run: JobRun, error: unknown): Promise<never> {
+  const { options, job, id } = run;
+  if (error instanceof PermanentIngestError) {
+    const error_ = `${error.message}${await dropEarlierText(options, id)}`;
+    await run.update({ status: "failed", error: error_, error_code: error.code });
+    options.log.info({ document: id, code: error.code }, "file cannot be ingested");
+    await settled(run, "failed");
+    throw new UnrecoverableError(error.message);
+  }
+  const attempts = job.opts.attempts ?? 1;
+  const last = job.attemptsMade + 1 >= attempts;
+  options.log.warn(
+    { document: id, err: error, attempt: job.attemptsMade + 1, of: attempts },
+    "ingest attempt failed",
+  );
+  await run.update({
+    status: last ? "failed" : "queued",
+    error: last
+      ? `could not be processed after ${attempts} attempts (${(error as Error).message}): check the worker log, then upload the file again${await dropEarlierText(options, id)}`
+      : null,
+    error_code: last ? "unreadable" : null,
+  });
+  if (last) await settled(run, "failed");
+  throw error;
 }

@@ -74,100 +74,118 @@ export interface HtmlText {
  * sections), table cells are separated by " | ". Linear in the input, whatever the nesting depth.
  */
 export function htmlToText(html: string): HtmlText {
-  const lines: string[] = [];
-  let line = "";
-  let heading = 0;
-  let pre = 0;
-  const hidden = new Map<string, number>();
-  let hiddenTotal = 0;
-  let inTitle = false;
-  let keepTitle = false;
-  let title: string | undefined;
-  let titleText = "";
+  const reader = new VisibleText();
+  scanMarkup(html, "html", {
+    open: (name) => reader.open(name),
+    close: (name) => reader.close(name),
+    text: (text) => reader.text(text),
+  });
+  return reader.finish();
+}
 
-  const endLine = () => {
+/** The text a reader sees, built as the markup is scanned: lines, headings, hidden elements, the title. */
+class VisibleText {
+  private readonly lines: string[] = [];
+  private line = "";
+  /** Level of the heading being read (0 outside headings). */
+  private heading = 0;
+  /** Depth of <pre> elements the text is in. */
+  private pre = 0;
+  /** Open hidden elements, by name, and in all. */
+  private readonly hidden = new Map<string, number>();
+  private hiddenTotal = 0;
+  private inTitle = false;
+  private keepTitle = false;
+  private title: string | undefined;
+  private titleText = "";
+
+  open(name: string): void {
+    const headOpen = this.hidden.get("head") ?? 0;
+    // An element that cannot be in <head> means the body has begun, as browsers read it.
+    if (headOpen > 0 && this.hiddenTotal === headOpen && !IN_HEAD.has(name)) this.hide("head", -headOpen);
+    if (name === "title") {
+      // Only the document's own first title counts: an SVG <title> is a tooltip.
+      this.inTitle = true;
+      this.keepTitle = this.title === undefined && (this.hidden.get("svg") ?? 0) === 0;
+      return;
+    }
+    if (HIDDEN.has(name)) {
+      this.hide(name, 1);
+      return;
+    }
+    if (this.hiddenTotal > 0) return;
+    const level = HEADING.exec(name);
+    if (level && this.heading === 0) {
+      this.endLine();
+      this.heading = Number(level[1]);
+      this.line = `${"#".repeat(this.heading)} `;
+    } else if (BLOCK.has(name)) {
+      // Inside a heading, blocks only separate words: the heading stays one line.
+      if (this.heading > 0) this.line += " ";
+      else this.endLine();
+      if (name === "pre") this.pre++;
+    } else if (name === "td" || name === "th") {
+      if (this.line.trim().length > 0 && this.heading === 0) this.line = `${this.line.trimEnd()} | `;
+    }
+  }
+
+  close(name: string): void {
+    if (name === "title") {
+      if (this.inTitle && this.keepTitle) this.title = this.titleText.replace(/\s+/g, " ").trim();
+      this.inTitle = false;
+      this.keepTitle = false;
+      return;
+    }
+    if (HIDDEN.has(name)) {
+      if ((this.hidden.get(name) ?? 0) > 0) this.hide(name, -1);
+      return;
+    }
+    if (this.hiddenTotal > 0) return;
+    if (HEADING.test(name) && this.heading > 0) {
+      this.endLine();
+      this.heading = 0;
+    } else if (BLOCK.has(name)) {
+      if (this.heading > 0) this.line += " ";
+      else this.endLine();
+      if (name === "pre" && this.pre > 0) this.pre--;
+    }
+  }
+
+  text(text: string): void {
+    if (this.inTitle) {
+      if (this.keepTitle) this.titleText += text;
+    } else if (this.hiddenTotal === 0) this.add(text);
+  }
+
+  finish(): HtmlText {
+    this.endLine();
+    return { text: this.lines.join("\n"), title: this.title || undefined };
+  }
+
+  private endLine(): void {
     // Preformatted lines keep their indentation; other lines lose what the markup's layout added.
-    const text = pre > 0 ? line.trimEnd() : line.trim();
-    if (text.trim().length > 0 && !/^#+$/.test(text)) lines.push(text);
-    line = "";
-  };
-  const add = (text: string) => {
-    if (pre > 0) {
+    const text = this.pre > 0 ? this.line.trimEnd() : this.line.trim();
+    if (text.trim().length > 0 && !/^#+$/.test(text)) this.lines.push(text);
+    this.line = "";
+  }
+
+  private add(text: string): void {
+    if (this.pre > 0) {
       const parts = text.split(/\r\n?|\n/);
       parts.forEach((part, i) => {
-        if (i > 0) endLine();
-        line += part;
+        if (i > 0) this.endLine();
+        this.line += part;
       });
       return;
     }
     const collapsed = text.replace(/\s+/g, " ");
-    line += line.length === 0 || line.endsWith(" ") ? collapsed.trimStart() : collapsed;
-  };
-  const hide = (name: string, by: number) => {
-    const n = (hidden.get(name) ?? 0) + by;
-    hidden.set(name, n);
-    hiddenTotal += by;
-  };
+    this.line += this.line.length === 0 || this.line.endsWith(" ") ? collapsed.trimStart() : collapsed;
+  }
 
-  scanMarkup(html, "html", {
-    open(name) {
-      const headOpen = hidden.get("head") ?? 0;
-      // An element that cannot be in <head> means the body has begun, as browsers read it.
-      if (headOpen > 0 && hiddenTotal === headOpen && !IN_HEAD.has(name)) hide("head", -headOpen);
-      if (name === "title") {
-        // Only the document's own first title counts: an SVG <title> is a tooltip.
-        inTitle = true;
-        keepTitle = title === undefined && (hidden.get("svg") ?? 0) === 0;
-        return;
-      }
-      if (HIDDEN.has(name)) {
-        hide(name, 1);
-        return;
-      }
-      if (hiddenTotal > 0) return;
-      const level = HEADING.exec(name);
-      if (level && heading === 0) {
-        endLine();
-        heading = Number(level[1]);
-        line = `${"#".repeat(heading)} `;
-      } else if (BLOCK.has(name)) {
-        // Inside a heading, blocks only separate words: the heading stays one line.
-        if (heading > 0) line += " ";
-        else endLine();
-        if (name === "pre") pre++;
-      } else if (name === "td" || name === "th") {
-        if (line.trim().length > 0 && heading === 0) line = `${line.trimEnd()} | `;
-      }
-    },
-    close(name) {
-      if (name === "title") {
-        if (inTitle && keepTitle) title = titleText.replace(/\s+/g, " ").trim();
-        inTitle = false;
-        keepTitle = false;
-        return;
-      }
-      if (HIDDEN.has(name)) {
-        if ((hidden.get(name) ?? 0) > 0) hide(name, -1);
-        return;
-      }
-      if (hiddenTotal > 0) return;
-      if (HEADING.test(name) && heading > 0) {
-        endLine();
-        heading = 0;
-      } else if (BLOCK.has(name)) {
-        if (heading > 0) line += " ";
-        else endLine();
-        if (name === "pre" && pre > 0) pre--;
-      }
-    },
-    text(text) {
-      if (inTitle) {
-        if (keepTitle) titleText += text;
-      } else if (hiddenTotal === 0) add(text);
-    },
-  });
-  endLine();
-  return { text: lines.join("\n"), title: title || undefined };
+  private hide(name: string, by: number): void {
+    this.hidden.set(name, (this.hidden.get(name) ?? 0) + by);
+    this.hiddenTotal += by;
+  }
 }
 
 /** HTML pages in the charset they declare or are found in: the main text as one page, <title> as the title. */

@@ -4,7 +4,7 @@ import helmet from "helmet";
 import type { Logger } from "../lib/logger.js";
 import type { RefusalRecorder } from "./audit.js";
 import type { Caller } from "./context.js";
-import { ApiError, errorHandler } from "./errors.js";
+import { ApiError, apiErrorOf, errorHandler } from "./errors.js";
 import type { RateLimiter } from "./rate-limit.js";
 
 /** Everything the HTTP layer is built from; routes are thin adapters over these. */
@@ -131,15 +131,16 @@ export function createApp(parts: AppParts): Express {
   });
   const handle = errorHandler(parts.log);
   app.use(async (error: unknown, req: Request, res: Response, next: NextFunction) => {
-    if (error instanceof ApiError && parts.auditRefusal) {
+    const refusal = apiErrorOf(error);
+    if (refusal && parts.auditRefusal) {
       try {
-        await parts.auditRefusal(req, res, error);
+        await parts.auditRefusal(req, res, refusal);
       } catch (failed) {
         handle(failed, req, res, next);
         return;
       }
     }
-    handle(error, req, res, next);
+    handle(refusal ?? error, req, res, next);
   });
   return app;
 }

@@ -18,8 +18,7 @@ import { answerAuditFields, searchAuditFields } from "../usecases/audit-fields.j
 import { answerText, passagesText } from "../usecases/chat/format.js";
 import type { TenantPolicy } from "../usecases/tenants/answerers.js";
 import type { Caller } from "./context.js";
-import { ApiError } from "./errors.js";
-import { answerError } from "./routes/answers.js";
+import { apiErrorOf } from "./errors.js";
 import { documentView } from "./views.js";
 
 /** What the tools are built on. */
@@ -46,9 +45,17 @@ const result = (text: string, data: Record<string, unknown>): CallToolResult => 
 
 /** A failure the caller can act on, as a tool error (the model sees the message) rather than a protocol error. */
 function toolError(error: unknown): CallToolResult {
-  const mapped = answerError(error);
-  if (!(mapped instanceof ApiError)) throw error;
+  const mapped = apiErrorOf(error);
+  if (!mapped) throw error;
   return { isError: true, content: [{ type: "text", text: `${mapped.code}: ${mapped.message}` }] };
+}
+
+/** What every tool acts with: the deps, and the caller's scope and filters. */
+interface ToolContext {
+  deps: McpDeps;
+  caller: Caller;
+  scope: Caller["scope"];
+  filters: (requested: SearchFilters | undefined) => SearchFilters | undefined;
 }
 
 /** An MCP server whose tools act as `caller` (its tenant, groups and role). */
@@ -57,7 +64,17 @@ export function createMcpServer(deps: McpDeps, caller: Caller): McpServer {
   const scope = caller.scope;
   const filters = (requested: SearchFilters | undefined) =>
     deps.tenants ? deps.tenants.filters(scope.tenant, requested) : requested;
+  const tools: ToolContext = { deps, caller, scope, filters };
+  registerSearch(server, tools);
+  registerAsk(server, tools);
+  registerGetPage(server, tools);
+  registerListDocuments(server, tools);
+  return server;
+}
 
+/** Tool `search`: passages best first, recorded as a search. */
+function registerSearch(server: McpServer, tools: ToolContext): void {
+  const { deps, scope, filters } = tools;
   server.registerTool(
     "search",
     {
@@ -82,7 +99,11 @@ export function createMcpServer(deps: McpDeps, caller: Caller): McpServer {
       return result(passagesText(input.query, passages), { passages });
     },
   );
+}
 
+/** Tool `ask`: an answer with verified citations, admitted to the model's line as the caller. */
+function registerAsk(server: McpServer, tools: ToolContext): void {
+  const { deps, caller, scope, filters } = tools;
   server.registerTool(
     "ask",
     {
@@ -110,7 +131,11 @@ export function createMcpServer(deps: McpDeps, caller: Caller): McpServer {
       }
     },
   );
+}
 
+/** Tool `get_page`: the stored text of one page. */
+function registerGetPage(server: McpServer, tools: ToolContext): void {
+  const { deps, scope } = tools;
   server.registerTool(
     "get_page",
     {
@@ -131,7 +156,11 @@ export function createMcpServer(deps: McpDeps, caller: Caller): McpServer {
       return result(found.text, { document_id, page, text: found.text, text_source: found.text_source });
     },
   );
+}
 
+/** Tool `list_documents`: the documents the caller may read. */
+function registerListDocuments(server: McpServer, tools: ToolContext): void {
+  const { deps, scope } = tools;
   server.registerTool(
     "list_documents",
     {
@@ -158,6 +187,4 @@ export function createMcpServer(deps: McpDeps, caller: Caller): McpServer {
       });
     },
   );
-
-  return server;
 }

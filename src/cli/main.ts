@@ -109,67 +109,206 @@ function auditKeyOrFail(config: Config): Buffer {
 const auditLogOf = (config: Config) =>
   new AuditLog(join(config.DATA_DIR, "audit.log"), auditKeyOrFail(config));
 
+/** `cited audit new-key FILE`: a new audit key, written where the data folder is not. */
+function newAuditKey(config: Config, options: string[]): number {
+  if (options.length !== 1 || !isAbsolute(options[0]!))
+    fail(
+      "audit new-key needs an absolute file path, e.g. npm run cited -- audit new-key /etc/cited/audit.key",
+    );
+  try {
+    writeNewAuditKey(options[0]!, config.DATA_DIR);
+  } catch (error) {
+    fail(
+      `${(error as Error).message}${(error as NodeJS.ErrnoException).code === "EEXIST" ? ": a key is there already; keep it (the log needs it)" : ""}`,
+    );
+  }
+  console.log(
+    `wrote a new audit key to ${options[0]}; set AUDIT_KEY_FILE=${options[0]} for the API and the command line`,
+  );
+  return 0;
+}
+
+/** `cited audit verify`: exit 1 with the first bad line if the hash chain was altered. */
+function verifyAudit(config: Config, path: string): number {
+  const result = verifyAuditFile(path, auditKeyOrFail(config));
+  if (!result.ok) {
+    const bad = result.firstBad!;
+    process.stderr.write(`cited: audit trail ${path} is NOT intact: line ${bad.line}: ${bad.reason}\n`);
+    return 1;
+  }
+  console.log(`audit trail intact: ${result.lines} lines, head ${result.head}`);
+  return 0;
+}
+
+/** One audit record as a line: sequence, time, event, key, tenant, route, then what it is about. */
+function auditLine(r: ReturnType<typeof readAudit>[number]): string {
+  const extra: string[] = [];
+  if (typeof r.question === "string") extra.push(JSON.stringify(r.question));
+  if (Array.isArray(r.retrieved)) extra.push(`retrieved=${r.retrieved.length}`);
+  if (Array.isArray(r.cited)) extra.push(`cited=${r.cited.join(",") || "-"}`);
+  if (typeof r.abstained === "boolean") extra.push(`abstained=${r.abstained}`);
+  if (typeof r.latency_ms === "number") extra.push(`${Math.round(r.latency_ms)}ms`);
+  if (typeof r.document_id === "string") extra.push(r.document_id);
+  if (Array.isArray(r.documents)) extra.push(`documents=${r.documents.length}`);
+  const subject = r.subject as { id?: string; role?: string } | undefined;
+  if (subject?.id) extra.push(`key ${subject.id}${subject.role ? ` (${subject.role})` : ""}`);
+  return `${r.seq}  ${r.time}  ${r.event}  key=${r.key_id}  tenant=${r.tenant}  ${r.route}  ${extra.join("  ")}`;
+}
+
+/** `cited audit show [--since …] [--json]`: the audit trail, a line (or a JSON object) per record. */
+function showAudit(path: string, options: string[]): number {
+  const { values } = parseArgs({
+    args: options,
+    options: { since: { type: "string" }, json: { type: "boolean" } },
+  });
+  const since = values.since ? parseSince(values.since) : new Date(0);
+  if (!since) fail(`--since takes an ISO time (2025-01-31T09:00:00Z) or a duration such as 30m, 24h, 7d`);
+  for (const r of readAudit(path, since)) console.log(values.json ? JSON.stringify(r) : auditLine(r));
+  return 0;
+}
+
 /** `cited audit verify`, `cited audit show` and `cited audit new-key FILE`; returns the exit code. */
 function auditCommand(config: Config, args: string[]): number {
   const path = join(config.DATA_DIR, "audit.log");
   const [sub, ...options] = args;
-  if (sub === "new-key") {
-    if (options.length !== 1 || !isAbsolute(options[0]!))
-      fail(
-        "audit new-key needs an absolute file path, e.g. npm run cited -- audit new-key /etc/cited/audit.key",
-      );
-    try {
-      writeNewAuditKey(options[0]!, config.DATA_DIR);
-    } catch (error) {
-      fail(
-        `${(error as Error).message}${(error as NodeJS.ErrnoException).code === "EEXIST" ? ": a key is there already; keep it (the log needs it)" : ""}`,
-      );
-    }
-    console.log(
-      `wrote a new audit key to ${options[0]}; set AUDIT_KEY_FILE=${options[0]} for the API and the command line`,
-    );
-    return 0;
-  }
-  if (sub === "verify") {
-    const result = verifyAuditFile(path, auditKeyOrFail(config));
-    if (!result.ok) {
-      const bad = result.firstBad!;
-      process.stderr.write(`cited: audit trail ${path} is NOT intact: line ${bad.line}: ${bad.reason}\n`);
-      return 1;
-    }
-    console.log(`audit trail intact: ${result.lines} lines, head ${result.head}`);
-    return 0;
-  }
-  if (sub === "show") {
-    const { values } = parseArgs({
-      args: options,
-      options: { since: { type: "string" }, json: { type: "boolean" } },
-    });
-    const since = values.since ? parseSince(values.since) : new Date(0);
-    if (!since) fail(`--since takes an ISO time (2025-01-31T09:00:00Z) or a duration such as 30m, 24h, 7d`);
-    for (const r of readAudit(path, since)) {
-      if (values.json) {
-        console.log(JSON.stringify(r));
-        continue;
-      }
-      const extra: string[] = [];
-      if (typeof r.question === "string") extra.push(JSON.stringify(r.question));
-      if (Array.isArray(r.retrieved)) extra.push(`retrieved=${r.retrieved.length}`);
-      if (Array.isArray(r.cited)) extra.push(`cited=${r.cited.join(",") || "-"}`);
-      if (typeof r.abstained === "boolean") extra.push(`abstained=${r.abstained}`);
-      if (typeof r.latency_ms === "number") extra.push(`${Math.round(r.latency_ms)}ms`);
-      if (typeof r.document_id === "string") extra.push(r.document_id);
-      if (Array.isArray(r.documents)) extra.push(`documents=${r.documents.length}`);
-      const subject = r.subject as { id?: string; role?: string } | undefined;
-      if (subject?.id) extra.push(`key ${subject.id}${subject.role ? ` (${subject.role})` : ""}`);
-      console.log(
-        `${r.seq}  ${r.time}  ${r.event}  key=${r.key_id}  tenant=${r.tenant}  ${r.route}  ${extra.join("  ")}`,
-      );
-    }
-    return 0;
-  }
+  if (sub === "new-key") return newAuditKey(config, options);
+  if (sub === "verify") return verifyAudit(config, path);
+  if (sub === "show") return showAudit(path, options);
   fail("audit needs verify, show or new-key, e.g. npm run cited -- audit show --since 24h");
 }
+
+/** `cited ask` and `cited search`: an answer with footnotes, or the best passages, recorded first. */
+async function askOrSearch(config: Config, command: "ask" | "search", rest: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: { "top-k": { type: "string" }, doc: { type: "string", multiple: true } },
+  });
+  const text = positionals.join(" ").trim();
+  if (!text)
+    fail(
+      `${command} needs a question in quotes, e.g. npm run cited -- ${command} "What is the notice period?"`,
+    );
+  const topK = Number(values["top-k"] ?? (command === "ask" ? 6 : 8));
+  if (!Number.isInteger(topK) || topK < 1 || topK > 50) fail("--top-k must be a whole number from 1 to 50");
+  const filters = values.doc?.length ? { document_ids: values.doc } : undefined;
+  // Recorded like the API's answers and searches, as key "cli", before anything is shown.
+  const audit = auditLogOf(config);
+  const record = (fields: Record<string, unknown>) =>
+    audit.append({
+      ...fields,
+      event: command,
+      key_id: "cli",
+      tenant: LOCAL_SCOPE.tenant,
+      route: `cli ${command}`,
+    });
+  await withAnswering(config, command === "ask", async ({ retriever, answerer }) => {
+    const started = performance.now();
+    if (answerer) {
+      const answer = await answerer.answer({ question: text, topK, scope: LOCAL_SCOPE, filters });
+      await record(answerAuditFields(text, answer));
+      console.log(formatAnswer(answer));
+    } else {
+      const hits = await retriever.retrieve({ query: text, topK, scope: LOCAL_SCOPE, filters });
+      await record(searchAuditFields(text, hits, performance.now() - started));
+      console.log(formatPassages(hits.map(passageView)));
+    }
+  });
+}
+
+/** `cited keys create`: a new API key, printed once and recorded in the audit trail. */
+async function createKey(config: Config, keys: KeyStore, args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      tenant: { type: "string" },
+      groups: { type: "string" },
+      role: { type: "string" },
+      label: { type: "string" },
+    },
+  });
+  const role = Role.safeParse(values.role);
+  if (!values.tenant) fail("keys create needs --tenant, e.g. --tenant legal");
+  if (!role.success) fail("keys create needs --role reader, editor or admin");
+  try {
+    const { key, info } = keys.create({
+      tenant: values.tenant,
+      groups: (values.groups ?? "")
+        .split(",")
+        .map((g) => g.trim())
+        .filter(Boolean),
+      role: role.data,
+      label: values.label,
+    });
+    await auditLogOf(config).append({
+      event: "keys.create",
+      key_id: "cli",
+      tenant: info.tenant,
+      route: "cli keys create",
+      subject: { id: info.id, tenant: info.tenant, role: info.role, groups: info.groups },
+    });
+    console.log(key);
+    process.stderr.write(
+      `created key ${info.id} (tenant ${info.tenant}, role ${info.role}, groups ${info.groups.join(",") || "-"}); it is shown only once\n`,
+    );
+  } catch (error) {
+    fail((error as Error).message);
+  }
+}
+
+/** `cited keys list`: every key, active or revoked. */
+function listKeys(keys: KeyStore): void {
+  for (const k of keys.list()) {
+    console.log(
+      `${k.id}  ${k.role.padEnd(6)}  tenant=${k.tenant}  groups=${k.groups.join(",") || "-"}  ${k.revoked_at ? `revoked ${k.revoked_at}` : "active"}  ${k.label}`,
+    );
+  }
+}
+
+/** `cited keys revoke <id>`: the key stops working, and the audit trail says so. */
+async function revokeKey(config: Config, keys: KeyStore, id: string | undefined): Promise<void> {
+  if (!id) fail("keys revoke needs a key id (see keys list)");
+  const known = keys.list().find((k) => k.id === id);
+  if (!known || !keys.revoke(id)) fail(`no active key with id ${id}`);
+  await auditLogOf(config).append({
+    event: "keys.revoke",
+    key_id: "cli",
+    tenant: known.tenant,
+    route: "cli keys revoke",
+    subject: { id: known.id, tenant: known.tenant, role: known.role },
+  });
+  console.log(`revoked ${id}`);
+}
+
+/** `cited keys create|list|revoke`. */
+async function keysCommand(config: Config, rest: string[]): Promise<void> {
+  const keys = new KeyStore(join(config.DATA_DIR, "keys.json"));
+  const [sub, ...args] = rest;
+  if (sub === "create") return createKey(config, keys, args);
+  if (sub === "list") return listKeys(keys);
+  if (sub === "revoke") return revokeKey(config, keys, args[0]);
+  fail("keys needs create, list or revoke");
+}
+
+/** A command: its exit code, when it sets one. */
+type Command = (config: Config, args: string[]) => Promise<number | undefined> | Promise<void>;
+
+/** The commands that need the configuration, by name. */
+const COMMANDS = new Map<string, Command>([
+  ["ask", (config, args) => askOrSearch(config, "ask", args)],
+  ["search", (config, args) => askOrSearch(config, "search", args)],
+  ["sync", syncCommand],
+  ["report", reportCommand],
+  ["review", reviewCommand],
+  [
+    "eval",
+    (config, args) =>
+      args.includes("--review") ? reviewEvalCommand(config, args) : evalCommand(config, args),
+  ],
+  ["keys", keysCommand],
+  ["mcp", (config, args) => mcpCommand(config, args, auditLogOf(config))],
+  ["audit", async (config, args) => auditCommand(config, args)],
+]);
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
@@ -178,139 +317,11 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   if (command === "serve") return serve();
-
   const config = loadConfigOrExit();
-  if (command === "ask" || command === "search") {
-    const { values, positionals } = parseArgs({
-      args: rest,
-      allowPositionals: true,
-      options: { "top-k": { type: "string" }, doc: { type: "string", multiple: true } },
-    });
-    const text = positionals.join(" ").trim();
-    if (!text)
-      fail(
-        `${command} needs a question in quotes, e.g. npm run cited -- ${command} "What is the notice period?"`,
-      );
-    const topK = Number(values["top-k"] ?? (command === "ask" ? 6 : 8));
-    if (!Number.isInteger(topK) || topK < 1 || topK > 50) fail("--top-k must be a whole number from 1 to 50");
-    const filters = values.doc?.length ? { document_ids: values.doc } : undefined;
-    // Recorded like the API's answers and searches, as key "cli", before anything is shown.
-    const audit = auditLogOf(config);
-    const record = (fields: Record<string, unknown>) =>
-      audit.append({
-        ...fields,
-        event: command,
-        key_id: "cli",
-        tenant: LOCAL_SCOPE.tenant,
-        route: `cli ${command}`,
-      });
-    await withAnswering(config, command === "ask", async ({ retriever, answerer }) => {
-      const started = performance.now();
-      if (answerer) {
-        const answer = await answerer.answer({ question: text, topK, scope: LOCAL_SCOPE, filters });
-        await record(answerAuditFields(text, answer));
-        console.log(formatAnswer(answer));
-      } else {
-        const hits = await retriever.retrieve({ query: text, topK, scope: LOCAL_SCOPE, filters });
-        await record(searchAuditFields(text, hits, performance.now() - started));
-        console.log(formatPassages(hits.map(passageView)));
-      }
-    });
-    return;
-  }
-  if (command === "sync") {
-    process.exitCode = await syncCommand(config, rest);
-    return;
-  }
-  if (command === "report") {
-    process.exitCode = await reportCommand(config, rest);
-    return;
-  }
-  if (command === "review") {
-    process.exitCode = await reviewCommand(config, rest);
-    return;
-  }
-  if (command === "eval") {
-    process.exitCode = rest.includes("--review")
-      ? await reviewEvalCommand(config, rest)
-      : await evalCommand(config, rest);
-    return;
-  }
-  if (command === "keys") {
-    const keys = new KeyStore(join(config.DATA_DIR, "keys.json"));
-    const [sub, ...args] = rest;
-    if (sub === "create") {
-      const { values } = parseArgs({
-        args,
-        options: {
-          tenant: { type: "string" },
-          groups: { type: "string" },
-          role: { type: "string" },
-          label: { type: "string" },
-        },
-      });
-      const role = Role.safeParse(values.role);
-      if (!values.tenant) fail("keys create needs --tenant, e.g. --tenant legal");
-      if (!role.success) fail("keys create needs --role reader, editor or admin");
-      try {
-        const { key, info } = keys.create({
-          tenant: values.tenant,
-          groups: (values.groups ?? "")
-            .split(",")
-            .map((g) => g.trim())
-            .filter(Boolean),
-          role: role.data,
-          label: values.label,
-        });
-        await auditLogOf(config).append({
-          event: "keys.create",
-          key_id: "cli",
-          tenant: info.tenant,
-          route: "cli keys create",
-          subject: { id: info.id, tenant: info.tenant, role: info.role, groups: info.groups },
-        });
-        console.log(key);
-        process.stderr.write(
-          `created key ${info.id} (tenant ${info.tenant}, role ${info.role}, groups ${info.groups.join(",") || "-"}); it is shown only once\n`,
-        );
-      } catch (error) {
-        fail((error as Error).message);
-      }
-      return;
-    }
-    if (sub === "list") {
-      for (const k of keys.list()) {
-        console.log(
-          `${k.id}  ${k.role.padEnd(6)}  tenant=${k.tenant}  groups=${k.groups.join(",") || "-"}  ${k.revoked_at ? `revoked ${k.revoked_at}` : "active"}  ${k.label}`,
-        );
-      }
-      return;
-    }
-    if (sub === "revoke") {
-      if (!args[0]) fail("keys revoke needs a key id (see keys list)");
-      const known = keys.list().find((k) => k.id === args[0]);
-      if (!known || !keys.revoke(args[0])) fail(`no active key with id ${args[0]}`);
-      await auditLogOf(config).append({
-        event: "keys.revoke",
-        key_id: "cli",
-        tenant: known.tenant,
-        route: "cli keys revoke",
-        subject: { id: known.id, tenant: known.tenant, role: known.role },
-      });
-      console.log(`revoked ${args[0]}`);
-      return;
-    }
-    fail("keys needs create, list or revoke");
-  }
-  if (command === "mcp") {
-    process.exitCode = await mcpCommand(config, rest, auditLogOf(config));
-    return;
-  }
-  if (command === "audit") {
-    process.exitCode = auditCommand(config, rest);
-    return;
-  }
-  fail(`unknown command "${command}"; run npm run cited -- help`);
+  const run = COMMANDS.get(command);
+  if (!run) fail(`unknown command "${command}"; run npm run cited -- help`);
+  const code = await run(config, rest);
+  if (typeof code === "number") process.exitCode = code;
 }
 
 try {

@@ -1,3 +1,4 @@
+// Documents in the store: their rows, pages and chunks, read within an access scope (or by a worker).
 import {
   type ChunkRow,
   DEFAULT_TENANT,
@@ -11,6 +12,57 @@ import { sqlIn, sqlString } from "../lib/sql.js";
 import type { Store } from "./index.js";
 import { selectRows } from "./rows.js";
 
+/** What a new document's row is told; everything else starts empty (no pages, no error, no job). */
+export type NewDocument = Pick<
+  DocumentRow,
+  "id" | "tenant" | "acl" | "tags" | "name" | "sha256" | "file_path" | "status"
+> &
+  Partial<
+    Pick<
+      DocumentRow,
+      | "size_bytes"
+      | "error"
+      | "error_code"
+      | "source_id"
+      | "source_path"
+      | "source_mtime_ms"
+      | "parent_id"
+      | "job_id"
+      | "created_at"
+    >
+  >;
+
+/** The one way a document row is built: a new document, titled by its name until it is read. */
+export function newDocumentRow(doc: NewDocument, now = new Date().toISOString()): DocumentRow {
+  return {
+    id: doc.id,
+    tenant: doc.tenant,
+    acl: doc.acl,
+    tags: doc.tags,
+    name: doc.name,
+    title: doc.name,
+    type: null,
+    size_bytes: doc.size_bytes ?? 0,
+    sha256: doc.sha256,
+    status: doc.status,
+    error: doc.error ?? null,
+    error_code: doc.error_code ?? null,
+    pages: null,
+    chunks: null,
+    file_path: doc.file_path,
+    source_id: doc.source_id ?? null,
+    source_path: doc.source_path ?? null,
+    source_mtime_ms: doc.source_mtime_ms ?? null,
+    parent_id: doc.parent_id ?? null,
+    metadata: "{}",
+    page_numbers: null,
+    notes: null,
+    job_id: doc.job_id ?? null,
+    created_at: doc.created_at ?? now,
+    updated_at: now,
+  };
+}
+
 /** A public document row for a local file that this process ingests itself (evaluation, benchmarks). */
 export function localDocumentRow(file: {
   id: string;
@@ -19,34 +71,16 @@ export function localDocumentRow(file: {
   sha256: string;
   tags?: string[];
 }): DocumentRow {
-  const now = new Date().toISOString();
-  return {
+  return newDocumentRow({
     id: file.id,
     tenant: DEFAULT_TENANT,
     acl: [PUBLIC_GROUP],
     tags: file.tags ?? [],
     name: file.name,
-    title: file.name,
-    type: null,
-    size_bytes: 0,
     sha256: file.sha256,
-    status: "processing",
-    error: null,
-    error_code: null,
-    pages: null,
-    chunks: null,
     file_path: file.path,
-    source_id: null,
-    source_path: null,
-    source_mtime_ms: null,
-    parent_id: null,
-    metadata: "{}",
-    page_numbers: null,
-    notes: null,
-    job_id: null,
-    created_at: now,
-    updated_at: now,
-  };
+    status: "processing",
+  });
 }
 
 /** Fields of a document that change as it moves through the pipeline. */

@@ -6,6 +6,13 @@ import { openRegularFile, sha256OfHandle, UnsafeFileError } from "../lib/open-fi
 /** The file is no longer the one that was indexed: changed, replaced by a link, or not a regular file. */
 export class FileChangedError extends Error {
   override name = "FileChangedError";
+  constructor(
+    message: string,
+    /** The file is a synced folder's (syncing again reads it anew), not an upload. */
+    readonly fromSource: boolean,
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -21,13 +28,16 @@ export async function openIndexedFile(doc: DocumentRow): Promise<{ fh: FileHandl
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT" || code === "ENOTDIR") return null;
-    if (error instanceof UnsafeFileError) throw new FileChangedError(error.message);
+    if (error instanceof UnsafeFileError) throw new FileChangedError(error.message, doc.source_id !== null);
     throw error;
   }
   const { fh, stats } = opened;
   try {
     if ((await sha256OfHandle(fh)) !== doc.sha256)
-      throw new FileChangedError("the file's content is no longer the one that was indexed");
+      throw new FileChangedError(
+        "the file's content is no longer the one that was indexed",
+        doc.source_id !== null,
+      );
   } catch (error) {
     await fh.close();
     throw error;

@@ -9,7 +9,7 @@ import type { UploadResponse } from "../../schemas/api.js";
 import type { DocumentRow } from "../../schemas/document.js";
 import type { AccessScope } from "../access/scope.js";
 import { type IngestQueue, ingestJobId } from "../queue/ingest-queue.js";
-import type { DocumentRepository } from "../store/documents.js";
+import { type DocumentRepository, newDocumentRow } from "../store/documents.js";
 
 /** A file received by the API or found by a sync, before it becomes a document. */
 export interface IncomingFile {
@@ -124,33 +124,28 @@ export class Intake {
     const now = new Date().toISOString();
     const rows = drafts.map((d): DocumentRow => {
       const refusal = refusalOf(d.head, d.name);
-      return {
-        id: d.id,
-        tenant: d.owner.tenant,
-        acl: d.owner.acl,
-        tags: d.owner.tags,
-        name: d.name,
-        title: d.name,
-        type: null,
-        size_bytes: d.size,
-        sha256: d.sha256,
-        status: refusal ? "failed" : "queued",
-        error: refusal?.message ?? null,
-        error_code: refusal?.code ?? null,
-        pages: null,
-        chunks: null,
-        file_path: d.filePath,
-        source_id: d.source?.id ?? null,
-        source_path: d.source?.path ?? null,
-        source_mtime_ms: d.source?.mtimeMs ?? null,
-        parent_id: d.parentId ?? null,
-        metadata: "{}",
-        page_numbers: null,
-        notes: null,
-        job_id: refusal ? null : ingestJobId(d.id, d.sha256, d.syncId),
-        created_at: d.createdAt ?? now,
-        updated_at: now,
-      };
+      return newDocumentRow(
+        {
+          id: d.id,
+          tenant: d.owner.tenant,
+          acl: d.owner.acl,
+          tags: d.owner.tags,
+          name: d.name,
+          size_bytes: d.size,
+          sha256: d.sha256,
+          status: refusal ? "failed" : "queued",
+          error: refusal?.message ?? null,
+          error_code: refusal?.code ?? null,
+          file_path: d.filePath,
+          source_id: d.source?.id ?? null,
+          source_path: d.source?.path ?? null,
+          source_mtime_ms: d.source?.mtimeMs ?? null,
+          parent_id: d.parentId ?? null,
+          job_id: refusal ? null : ingestJobId(d.id, d.sha256, d.syncId),
+          created_at: d.createdAt ?? now,
+        },
+        now,
+      );
     });
     if (options.replace) await this.documents.upsert(rows);
     else await this.documents.insert(rows);

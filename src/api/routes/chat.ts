@@ -2,7 +2,7 @@
 // chunks), so chat front-ends and OpenAI SDKs can use Cited as they are; and POST /v1/ask/standalone,
 // the same follow-up rewrite for the web UI.
 import { randomBytes } from "node:crypto";
-import { type Request, type Response, Router } from "express";
+import { type Request, type RequestHandler, type Response, Router } from "express";
 import { AskRequest, NoQuery } from "../../../schemas/api.js";
 import {
   type ChatCompletionRequest,
@@ -25,7 +25,7 @@ import type { AuditRecorder } from "../audit.js";
 import { callerOf } from "../context.js";
 import { ApiError } from "../errors.js";
 import { parseInput } from "../validate.js";
-import { answerError } from "./answers.js";
+import { abortOnDisconnect, streamError } from "./answers.js";
 
 /** Time between SSE comments while an answer is being made, so proxies keep the stream open. */
 const KEEP_ALIVE_MS = 5_000;
@@ -104,96 +104,83 @@ function startStream(res: Response) {
   };
 }
 
-/** An error in the middle of a stream as an ApiError (unknown ones without their details). */
-function streamError(error: unknown): ApiError {
-  const mapped = answerError(error);
-  return mapped instanceof ApiError
-    ? mapped
-    : new ApiError(500, "internal_error", "the answer failed on the server; the error is in the server log");
-}
-
 /** GET /v1/models and POST /v1/chat/completions. */
 export function chatRoutes(chat: ChatService, audit: AuditRecorder): Router {
   const router = Router();
-
   router.get("/v1/models", (req, res) => {
     parseInput(NoQuery, req.query, "query");
     res.json(modelList());
   });
+  router.post("/v1/chat/completions", chatCompletion(chat, audit));
+  // The web UI's follow-ups: the question to send to /v1/ask, rewritten with the conversation.
+  router.post("/v1/ask/standalone", standaloneQuestion(chat));
+  return router;
+}
 
-  router.post("/v1/chat/completions", async (req: Request, res: Response) => {
+/** POST /v1/chat/completions: admit the conversation to the model's line, then reply as JSON or chunks. */
+function chatCompletion(chat: ChatService, audit: AuditRecorder): RequestHandler {
+  return async (req: Request, res: Response) => {
     parseInput(NoQuery, req.query, "query");
     const body = parseInput(RequestSchema, req.body, "body");
     const input = chatInput(body, res);
-    const disconnect = new AbortController();
-    // A client that goes away stops generation and frees the model at once.
-    res.on("close", () => {
-      if (!res.writableFinished) disconnect.abort(new Error("client disconnected"));
-    });
-    let ticket = null;
-    try {
-      const caller = callerOf(res);
-      // Admitted before any response starts, so a full line is a plain 429.
-      if (chat.needsModel(input))
-        ticket = asOwner({ tenant: caller.scope.tenant, key: caller.keyId }, () =>
-          chat.admit(disconnect.signal),
-        );
-    } catch (error) {
-      throw answerError(error);
-    }
+    const { signal } = abortOnDisconnect(res);
+    const caller = callerOf(res);
+    // Admitted before any response starts, so a full line is a plain 429.
+    const ticket = chat.needsModel(input)
+      ? asOwner({ tenant: caller.scope.tenant, key: caller.keyId }, () => chat.admit(signal))
+      : null;
     const ids: CompletionId = {
       id: `chatcmpl-${randomBytes(12).toString("hex")}`,
       created: Math.floor(Date.now() / 1000),
       model: input.model,
     };
     const deliver = async (): Promise<ChatReply> => {
-      const reply = await chat.reply(input, disconnect.signal, ticket);
+      const reply = await chat.reply(input, signal, ticket);
       // A reply whose audit line cannot be written is not delivered.
       await audit(req, res, reply.audit.event, reply.audit.fields);
       return reply;
     };
     if (!body.stream) {
-      try {
-        const reply = await deliver();
-        res.json(completion(ids, reply.content, reply.extension, reply.usage));
-      } catch (error) {
-        throw answerError(error);
-      }
+      const reply = await deliver();
+      res.json(completion(ids, reply.content, reply.extension, reply.usage));
       return;
     }
-    const stream = startStream(res);
-    stream.data(chunk(ids, { role: "assistant", content: "" }));
-    try {
-      const reply = await deliver();
-      // Text is streamed once it is verified: nothing shown is later taken back.
-      for (const piece of contentPieces(reply.content)) stream.data(chunk(ids, { content: piece }));
-      stream.data(chunk(ids, {}, reply.extension));
-      stream.end();
-    } catch (error) {
-      if (disconnect.signal.aborted) res.end();
-      else stream.fail(streamError(error));
-    }
-  });
+    await streamReply(res, ids, deliver, signal);
+  };
+}
 
-  // The web UI's follow-ups: the question to send to /v1/ask, rewritten with the conversation.
-  router.post("/v1/ask/standalone", async (req: Request, res: Response) => {
+/** The reply as OpenAI's SSE chunks: the role, the verified text in pieces, then the extension. */
+async function streamReply(
+  res: Response,
+  ids: CompletionId,
+  deliver: () => Promise<ChatReply>,
+  signal: AbortSignal,
+): Promise<void> {
+  const stream = startStream(res);
+  stream.data(chunk(ids, { role: "assistant", content: "" }));
+  try {
+    const reply = await deliver();
+    // Text is streamed once it is verified: nothing shown is later taken back.
+    for (const piece of contentPieces(reply.content)) stream.data(chunk(ids, { content: piece }));
+    stream.data(chunk(ids, {}, reply.extension));
+    stream.end();
+  } catch (error) {
+    if (signal.aborted) res.end();
+    else stream.fail(streamError(error));
+  }
+}
+
+/** POST /v1/ask/standalone: a follow-up rewritten as a question that stands on its own. */
+function standaloneQuestion(chat: ChatService): RequestHandler {
+  return async (req: Request, res: Response) => {
     parseInput(NoQuery, req.query, "query");
     const body = parseInput(StandaloneRequest, req.body, "body");
     const caller = callerOf(res);
-    const disconnect = new AbortController();
-    res.on("close", () => {
-      if (!res.writableFinished) disconnect.abort(new Error("client disconnected"));
-    });
-    try {
-      const owner = { tenant: caller.scope.tenant, key: caller.keyId };
-      const result = await asOwner(owner, () =>
-        chat.standaloneOf({ question: body.question, history: body.history }, disconnect.signal),
-      );
-      res.json(result);
-    } catch (error) {
-      throw answerError(error);
-    }
-  });
-
-  return router;
+    const { signal } = abortOnDisconnect(res);
+    const owner = { tenant: caller.scope.tenant, key: caller.keyId };
+    const result = await asOwner(owner, () =>
+      chat.standaloneOf({ question: body.question, history: body.history }, signal),
+    );
+    res.json(result);
+  };
 }

@@ -1,7 +1,9 @@
+// /v1/documents: upload files, list and read documents (metadata, pages, chunks, the original file),
+// delete an uploaded one. Every read of a document is recorded in the audit trail.
 import { mkdirSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { pipeline } from "node:stream/promises";
-import { type NextFunction, type Request, type Response, Router } from "express";
+import { type NextFunction, type Request, type RequestHandler, type Response, Router } from "express";
 import multer from "multer";
 import {
   DocumentIdParams,
@@ -14,7 +16,7 @@ import { PUBLIC_GROUP } from "../../../schemas/document.js";
 import { isName } from "../../../schemas/names.js";
 import { mayShareWith } from "../../access/scope.js";
 import type { DocumentRepository } from "../../store/documents.js";
-import { FileChangedError, openIndexedFile } from "../../usecases/files.js";
+import { openIndexedFile } from "../../usecases/files.js";
 import { type Intake, removeDocument } from "../../usecases/intake.js";
 import type { AuditRecorder } from "../audit.js";
 import { type Caller, callerOf } from "../context.js";
@@ -97,6 +99,9 @@ export function refuseOutsideGroups(caller: Caller, groups: readonly string[]): 
     );
 }
 
+/** Route handlers' view of the deps: the audit recorder is always there (a no-op without one). */
+type Handlers = DocumentRoutesDeps & { audit: AuditRecorder };
+
 export function documentRoutes(deps: DocumentRoutesDeps): Router {
   mkdirSync(deps.uploadDir, { recursive: true });
   const maxRequestBytes = deps.maxRequestBytes ?? Number.MAX_SAFE_INTEGER;
@@ -106,10 +111,36 @@ export function documentRoutes(deps: DocumentRoutesDeps): Router {
     // multer 2 feeds its parser through this hook (not in @types/multer yet).
     ...{ streamHandler: countedStream(maxRequestBytes) },
   });
+  const handlers: Handlers = { ...deps, audit: deps.audit ?? (async () => {}) };
   const router = Router();
-  const audit: AuditRecorder = deps.audit ?? (async () => {});
+  router.post("/v1/documents", uploadGate(maxRequestBytes), upload.array("files"), uploadDocuments(handlers));
+  router.get("/v1/documents", listDocuments(handlers));
+  router.get("/v1/documents/:id", viewDocument(handlers));
+  router.get("/v1/documents/:id/pages/:page", viewPage(handlers));
+  router.get("/v1/documents/:id/chunks", listChunks(handlers));
+  router.get("/v1/documents/:id/file", serveFile(handlers));
+  router.delete("/v1/documents/:id", deleteDocument(handlers));
+  return router;
+}
 
-  router.post("/v1/documents", uploadGate(maxRequestBytes), upload.array("files"), async (req, res) => {
+/** Tags or groups of an upload: comma-separated and repeatable, each a name, at most 100. */
+function uploadNames(value: string | string[] | undefined, one: "tag" | "group"): string[] {
+  const names = list(value);
+  const plural = `${one}s`;
+  if (names.length > 100) throw new ApiError(400, "invalid_request", `too many ${plural}: at most 100`);
+  const bad = names.find((n) => !isName(n));
+  if (bad)
+    throw new ApiError(
+      400,
+      "invalid_request",
+      `invalid ${one} "${bad}": ${plural} use letters, digits, _ . - (at most 64)`,
+    );
+  return names;
+}
+
+/** POST /v1/documents: record the uploaded files as documents and queue them; the temporary files go. */
+function uploadDocuments(deps: Handlers): RequestHandler {
+  return async (req, res) => {
     const files = (req.files as Express.Multer.File[] | undefined) ?? [];
     try {
       const caller = callerOf(res);
@@ -122,36 +153,21 @@ export function documentRoutes(deps: DocumentRoutesDeps): Router {
           'no files received: send multipart/form-data with one or more files in the field "files"',
         );
       }
-      const tags = list(fields.tags);
-      if (tags.length > 100) throw new ApiError(400, "invalid_request", "too many tags: at most 100");
-      const badTag = tags.find((t) => !isName(t));
-      if (badTag)
-        throw new ApiError(
-          400,
-          "invalid_request",
-          `invalid tag "${badTag}": tags use letters, digits, _ . - (at most 64)`,
-        );
-      const groups = list(fields.groups);
-      if (groups.length > 100) throw new ApiError(400, "invalid_request", "too many groups: at most 100");
-      const badGroup = groups.find((g) => !isName(g));
-      if (badGroup)
-        throw new ApiError(
-          400,
-          "invalid_request",
-          `invalid group "${badGroup}": groups use letters, digits, _ . - (at most 64)`,
-        );
+      const tags = uploadNames(fields.tags, "tag");
+      const groups = uploadNames(fields.groups, "group");
       refuseOutsideGroups(caller, groups);
+      const acl = groups.length ? groups : [PUBLIC_GROUP];
       const result = await deps.intake.accept(
         files.map((f) => ({
           name: Buffer.from(f.originalname, "latin1").toString("utf8"),
           path: f.path,
           size: f.size,
         })),
-        { tenant: caller.scope.tenant, acl: groups.length ? groups : [PUBLIC_GROUP], tags },
+        { tenant: caller.scope.tenant, acl, tags },
         caller.scope,
       );
-      await audit(req, res, "documents.upload", {
-        acl: groups.length ? groups : [PUBLIC_GROUP],
+      await deps.audit(req, res, "documents.upload", {
+        acl,
         tags,
         documents: result.documents.map((d) => ({
           id: d.id,
@@ -164,9 +180,12 @@ export function documentRoutes(deps: DocumentRoutesDeps): Router {
     } finally {
       await Promise.all(files.map((f) => rm(f.path, { force: true })));
     }
-  });
+  };
+}
 
-  router.get("/v1/documents", async (req, res) => {
+/** GET /v1/documents: the caller's documents, filtered and paged. */
+function listDocuments(deps: Handlers): RequestHandler {
+  return async (req, res) => {
     const q = parseInput(DocumentListQuery, req.query, "query");
     const { items, total } = await deps.documents.list(callerOf(res).scope, {
       status: q.status,
@@ -177,25 +196,31 @@ export function documentRoutes(deps: DocumentRoutesDeps): Router {
       offset: q.offset,
     });
     res.json({ items: items.map(documentView), total, limit: q.limit, offset: q.offset });
-  });
+  };
+}
 
-  router.get("/v1/documents/:id", async (req, res) => {
+/** GET /v1/documents/:id: one document's metadata. */
+function viewDocument(deps: Handlers): RequestHandler {
+  return async (req, res) => {
     const { id } = parseInput(DocumentIdParams, req.params, "path");
     parseInput(NoQuery, req.query, "query");
     const doc = await deps.documents.get(id, callerOf(res).scope);
     if (!doc) throw notFound(`document ${id}`);
-    await audit(req, res, "documents.view", { document_id: id });
+    await deps.audit(req, res, "documents.view", { document_id: id });
     res.json(documentView(doc));
-  });
+  };
+}
 
-  router.get("/v1/documents/:id/pages/:page", async (req, res) => {
+/** GET /v1/documents/:id/pages/:page: the stored text of one page. */
+function viewPage(deps: Handlers): RequestHandler {
+  return async (req, res) => {
     const { id, page } = parseInput(PageParams, req.params, "path");
     parseInput(NoQuery, req.query, "query");
     const scope = callerOf(res).scope;
     const pages = await deps.documents.pages(id, scope);
     const found = pages.find((p) => p.page === page);
     if (!found) throw notFound(pages.length ? `page ${page} of document ${id}` : `document ${id}`);
-    await audit(req, res, "documents.page", { document_id: id, page });
+    await deps.audit(req, res, "documents.page", { document_id: id, page });
     res.json({
       document_id: id,
       page,
@@ -203,15 +228,18 @@ export function documentRoutes(deps: DocumentRoutesDeps): Router {
       text_source: found.text_source,
       ocr_confidence: found.ocr_confidence,
     });
-  });
+  };
+}
 
-  router.get("/v1/documents/:id/chunks", async (req, res) => {
+/** GET /v1/documents/:id/chunks: the passages a document was cut into, with their places. */
+function listChunks(deps: Handlers): RequestHandler {
+  return async (req, res) => {
     const { id } = parseInput(DocumentIdParams, req.params, "path");
     parseInput(NoQuery, req.query, "query");
     const scope = callerOf(res).scope;
     if (!(await deps.documents.get(id, scope))) throw notFound(`document ${id}`);
     const chunks = await deps.documents.chunks(id, scope);
-    await audit(req, res, "documents.chunks", { document_id: id });
+    await deps.audit(req, res, "documents.chunks", { document_id: id });
     res.json({
       items: chunks.map((c) => ({
         chunk_id: c.chunk_id,
@@ -226,24 +254,20 @@ export function documentRoutes(deps: DocumentRoutesDeps): Router {
         token_count: c.token_count,
       })),
     });
-  });
+  };
+}
 
-  router.get("/v1/documents/:id/file", async (req, res) => {
+/** Content types the original file is served as (anything else as plain text). */
+const SERVED_TYPES: Record<string, string> = { pdf: "application/pdf", html: "text/plain; charset=utf-8" };
+
+/** GET /v1/documents/:id/file: the original file, only if it is still the one that was indexed. */
+function serveFile(deps: Handlers): RequestHandler {
+  return async (req, res) => {
     const { id } = parseInput(DocumentIdParams, req.params, "path");
     parseInput(NoQuery, req.query, "query");
     const doc = await deps.documents.get(id, callerOf(res).scope);
     if (!doc) throw notFound(`document ${id}`);
-    let file: Awaited<ReturnType<typeof openIndexedFile>>;
-    try {
-      file = await openIndexedFile(doc);
-    } catch (error) {
-      if (!(error instanceof FileChangedError)) throw error;
-      throw new ApiError(
-        409,
-        "file_changed",
-        `${error.message}, so it is not served: ${doc.source_id ? "sync its source again" : "upload it again"}`,
-      );
-    }
+    const file = await openIndexedFile(doc);
     if (!file)
       throw new ApiError(
         404,
@@ -252,21 +276,23 @@ export function documentRoutes(deps: DocumentRoutesDeps): Router {
       );
     const { fh, size } = file;
     try {
-      await audit(req, res, "documents.file", { document_id: id, sha256: doc.sha256 });
+      await deps.audit(req, res, "documents.file", { document_id: id, sha256: doc.sha256 });
     } catch (error) {
       await fh.close();
       throw error;
     }
-    const types: Record<string, string> = { pdf: "application/pdf", html: "text/plain; charset=utf-8" };
-    res.set("Content-Type", types[doc.type ?? ""] ?? "text/plain; charset=utf-8");
+    res.set("Content-Type", SERVED_TYPES[doc.type ?? ""] ?? "text/plain; charset=utf-8");
     res.set("Content-Length", String(size));
     res.set("Content-Disposition", `inline; filename*=UTF-8''${encodeURIComponent(doc.name)}`);
     res.set("Content-Security-Policy", "default-src 'none'; sandbox");
     // From the descriptor that was checked: what was hashed is what is sent.
     await pipeline(fh.createReadStream({ start: 0 }), res).catch(() => res.destroy());
-  });
+  };
+}
 
-  router.delete("/v1/documents/:id", async (req, res) => {
+/** DELETE /v1/documents/:id: an uploaded document, its chunks and its attachments (not a synced one). */
+function deleteDocument(deps: Handlers): RequestHandler {
+  return async (req, res) => {
     const { id } = parseInput(DocumentIdParams, req.params, "path");
     parseInput(NoQuery, req.query, "query");
     const caller = callerOf(res);
@@ -283,9 +309,7 @@ export function documentRoutes(deps: DocumentRoutesDeps): Router {
       );
     }
     await removeDocument(deps.documents, doc, deps.filesDir);
-    await audit(req, res, "documents.delete", { document_id: doc.id, name: doc.name });
+    await deps.audit(req, res, "documents.delete", { document_id: doc.id, name: doc.name });
     res.status(204).end();
-  });
-
-  return router;
+  };
 }

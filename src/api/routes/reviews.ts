@@ -4,16 +4,7 @@ import { DocumentIdParams, NoQuery } from "../../../schemas/api.js";
 import { CellRerunRequest, ExportQuery, ReviewIdParams, ReviewRequest } from "../../../schemas/review.js";
 import { reviewCsv, reviewXlsx } from "../../review/export.js";
 import type { CellExtractor } from "../../review/extractor.js";
-import { TemplateError } from "../../review/templates.js";
-import {
-  cancelReview,
-  ReviewBusyError,
-  type ReviewDeps,
-  ReviewInputError,
-  rerunCell,
-  reviewView,
-  startReview,
-} from "../../usecases/review.js";
+import { cancelReview, type ReviewDeps, rerunCell, reviewView, startReview } from "../../usecases/review.js";
 import { documentSummary } from "../../usecases/summary.js";
 import { callerOf } from "../context.js";
 import { ApiError, notFound } from "../errors.js";
@@ -28,13 +19,7 @@ export function reviewRoutes(deps: ReviewDeps & { summaries: CellExtractor }): R
   router.post("/v1/reviews", async (req, res) => {
     parseInput(NoQuery, req.query, "query");
     const body = parseInput(ReviewRequest, req.body, "body");
-    try {
-      res.status(202).json(await startReview(deps, body, callerOf(res).scope));
-    } catch (error) {
-      if (error instanceof TemplateError) throw new ApiError(400, "invalid_template", error.message);
-      if (error instanceof ReviewInputError) throw new ApiError(400, "invalid_request", error.message);
-      throw error;
-    }
+    res.status(202).json(await startReview(deps, body, callerOf(res).scope));
   });
 
   router.get("/v1/reviews/:id", async (req, res) => {
@@ -56,15 +41,9 @@ export function reviewRoutes(deps: ReviewDeps & { summaries: CellExtractor }): R
     const { id } = parseInput(ReviewIdParams, req.params, "path");
     parseInput(NoQuery, req.query, "query");
     const body = parseInput(CellRerunRequest, req.body, "body");
-    try {
-      const queued = await rerunCell(deps, id, body, callerOf(res).scope);
-      if (!queued) throw notFound(`review ${id}`);
-      res.status(202).json(queued);
-    } catch (error) {
-      if (error instanceof ReviewInputError) throw new ApiError(400, "invalid_request", error.message);
-      if (error instanceof ReviewBusyError) throw new ApiError(409, "review_running", error.message);
-      throw error;
-    }
+    const queued = await rerunCell(deps, id, body, callerOf(res).scope);
+    if (!queued) throw notFound(`review ${id}`);
+    res.status(202).json(queued);
   });
 
   router.get("/v1/reviews/:id/export", async (req, res) => {

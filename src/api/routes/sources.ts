@@ -1,13 +1,7 @@
 import { Router } from "express";
 import { NoQuery } from "../../../schemas/api.js";
 import { CreateSourceRequest, SourceIdParams, StartSyncRequest } from "../../../schemas/sources.js";
-import {
-  SourceExistsError,
-  SourceForbiddenError,
-  SourceInputError,
-  SourceOverlapError,
-  type SourceService,
-} from "../../usecases/sync/sources.js";
+import type { SourceService } from "../../usecases/sync/sources.js";
 import type { AuditRecorder } from "../audit.js";
 import { type Caller, callerOf } from "../context.js";
 import { ApiError, notFound } from "../errors.js";
@@ -30,24 +24,15 @@ export function sourceRoutes(sources: SourceService, audit?: AuditRecorder): Rou
     const body = parseInput(CreateSourceRequest, req.body, "body");
     const groups = body.groups ?? [];
     refuseOutsideGroups(caller, groups);
-    let view: Awaited<ReturnType<SourceService["create"]>>;
-    try {
-      view = await sources.create({
-        path: body.path,
-        include: body.include,
-        exclude: body.exclude,
-        tags: body.tags,
-        tenant: caller.scope.tenant,
-        acl: groups.length ? groups : null,
-        registrar: { role: caller.role, scope: caller.scope },
-      });
-    } catch (error) {
-      if (error instanceof SourceInputError) throw new ApiError(400, "invalid_request", error.message);
-      if (error instanceof SourceForbiddenError) throw new ApiError(403, "forbidden", error.message);
-      if (error instanceof SourceExistsError) throw new ApiError(409, "source_exists", error.message);
-      if (error instanceof SourceOverlapError) throw new ApiError(409, "source_overlap", error.message);
-      throw error;
-    }
+    const view = await sources.create({
+      path: body.path,
+      include: body.include,
+      exclude: body.exclude,
+      tags: body.tags,
+      tenant: caller.scope.tenant,
+      acl: groups.length ? groups : null,
+      registrar: { role: caller.role, scope: caller.scope },
+    });
     await audit?.(req, res, "sources.create", { source_id: view.id, path: view.path, acl: view.groups });
     res.status(201).json(view);
   });

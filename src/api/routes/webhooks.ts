@@ -4,7 +4,7 @@ import { Router } from "express";
 import { NoQuery } from "../../../schemas/api.js";
 import { WebhookCreateRequest, WebhookIdParams } from "../../../schemas/webhooks.js";
 import type { WebhookQueue } from "../../queue/webhook-queue.js";
-import { checkedAddress, WebhookAddressError } from "../../usecases/webhooks/deliver.js";
+import { checkedAddress } from "../../usecases/webhooks/deliver.js";
 import { hookView, type WebhookRegistry } from "../../usecases/webhooks/registry.js";
 import type { AuditRecorder } from "../audit.js";
 import { type Caller, callerOf } from "../context.js";
@@ -40,12 +40,7 @@ export function webhookRoutes(deps: WebhookRoutesDeps): Router {
     requireAdmin(caller);
     parseInput(NoQuery, req.query, "query");
     const body = parseInput(WebhookCreateRequest, req.body, "body");
-    try {
-      await checkedAddress(new URL(body.url), deps.allowPrivate);
-    } catch (error) {
-      if (error instanceof WebhookAddressError) throw new ApiError(400, "webhook_url_refused", error.message);
-      throw error;
-    }
+    await checkedAddress(new URL(body.url), deps.allowPrivate);
     const hook = deps.registry.create(caller.scope.tenant, body);
     await deps.audit(req, res, "webhooks.create", {
       subject: { id: hook.id, url: hook.url, events: hook.events },

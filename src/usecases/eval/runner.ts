@@ -3,7 +3,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
-import { chunkingFor, ingestDocument } from "../../../ingestion/pipeline.js";
+import { chunkingFor, ingestDocument, readyPatch } from "../../../ingestion/pipeline.js";
 import type { AskResponse } from "../../../schemas/api.js";
 import { LOCAL_SCOPE } from "../../access/scope.js";
 import type { Answerer, DraftTrace, SupportSignals } from "../../answer/answerer.js";
@@ -67,6 +67,49 @@ export function evalStoreDir(
 /** A document id for a dataset file: stable across runs. */
 const evalDocumentId = (doc: string) => `eval_${createHash("sha256").update(doc).digest("hex").slice(0, 16)}`;
 
+/** What a store already holds: the settings it was built with, and each indexed file's hash. */
+interface EvalManifest {
+  settings: IndexSettings;
+  indexed: Record<string, string>;
+}
+
+/** The files already indexed in the store with these settings (a store built with others is refused). */
+function readManifest(
+  manifestPath: string,
+  storeDir: string,
+  settings: IndexSettings,
+): Record<string, string> {
+  const manifest = existsSync(manifestPath)
+    ? (JSON.parse(readFileSync(manifestPath, "utf8")) as EvalManifest)
+    : null;
+  const sameSettings = manifest && JSON.stringify(manifest.settings) === JSON.stringify(settings);
+  const indexed: Record<string, string> = sameSettings ? manifest.indexed : {};
+  if (!sameSettings && manifest)
+    throw new Error(`${storeDir} was built with other settings; remove it or pick another --store`);
+  return indexed;
+}
+
+/** Index one dataset file under its id, replacing what was stored for it, and mark it ready; its hash. */
+async function indexEvalFile(
+  documents: DocumentRepository,
+  embedder: Embedder,
+  settings: IndexSettings,
+  file: { id: string; name: string; path: string },
+): Promise<string> {
+  const sha256 = createHash("sha256").update(readFileSync(file.path)).digest("hex");
+  const row = localDocumentRow({ ...file, sha256, tags: ["eval"] });
+  await documents.delete(file.id);
+  await documents.insert([row]);
+  const result = await ingestDocument(row, {
+    documents,
+    embedder,
+    limits: { maxBytes: 512 * 1024 * 1024, maxPages: 10_000, maxExpandedBytes: 512 * 1024 * 1024 },
+    chunking: chunkingFor(settings.chunkTokens),
+  });
+  await documents.update(file.id, readyPatch(result));
+  return sha256;
+}
+
 /** Build the dataset's store, or reuse it when the same documents were indexed with the same settings. */
 export async function buildEvalStore(
   dataset: Dataset,
@@ -78,16 +121,7 @@ export async function buildEvalStore(
 ): Promise<{ store: Store; documents: DocumentRepository; ids: Map<string, string>; reused: number }> {
   mkdirSync(storeDir, { recursive: true });
   const manifestPath = join(storeDir, "eval-manifest.json");
-  const manifest = existsSync(manifestPath)
-    ? (JSON.parse(readFileSync(manifestPath, "utf8")) as {
-        settings: IndexSettings;
-        indexed: Record<string, string>;
-      })
-    : null;
-  const sameSettings = manifest && JSON.stringify(manifest.settings) === JSON.stringify(settings);
-  const indexed: Record<string, string> = sameSettings ? manifest.indexed : {};
-  if (!sameSettings && manifest)
-    throw new Error(`${storeDir} was built with other settings; remove it or pick another --store`);
+  const indexed = readManifest(manifestPath, storeDir, settings);
   const store = await openStore(storeDir, embedder.dimensions);
   const documents = new DocumentRepository(store);
   const ids = new Map(docs.map((d) => [d, evalDocumentId(d)]));
@@ -97,26 +131,8 @@ export async function buildEvalStore(
   const queue = [...todo];
   const worker = async () => {
     for (let doc = queue.shift(); doc !== undefined; doc = queue.shift()) {
-      const id = ids.get(doc)!;
-      const path = dataset.files.get(doc)!;
-      const sha256 = createHash("sha256").update(readFileSync(path)).digest("hex");
-      const row = localDocumentRow({ id, name: doc, path, sha256, tags: ["eval"] });
-      await documents.delete(id);
-      await documents.insert([row]);
-      const result = await ingestDocument(row, {
-        documents,
-        embedder,
-        limits: { maxBytes: 512 * 1024 * 1024, maxPages: 10_000, maxExpandedBytes: 512 * 1024 * 1024 },
-        chunking: chunkingFor(settings.chunkTokens),
-      });
-      await documents.update(id, {
-        status: "ready",
-        type: result.type,
-        title: result.title,
-        pages: result.pages,
-        chunks: result.chunks,
-      });
-      indexed[doc] = sha256;
+      const file = { id: ids.get(doc)!, name: doc, path: dataset.files.get(doc)! };
+      indexed[doc] = await indexEvalFile(documents, embedder, settings, file);
       writeFileSync(manifestPath, JSON.stringify({ settings, indexed }, null, 2));
       progress("indexing documents", ++done, todo.length);
     }
@@ -261,18 +277,19 @@ export interface EvalOptions {
   progress: Progress;
 }
 
-export async function runEval(
-  options: EvalOptions,
-  parts: {
-    documents: DocumentRepository;
-    ids: Map<string, string>;
-    retriever: HybridRetriever;
-    answerer: Answerer | null;
-    index: EvalReport["index"];
-  },
-): Promise<EvalReport> {
+/** What a run measures with: the store's documents, their ids, the retriever and (for answers) the answerer. */
+export interface EvalParts {
+  documents: DocumentRepository;
+  ids: Map<string, string>;
+  retriever: HybridRetriever;
+  answerer: Answerer | null;
+  index: EvalReport["index"];
+}
+
+/** Locate each question's evidence, measure retrieval in every scope and mode, then answers on a sample. */
+export async function runEval(options: EvalOptions, parts: EvalParts): Promise<EvalReport> {
   const started = performance.now();
-  const { dataset, docs, progress } = options;
+  const { dataset, docs } = options;
   const inScope = new Set(docs);
   const answerable = dataset.questions.filter((q) => inScope.has(q.doc_scope[0]!));
   const folded = await foldedDocuments(parts.documents, parts.ids);
@@ -287,147 +304,194 @@ export async function runEval(
     retrieval: {},
     seconds: 0,
   };
-
   for (const scope of options.scopes) {
     report.retrieval[scope] = {};
-    for (const mode of options.modes) {
-      const scores: QuestionScore[] = [];
-      const ms: number[] = [];
-      let chars = 0;
-      let passages = 0;
-      const label = `retrieval ${scope} ${mode}`;
-      progress(label, 0, located.length);
-      for (const [i, l] of located.entries()) {
-        const t = performance.now();
-        const ranked: RetrievedPassage[] = await parts.retriever.retrieve({
-          query: l.q.question,
-          topK: options.depth,
-          scope: LOCAL_SCOPE,
-          filters: scope === "scoped" ? { document_ids: [parts.ids.get(l.doc)!] } : undefined,
-          mode,
-        });
-        ms.push(performance.now() - t);
-        const own = ranked.map((p) => (p.document_id === parts.ids.get(l.doc) ? p : { ...p, spans: [] }));
-        scores.push(scoreRanking(l.folded, l.evidence, l.pages, own));
-        chars += ranked.reduce((s, p) => s + p.text.length, 0);
-        passages += ranked.length;
-        if (i % 20 === 0 || i === located.length - 1) progress(label, i + 1, located.length);
-      }
-      report.retrieval[scope]![mode] = {
-        ...aggregate(scores, passages ? chars / passages : 0),
-        p50_ms: percentile(ms, 50),
-        p95_ms: percentile(ms, 95),
-      };
-    }
+    for (const mode of options.modes)
+      report.retrieval[scope]![mode] = await measureRetrieval(options, parts, located, scope, mode);
   }
-
-  if (parts.answerer && (options.answerSample > 0 || options.unanswerableSample > 0)) {
-    const a = seededShuffle(located, options.seed).slice(0, options.answerSample);
-    const u = seededShuffle(
-      dataset.unanswerable.filter((q) => inScope.has(q.doc_scope[0]!)),
-      options.seed,
-    ).slice(0, options.unanswerableSample);
-    let onEvidence = 0;
-    let wronglyDeclined = 0;
-    let correctlyDeclined = 0;
-    let seconds = 0;
-    const details: NonNullable<EvalReport["answers"]>["details"] = [];
-    const total = a.length + u.length;
-    let done = 0;
-    progress("answers", 0, total);
-    let errors = 0;
-    let draft: DraftTrace | undefined;
-    let signals: SupportSignals | undefined;
-    const ask = async (question: string, doc: string) => {
-      draft = undefined;
-      signals = undefined;
-      try {
-        return await parts.answerer!.answer(
-          { question, topK: 5, scope: LOCAL_SCOPE, filters: { document_ids: [parts.ids.get(doc)!] } },
-          { onDraft: (d) => (draft = d), onSupport: (x) => (signals = x) },
-        );
-      } catch (error) {
-        errors++;
-        return (error as Error).message;
-      }
-    };
-    for (const l of a) {
-      const t = performance.now();
-      const answer = await ask(l.q.question, l.doc);
-      seconds += (performance.now() - t) / 1000;
-      if (typeof answer === "string") {
-        details.push({
-          id: l.q.id,
-          answerable: true,
-          abstained: false,
-          support: null,
-          on_evidence_page: false,
-          error: answer,
-        });
-        progress("answers", ++done, total);
-        continue;
-      }
-      const onPage = !answer.abstained && answer.citations.some((c) => l.pages.has(c.page));
-      if (answer.abstained) wronglyDeclined++;
-      else if (onPage) onEvidence++;
-      details.push({
-        id: l.q.id,
-        answerable: true,
-        abstained: answer.abstained,
-        support: answer.support,
-        on_evidence_page: onPage,
-        ...answerTrace(l.q.question, answer),
-        draft,
-        signals,
-        evidence_pages: [...l.pages],
-      });
-      progress("answers", ++done, total);
-    }
-    for (const q of u) {
-      const t = performance.now();
-      const answer = await ask(q.question, q.doc_scope[0]!);
-      seconds += (performance.now() - t) / 1000;
-      if (typeof answer === "string") {
-        details.push({
-          id: q.id,
-          answerable: false,
-          abstained: false,
-          support: null,
-          on_evidence_page: false,
-          error: answer,
-        });
-        progress("answers", ++done, total);
-        continue;
-      }
-      if (answer.abstained) correctlyDeclined++;
-      details.push({
-        id: q.id,
-        answerable: false,
-        abstained: answer.abstained,
-        support: answer.support,
-        on_evidence_page: false,
-        ...answerTrace(q.question, answer),
-        draft,
-        signals,
-      });
-      progress("answers", ++done, total);
-    }
-    report.answers = {
-      model: parts.answerer.modelId,
-      sample_answerable: a.length,
-      sample_unanswerable: u.length,
-      verified_citation_on_evidence_page: a.length ? onEvidence / a.length : 0,
-      wrongly_declined_answerable: a.length ? wronglyDeclined / a.length : 0,
-      correctly_declined_unanswerable: u.length ? correctlyDeclined / u.length : 0,
-      mean_seconds: total ? seconds / total : 0,
-      errors,
-      unfinished_writing: details.filter((d) => d.draft?.unfinished).length,
-      threshold_curve: thresholdCurve(details, CURVE_THRESHOLDS),
-      details,
-    };
-  }
+  if (parts.answerer && (options.answerSample > 0 || options.unanswerableSample > 0))
+    report.answers = await measureAnswers(options, parts.answerer, parts.ids, located, inScope);
   report.seconds = (performance.now() - started) / 1000;
   return report;
+}
+
+/** Retrieval quality and latency of one retriever mode in one scope, over every located question. */
+async function measureRetrieval(
+  options: EvalOptions,
+  parts: EvalParts,
+  located: readonly LocatedQuestion[],
+  scope: ScopeMode,
+  mode: RetrievalMode,
+): Promise<RetrievalMetrics & { p50_ms: number; p95_ms: number }> {
+  const scores: QuestionScore[] = [];
+  const ms: number[] = [];
+  let chars = 0;
+  let passages = 0;
+  const label = `retrieval ${scope} ${mode}`;
+  options.progress(label, 0, located.length);
+  for (const [i, l] of located.entries()) {
+    const t = performance.now();
+    const ranked: RetrievedPassage[] = await parts.retriever.retrieve({
+      query: l.q.question,
+      topK: options.depth,
+      scope: LOCAL_SCOPE,
+      filters: scope === "scoped" ? { document_ids: [parts.ids.get(l.doc)!] } : undefined,
+      mode,
+    });
+    ms.push(performance.now() - t);
+    const own = ranked.map((p) => (p.document_id === parts.ids.get(l.doc) ? p : { ...p, spans: [] }));
+    scores.push(scoreRanking(l.folded, l.evidence, l.pages, own));
+    chars += ranked.reduce((s, p) => s + p.text.length, 0);
+    passages += ranked.length;
+    if (i % 20 === 0 || i === located.length - 1) options.progress(label, i + 1, located.length);
+  }
+  return {
+    ...aggregate(scores, passages ? chars / passages : 0),
+    p50_ms: percentile(ms, 50),
+    p95_ms: percentile(ms, 95),
+  };
+}
+
+type AnswerDetail = NonNullable<EvalReport["answers"]>["details"][number];
+
+/** One question asked for the evaluation: the answer (or the failure's message) and how it was made. */
+interface AskedQuestion {
+  answer: AskResponse | string;
+  failed: boolean;
+  seconds: number;
+  draft?: DraftTrace;
+  signals?: SupportSignals;
+}
+
+/** Ask one question scoped to its document, timed; a failure is kept as its message. */
+async function askTimed(
+  answerer: Answerer,
+  ids: Map<string, string>,
+  question: string,
+  doc: string,
+): Promise<AskedQuestion> {
+  let draft: DraftTrace | undefined;
+  let signals: SupportSignals | undefined;
+  const t = performance.now();
+  let answer: AskResponse | string;
+  let failed = false;
+  try {
+    answer = await answerer.answer(
+      { question, topK: 5, scope: LOCAL_SCOPE, filters: { document_ids: [ids.get(doc)!] } },
+      { onDraft: (d) => (draft = d), onSupport: (x) => (signals = x) },
+    );
+  } catch (error) {
+    failed = true;
+    answer = (error as Error).message;
+  }
+  return { answer, failed, seconds: (performance.now() - t) / 1000, draft, signals };
+}
+
+/** The detail of a question whose answer failed: counted as wrong. */
+const failedDetail = (id: string, answerable: boolean, error: string): AnswerDetail => ({
+  id,
+  answerable,
+  abstained: false,
+  support: null,
+  on_evidence_page: false,
+  error,
+});
+
+/** An answerable question's detail: right when a verified citation is on an evidence page. */
+function answerableDetail(l: LocatedQuestion, asked: AskedQuestion): AnswerDetail {
+  const { answer } = asked;
+  if (typeof answer === "string") return failedDetail(l.q.id, true, answer);
+  const onPage = !answer.abstained && answer.citations.some((c) => l.pages.has(c.page));
+  return {
+    id: l.q.id,
+    answerable: true,
+    abstained: answer.abstained,
+    support: answer.support,
+    on_evidence_page: onPage,
+    ...answerTrace(l.q.question, answer),
+    draft: asked.draft,
+    signals: asked.signals,
+    evidence_pages: [...l.pages],
+  };
+}
+
+/** An unanswerable question's detail: right when the answer declines. */
+function unanswerableDetail(q: DatasetQuestion, asked: AskedQuestion): AnswerDetail {
+  const { answer } = asked;
+  if (typeof answer === "string") return failedDetail(q.id, false, answer);
+  return {
+    id: q.id,
+    answerable: false,
+    abstained: answer.abstained,
+    support: answer.support,
+    on_evidence_page: false,
+    ...answerTrace(q.question, answer),
+    draft: asked.draft,
+    signals: asked.signals,
+  };
+}
+
+/** Answers on a seeded sample of answerable and unanswerable questions, and their rates. */
+async function measureAnswers(
+  options: EvalOptions,
+  answerer: Answerer,
+  ids: Map<string, string>,
+  located: readonly LocatedQuestion[],
+  inScope: ReadonlySet<string>,
+): Promise<NonNullable<EvalReport["answers"]>> {
+  const a = seededShuffle(located, options.seed).slice(0, options.answerSample);
+  const u = seededShuffle(
+    options.dataset.unanswerable.filter((q) => inScope.has(q.doc_scope[0]!)),
+    options.seed,
+  ).slice(0, options.unanswerableSample);
+  const details: AnswerDetail[] = [];
+  const total = a.length + u.length;
+  let seconds = 0;
+  let errors = 0;
+  options.progress("answers", 0, total);
+  const record = (asked: AskedQuestion, detail: AnswerDetail) => {
+    seconds += asked.seconds;
+    if (asked.failed) errors++;
+    details.push(detail);
+    options.progress("answers", details.length, total);
+  };
+  for (const l of a) {
+    const asked = await askTimed(answerer, ids, l.q.question, l.doc);
+    record(asked, answerableDetail(l, asked));
+  }
+  for (const q of u) {
+    const asked = await askTimed(answerer, ids, q.question, q.doc_scope[0]!);
+    record(asked, unanswerableDetail(q, asked));
+  }
+  return answerRates(answerer.modelId, a.length, u.length, details, { seconds, errors });
+}
+
+/** The answer rates of a run from its details. */
+function answerRates(
+  model: string,
+  answerableCount: number,
+  unanswerableCount: number,
+  details: AnswerDetail[],
+  totals: { seconds: number; errors: number },
+): NonNullable<EvalReport["answers"]> {
+  const count = (test: (d: AnswerDetail) => boolean) => details.filter(test).length;
+  const onEvidence = count((d) => d.answerable && d.on_evidence_page);
+  const wronglyDeclined = count((d) => d.answerable && d.abstained);
+  const correctlyDeclined = count((d) => !d.answerable && d.abstained);
+  const rate = (n: number, of: number) => (of ? n / of : 0);
+  return {
+    model,
+    sample_answerable: answerableCount,
+    sample_unanswerable: unanswerableCount,
+    verified_citation_on_evidence_page: rate(onEvidence, answerableCount),
+    wrongly_declined_answerable: rate(wronglyDeclined, answerableCount),
+    correctly_declined_unanswerable: rate(correctlyDeclined, unanswerableCount),
+    mean_seconds: rate(totals.seconds, answerableCount + unanswerableCount),
+    errors: totals.errors,
+    unfinished_writing: details.filter((d) => d.draft?.unfinished).length,
+    threshold_curve: thresholdCurve(details, CURVE_THRESHOLDS),
+    details,
+  };
 }
 
 /** The report as a Markdown table. */

@@ -36,6 +36,7 @@ import {
   type InspectedFile,
   inspectFile,
   SourceUnavailableError,
+  type WalkResult,
   walkFolder,
 } from "./walk.js";
 
@@ -164,15 +165,51 @@ async function inspect(
  * are skipped. Documents left queued by a run that died (worker killed, Redis restarted) are queued again.
  */
 export async function planSync(deps: SyncDeps, data: SyncJobData): Promise<SyncPlanResult> {
-  const { documents, syncs } = deps;
-  const { sync_id: syncId } = data;
   const source = await deps.sources.getForWorker(data.source_id);
   if (!source) throw new SyncCannotRunError("the source was removed before its sync ran");
-  if (await syncs.flowAdded(syncId)) {
+  if (await deps.syncs.flowAdded(data.sync_id)) {
     return { counts: zeroCounts(), changes: emptyChanges(), issues: [], planned: false };
   }
-  await syncs.setState(syncId, "planning");
+  await deps.syncs.setState(data.sync_id, "planning");
+  const walk = await scanSource(deps, source, data.sync_id);
+  const existing = await deps.documents.listBySource(source.id);
+  const plan = startPlan(deps, source, data.sync_id, walk);
+  const deleted = await diffWithIndex(plan, walk, existing);
+  refuseMassDelete(deps, data, deleted.length, existing.length, walk.files.length + walk.issues.length);
+  await writePlan(plan, deleted);
+  await recordAndEnqueue(plan, data);
+  await noteEarlierTextRemoved(deps, plan.purge);
+  const { counts, changes, issues } = plan;
+  deps.log?.info({ source: source.id, sync: data.sync_id, counts, changes }, "sync planned");
+  return { counts, changes, issues, planned: true };
+}
 
+/** One planning run as it is decided: what it found, and what it will write and queue. */
+interface SyncPlan {
+  deps: SyncDeps;
+  source: SourceRow;
+  syncId: string;
+  issues: SyncIssue[];
+  changes: SyncChanges;
+  counts: PlannedCounts;
+  /** Paths whose document stays (the file is there, or could not be checked). */
+  kept: Set<string>;
+  upserts: Map<string, DocumentRow>;
+  children: { jobId: string; data: IngestJobData }[];
+  drafts: DocumentDraft[];
+  dropAttachmentsOf: string[];
+  /** Changed files refused from their first bytes (now empty, say): their old pages and chunks go. */
+  purge: string[];
+}
+
+/** A file new to the index (or moved), hashed. */
+interface FreshFile {
+  file: FoundFile;
+  inspected: InspectedFile;
+}
+
+/** Walk the source's folder (after checking it is still the one registered), never Cited's own data. */
+async function scanSource(deps: SyncDeps, source: SourceRow, syncId: string): Promise<WalkResult> {
   let dataDir: string | null = null;
   try {
     dataDir = await realpath(deps.dataDir);
@@ -180,74 +217,107 @@ export async function planSync(deps: SyncDeps, data: SyncJobData): Promise<SyncP
     // No data folder yet: nothing to keep out.
   }
   const realPath = await checkSourceFolder(deps, source);
-  let walk: Awaited<ReturnType<typeof walkFolder>>;
   try {
-    walk = await walkFolder(realPath, {
+    return await walkFolder(realPath, {
       include: new GlobList(source.include),
       exclude: new GlobList(source.exclude),
       maxBytes: deps.maxBytes,
       skipFolders: dataDir ? [dataDir] : [],
       rootIsReal: true,
-      onProgress: (found) => void syncs.setDiscovered(syncId, found).catch(() => {}),
+      onProgress: (found) => void deps.syncs.setDiscovered(syncId, found).catch(() => {}),
     });
   } catch (error) {
     if (error instanceof SourceUnavailableError) throw new SyncCannotRunError(error.message);
     throw error;
   }
+}
 
-  const existing = await documents.listBySource(source.id);
-  const byPath = new Map<string, DocumentRow>();
-  for (const doc of existing) if (doc.source_path !== null) byPath.set(doc.source_path, doc);
-  const previousIssues = new Map(syncIssues(source).map((i) => [i.path, i]));
-  const owner = { tenant: source.tenant, acl: source.acl, tags: source.tags };
-
-  const issues: SyncIssue[] = [...walk.issues];
-  const changes = emptyChanges();
-  const counts: PlannedCounts = {
-    discovered: walk.files.length + walk.issues.length,
-    queued: 0,
-    done: 0,
-    skipped: walk.issues.filter((i) => i.status === "skipped").length,
-    failed: walk.issues.filter((i) => i.status === "failed").length,
-  };
-  /** Paths whose document stays (the file is there, or could not be checked). */
+/** An empty plan that starts from what the walk itself reported. */
+function startPlan(deps: SyncDeps, source: SourceRow, syncId: string, walk: WalkResult): SyncPlan {
   const kept = new Set<string>();
   for (const i of walk.issues) if (i.code === "unreadable") kept.add(i.path);
-  const upserts = new Map<string, DocumentRow>();
-  const children: { jobId: string; data: IngestJobData }[] = [];
-  const drafts: DocumentDraft[] = [];
-  const dropAttachmentsOf: string[] = [];
-  /** Changed files refused from their first bytes (now empty, say): their old pages and chunks go. */
-  const purge: string[] = [];
-  const now = () => new Date().toISOString();
-
-  const inFlight = async (doc: DocumentRow) =>
-    doc.job_id !== null && PENDING_JOB_STATES.has((await deps.ingestJobState(doc.job_id)) ?? "");
-  /** Queue a recorded document again (its last run died); false if its job is still on its way. */
-  const requeue = async (doc: DocumentRow): Promise<boolean> => {
-    if (doc.status !== "queued" && doc.status !== "processing") return false;
-    if (await inFlight(doc)) return false;
-    const jobId = ingestJobId(doc.id, doc.sha256, syncId);
-    upserts.set(doc.id, { ...doc, status: "queued", job_id: jobId, error: null, error_code: null });
-    children.push({
-      jobId,
-      data: { document_id: doc.id, tenant: doc.tenant, acl: doc.acl, sync_id: syncId },
-    });
-    changes.requeued++;
-    return true;
+  return {
+    deps,
+    source,
+    syncId,
+    issues: [...walk.issues],
+    changes: emptyChanges(),
+    counts: {
+      discovered: walk.files.length + walk.issues.length,
+      queued: 0,
+      done: 0,
+      skipped: walk.issues.filter((i) => i.status === "skipped").length,
+      failed: walk.issues.filter((i) => i.status === "failed").length,
+    },
+    kept,
+    upserts: new Map(),
+    children: [],
+    drafts: [],
+    dropAttachmentsOf: [],
+    purge: [],
   };
+}
 
-  // Files whose size and modification time match the index are not read at all.
+/**
+ * Compare the walk with the source's documents: unchanged files are skipped without reading them,
+ * the rest are hashed and sorted into changed, touched, renamed and new. Returns the documents to delete.
+ */
+async function diffWithIndex(
+  plan: SyncPlan,
+  walk: WalkResult,
+  existing: readonly DocumentRow[],
+): Promise<DocumentRow[]> {
+  const byPath = new Map<string, DocumentRow>();
+  for (const doc of existing) if (doc.source_path !== null) byPath.set(doc.source_path, doc);
+  const toInspect = await skipUnchanged(plan, walk.files, byPath);
+  const fresh = await sortInspected(plan, await mapPool(toInspect, 4, inspect), byPath);
+  return matchRenames(plan, fresh, existing, walk.unreadableFolders);
+}
+
+/** A job still on its way for this document (its last run may yet finish). */
+async function inFlight(plan: SyncPlan, doc: DocumentRow): Promise<boolean> {
+  return doc.job_id !== null && PENDING_JOB_STATES.has((await plan.deps.ingestJobState(doc.job_id)) ?? "");
+}
+
+/** Queue a recorded document again (its last run died); false if its job is still on its way. */
+async function requeue(plan: SyncPlan, doc: DocumentRow): Promise<boolean> {
+  if (doc.status !== "queued" && doc.status !== "processing") return false;
+  if (await inFlight(plan, doc)) return false;
+  const jobId = ingestJobId(doc.id, doc.sha256, plan.syncId);
+  plan.upserts.set(doc.id, { ...doc, status: "queued", job_id: jobId, error: null, error_code: null });
+  plan.children.push({
+    jobId,
+    data: { document_id: doc.id, tenant: doc.tenant, acl: doc.acl, sync_id: plan.syncId },
+  });
+  plan.changes.requeued++;
+  return true;
+}
+
+/** A file whose content is already indexed: queued again if its last run died, else counted unchanged. */
+async function keepUnchanged(plan: SyncPlan, doc: DocumentRow): Promise<void> {
+  if (await requeue(plan, doc)) plan.counts.queued++;
+  else {
+    plan.changes.unchanged++;
+    plan.counts.skipped++;
+  }
+}
+
+/**
+ * Files whose size and modification time match the index are not read at all, nor are files refused
+ * as unsupported last time and untouched since. Returns the files to hash.
+ */
+async function skipUnchanged(
+  plan: SyncPlan,
+  files: readonly FoundFile[],
+  byPath: ReadonlyMap<string, DocumentRow>,
+): Promise<FoundFile[]> {
+  const previousIssues = new Map(syncIssues(plan.source).map((i) => [i.path, i]));
   const toInspect: FoundFile[] = [];
-  for (const file of walk.files) {
+  for (const file of files) {
     const doc = byPath.get(file.path);
     if (doc && doc.size_bytes === file.size && doc.source_mtime_ms === file.mtimeMs) {
-      kept.add(file.path);
-      if (await requeue(doc)) counts.queued++;
-      else {
-        changes.unchanged++;
-        counts.skipped++;
-      }
+      plan.kept.add(file.path);
+      await keepUnchanged(plan, doc);
       continue;
     }
     const before = previousIssues.get(file.path);
@@ -257,63 +327,89 @@ export async function planSync(deps: SyncDeps, data: SyncJobData): Promise<SyncP
       before.size_bytes === file.size &&
       before.mtime_ms === file.mtimeMs
     ) {
-      issues.push(before);
-      counts.skipped++;
+      plan.issues.push(before);
+      plan.counts.skipped++;
       continue;
     }
     toInspect.push(file);
   }
+  return toInspect;
+}
 
-  /** What the intake records for a file of this source that is new or changed. */
-  const draftOf = (file: FoundFile, inspected: InspectedFile, id: string): DocumentDraft => ({
+/** What the intake records for a file of this source that is new or changed. */
+function draftOf(plan: SyncPlan, file: FoundFile, inspected: InspectedFile, id: string): DocumentDraft {
+  const { source } = plan;
+  return {
     id,
-    owner,
+    owner: { tenant: source.tenant, acl: source.acl, tags: source.tags },
     name: baseName(file.path),
     size: inspected.size,
     sha256: inspected.sha256,
     filePath: file.abs,
     head: inspected.head,
     source: { id: source.id, path: file.path, mtimeMs: inspected.mtimeMs },
-    syncId,
-  });
-  const fresh: { file: FoundFile; inspected: InspectedFile }[] = [];
-  for (const result of await mapPool(toInspect, 4, inspect)) {
+    syncId: plan.syncId,
+  };
+}
+
+/**
+ * Hashed files: issues are recorded, touched files keep their document, changed ones are drafted
+ * again under their id. Returns the files with no document at their path (new, or moved).
+ */
+async function sortInspected(
+  plan: SyncPlan,
+  results: Awaited<ReturnType<typeof inspect>>[],
+  byPath: ReadonlyMap<string, DocumentRow>,
+): Promise<FreshFile[]> {
+  const fresh: FreshFile[] = [];
+  for (const result of results) {
     const { file } = result;
     const doc = byPath.get(file.path);
     if ("issue" in result) {
-      issues.push(result.issue);
-      if (result.issue.status === "skipped") counts.skipped++;
-      else counts.failed++;
+      plan.issues.push(result.issue);
+      if (result.issue.status === "skipped") plan.counts.skipped++;
+      else plan.counts.failed++;
       // An unreadable file keeps what was indexed of it; a file now of a type Cited does not read does not.
-      if (doc && result.issue.code === "unreadable") kept.add(file.path);
+      if (doc && result.issue.code === "unreadable") plan.kept.add(file.path);
       continue;
     }
-    const { inspected } = result;
     if (!doc) {
       fresh.push(result);
       continue;
     }
-    kept.add(file.path);
-    if (doc.sha256 === inspected.sha256) {
-      // Touched, not changed: remember the new size and time so the next sync does not read it again.
-      upserts.set(doc.id, { ...doc, size_bytes: inspected.size, source_mtime_ms: inspected.mtimeMs });
-      if (await requeue(upserts.get(doc.id)!)) counts.queued++;
-      else {
-        changes.unchanged++;
-        counts.skipped++;
-      }
-      continue;
-    }
-    changes.changed++;
-    dropAttachmentsOf.push(doc.id);
-    if (refusalOf(inspected.head, baseName(file.path))) purge.push(doc.id);
-    drafts.push({ ...draftOf(file, inspected, doc.id), createdAt: doc.created_at });
+    plan.kept.add(file.path);
+    await sortIndexedFile(plan, result, doc);
   }
+  return fresh;
+}
 
-  // Documents whose path is gone: renamed or moved if a new file has their content, else deleted.
-  const underUnreadable = (path: string) => walk.unreadableFolders.some((f) => path.startsWith(`${f}/`));
+/** A hashed file that has a document: touched (same content) or changed. */
+async function sortIndexedFile(plan: SyncPlan, { file, inspected }: FreshFile, doc: DocumentRow) {
+  if (doc.sha256 === inspected.sha256) {
+    // Touched, not changed: remember the new size and time so the next sync does not read it again.
+    plan.upserts.set(doc.id, { ...doc, size_bytes: inspected.size, source_mtime_ms: inspected.mtimeMs });
+    await keepUnchanged(plan, plan.upserts.get(doc.id)!);
+    return;
+  }
+  plan.changes.changed++;
+  plan.dropAttachmentsOf.push(doc.id);
+  if (refusalOf(inspected.head, baseName(file.path))) plan.purge.push(doc.id);
+  plan.drafts.push({ ...draftOf(plan, file, inspected, doc.id), createdAt: doc.created_at });
+}
+
+/**
+ * Documents whose path is gone: renamed or moved if a new file has their content, else deleted.
+ * New files with no such document are drafted under a new id. Returns the documents to delete.
+ */
+async function matchRenames(
+  plan: SyncPlan,
+  fresh: readonly FreshFile[],
+  existing: readonly DocumentRow[],
+  unreadableFolders: readonly string[],
+): Promise<DocumentRow[]> {
+  const underUnreadable = (path: string) => unreadableFolders.some((f) => path.startsWith(`${f}/`));
   const missing = existing.filter(
-    (d) => d.source_path !== null && !kept.has(d.source_path) && !underUnreadable(d.source_path),
+    (d) => d.source_path !== null && !plan.kept.has(d.source_path) && !underUnreadable(d.source_path),
   );
   const missingBySha = new Map<string, DocumentRow[]>();
   for (const d of missing) missingBySha.set(d.sha256, [...(missingBySha.get(d.sha256) ?? []), d]);
@@ -321,45 +417,61 @@ export async function planSync(deps: SyncDeps, data: SyncJobData): Promise<SyncP
   for (const { file, inspected } of fresh) {
     const moved = missingBySha.get(inspected.sha256)?.shift();
     if (moved) {
-      const name = baseName(file.path);
-      const row: DocumentRow = {
-        ...moved,
-        name,
-        title: moved.title === moved.name ? name : moved.title,
-        source_path: file.path,
-        file_path: file.abs,
-        size_bytes: inspected.size,
-        source_mtime_ms: inspected.mtimeMs,
-      };
-      upserts.set(moved.id, row);
-      changes.renamed++;
-      if (await requeue(row)) counts.queued++;
-      else counts.done++;
+      await moveDocument(plan, moved, file, inspected);
       continue;
     }
-    const id = documentIdFor(source.id, file.path, inspected.sha256, taken);
+    const id = documentIdFor(plan.source.id, file.path, inspected.sha256, taken);
     taken.add(id);
-    changes.new++;
-    drafts.push(draftOf(file, inspected, id));
+    plan.changes.new++;
+    plan.drafts.push(draftOf(plan, file, inspected, id));
   }
-  const deleted = [...missingBySha.values()].flat();
-  refuseMassDelete(deps, data, deleted.length, existing.length, walk.files.length + walk.issues.length);
+  return [...missingBySha.values()].flat();
+}
 
-  // Write: renames and requeues, then deletions, then the new and changed files with the flow.
-  await documents.upsert([...upserts.values()].map((r) => ({ ...r, updated_at: now() })));
-  const attachments = await documents.childrenOf([...deleted.map((d) => d.id), ...dropAttachmentsOf]);
-  await removeDocuments(documents, [...attachments, ...deleted], join(deps.dataDir, "files"));
-  if (!deps.keepTextOfFailedVersions) for (const id of purge) await documents.replaceContent(id, [], []);
-  changes.deleted = deleted.length;
+/** A document whose file was renamed or moved: its new path, without reading it again. */
+async function moveDocument(plan: SyncPlan, moved: DocumentRow, file: FoundFile, inspected: InspectedFile) {
+  const name = baseName(file.path);
+  const row: DocumentRow = {
+    ...moved,
+    name,
+    title: moved.title === moved.name ? name : moved.title,
+    source_path: file.path,
+    file_path: file.abs,
+    size_bytes: inspected.size,
+    source_mtime_ms: inspected.mtimeMs,
+  };
+  plan.upserts.set(moved.id, row);
+  plan.changes.renamed++;
+  if (await requeue(plan, row)) plan.counts.queued++;
+  else plan.counts.done++;
+}
 
+/** Write what is decided already: renames and requeues, then deletions, then the text of refused changes. */
+async function writePlan(plan: SyncPlan, deleted: readonly DocumentRow[]): Promise<void> {
+  const { documents } = plan.deps;
+  const now = () => new Date().toISOString();
+  await documents.upsert([...plan.upserts.values()].map((r) => ({ ...r, updated_at: now() })));
+  const attachments = await documents.childrenOf([...deleted.map((d) => d.id), ...plan.dropAttachmentsOf]);
+  await removeDocuments(documents, [...attachments, ...deleted], join(plan.deps.dataDir, "files"));
+  if (!plan.deps.keepTextOfFailedVersions)
+    for (const id of plan.purge) await documents.replaceContent(id, [], []);
+  plan.changes.deleted = deleted.length;
+}
+
+/**
+ * Record the new and changed files and queue them, with the requeued ones, as one flow; the sync's
+ * summary is saved first, so the finishing job (which may run at once) has the last word.
+ */
+async function recordAndEnqueue(plan: SyncPlan, data: SyncJobData): Promise<void> {
+  const { deps, source, syncId, counts, changes, drafts } = plan;
   const summaryBase = lastSync(source);
-  const startedAt = summaryBase?.id === syncId ? summaryBase.started_at : now();
+  const startedAt = summaryBase?.id === syncId ? summaryBase.started_at : new Date().toISOString();
   await deps.intake.record(drafts, {
     replace: true,
     keepOnEnqueueFailure: true,
     enqueue: async (queued) => {
       for (const row of queued) {
-        children.push({
+        plan.children.push({
           jobId: row.job_id!,
           data: { document_id: row.id, tenant: row.tenant, acl: row.acl, sync_id: syncId },
         });
@@ -375,19 +487,19 @@ export async function planSync(deps: SyncDeps, data: SyncJobData): Promise<SyncP
         finished_at: null,
         error: null,
       };
-      // Recorded before the flow exists, so the finishing job (which may run at once) has the last word.
-      await deps.sources.saveSync(source.id, summary, issues);
-      await syncs.setPlanned(syncId, counts);
-      await syncs.addFlow(data, children);
+      await deps.sources.saveSync(source.id, summary, plan.issues);
+      await deps.syncs.setPlanned(syncId, counts);
+      await deps.syncs.addFlow(data, plan.children);
     },
   });
-  // The documents of changed files refused at once say that their older text left search.
-  if (!deps.keepTextOfFailedVersions)
-    for (const row of await documents.getManyForWorker(purge))
-      if (row.status === "failed")
-        await documents.update(row.id, { error: `${row.error}${EARLIER_TEXT_REMOVED}` });
-  deps.log?.info({ source: source.id, sync: syncId, counts, changes }, "sync planned");
-  return { counts, changes, issues, planned: true };
+}
+
+/** The documents of changed files refused at once say that their older text left search. */
+async function noteEarlierTextRemoved(deps: SyncDeps, purged: readonly string[]): Promise<void> {
+  if (deps.keepTextOfFailedVersions) return;
+  for (const row of await deps.documents.getManyForWorker(purged))
+    if (row.status === "failed")
+      await deps.documents.update(row.id, { error: `${row.error}${EARLIER_TEXT_REMOVED}` });
 }
 
 /**

@@ -104,118 +104,141 @@ export async function walkFolder(root: string, options: WalkOptions): Promise<Wa
   const realRoot = await checkFolder(root);
   if (options.rootIsReal && realRoot !== root)
     throw new SourceUnavailableError(`the folder ${root} now resolves to another folder: not walked`);
-  const inside = (p: string) =>
-    p === realRoot || p.startsWith(realRoot.endsWith(sep) ? realRoot : realRoot + sep);
-  const skip = new Set(options.skipFolders ?? []);
-  const files: FoundFile[] = [];
-  const issues: SyncIssue[] = [];
-  const unreadableFolders: string[] = [];
-  let found = 0;
+  const walk: Walk = {
+    root,
+    realRoot,
+    options,
+    skip: new Set(options.skipFolders ?? []),
+    result: { files: [], issues: [], unreadableFolders: [] },
+    found: 0,
+  };
   const stack: string[] = [""];
   while (stack.length > 0) {
     const relDir = stack.pop()!;
     const absDir = relDir ? join(realRoot, relDir) : realRoot;
-    let entries: Dirent[];
-    try {
-      entries = await readdir(absDir, { withFileTypes: true });
-    } catch (error) {
-      if (!relDir) throw new SourceUnavailableError(`the folder ${root} cannot be listed any more`);
-      unreadableFolders.push(relDir);
-      issues.push(
-        issue(
-          relDir,
-          "failed",
-          "unreadable_folder",
-          `the folder cannot be listed (${(error as NodeJS.ErrnoException).code ?? "error"}): what was indexed from it is kept; let the server read it`,
-        ),
-      );
-      continue;
-    }
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const entries = await listFolder(walk, relDir, absDir);
+    if (!entries) continue;
     const subfolders: string[] = [];
     for (const entry of entries) {
       const rel = relDir ? `${relDir}/${entry.name}` : entry.name;
-      const abs = join(absDir, entry.name);
-      let stats: Stats;
-      try {
-        stats = await lstat(abs);
-      } catch (error) {
-        issues.push(
-          issue(
-            rel,
-            "failed",
-            "unreadable",
-            `cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"}); if its name is not valid UTF-8, rename it`,
-          ),
-        );
-        continue;
-      }
-      if (stats.isDirectory()) {
-        if (!options.exclude.matches(rel) && !skip.has(abs)) subfolders.push(rel);
-        continue;
-      }
-      if (options.exclude.matches(rel) || (!options.include.empty && !options.include.matches(rel))) continue;
-      found++;
-      if (found % 200 === 0) options.onProgress?.(found);
-      if (stats.isSymbolicLink()) {
-        let target: string;
-        try {
-          target = await realpath(abs);
-        } catch {
-          issues.push(
-            issue(
-              rel,
-              "failed",
-              "broken_link",
-              "a link to something that does not exist (or a loop of links)",
-            ),
-          );
-          continue;
-        }
-        if (inside(target)) {
-          issues.push(
-            issue(
-              rel,
-              "skipped",
-              "link",
-              "a link inside the folder: not followed; what it points to is synced at its own path",
-            ),
-          );
-        } else {
-          issues.push(
-            issue(
-              rel,
-              "failed",
-              "link_outside_root",
-              "a link to a place outside the synced folder: not followed, so nothing outside the folder is indexed",
-            ),
-          );
-        }
-        continue;
-      }
-      if (!stats.isFile()) {
-        issues.push(issue(rel, "failed", "not_a_file", `${kindOf(stats)}, not a regular file: not read`));
-        continue;
-      }
-      if (stats.size > options.maxBytes) {
-        issues.push(
-          issue(
-            rel,
-            "failed",
-            "too_large",
-            `the file is ${mb(stats.size)} MB, over the limit of ${mb(options.maxBytes)} MB: split it or raise UPLOAD_MAX_BYTES`,
-            stats,
-          ),
-        );
-        continue;
-      }
-      files.push({ path: rel, abs, size: stats.size, mtimeMs: stats.mtimeMs });
+      const subfolder = await visitEntry(walk, rel, join(absDir, entry.name));
+      if (subfolder) subfolders.push(subfolder);
     }
     // Depth first, in name order.
     stack.push(...subfolders.reverse());
   }
-  options.onProgress?.(found);
-  return { files, issues, unreadableFolders };
+  options.onProgress?.(walk.found);
+  return walk.result;
+}
+
+/** One walk under way: where it started, what it selects, and what it has found so far. */
+interface Walk {
+  root: string;
+  realRoot: string;
+  options: WalkOptions;
+  /** Absolute folders never entered. */
+  skip: ReadonlySet<string>;
+  result: WalkResult;
+  /** Selected entries so far, for progress. */
+  found: number;
+}
+
+/** A folder's entries in name order; null (and an issue) when a folder below the root cannot be listed. */
+async function listFolder(walk: Walk, relDir: string, absDir: string): Promise<Dirent[] | null> {
+  let entries: Dirent[];
+  try {
+    entries = await readdir(absDir, { withFileTypes: true });
+  } catch (error) {
+    if (!relDir) throw new SourceUnavailableError(`the folder ${walk.root} cannot be listed any more`);
+    walk.result.unreadableFolders.push(relDir);
+    walk.result.issues.push(
+      issue(
+        relDir,
+        "failed",
+        "unreadable_folder",
+        `the folder cannot be listed (${(error as NodeJS.ErrnoException).code ?? "error"}): what was indexed from it is kept; let the server read it`,
+      ),
+    );
+    return null;
+  }
+  return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/**
+ * One entry of a folder: a selected file is found, anything else that is selected is reported.
+ * Returns the entry's path when it is a folder to walk next.
+ */
+async function visitEntry(walk: Walk, rel: string, abs: string): Promise<string | null> {
+  const { options, result } = walk;
+  let stats: Stats;
+  try {
+    stats = await lstat(abs);
+  } catch (error) {
+    result.issues.push(
+      issue(
+        rel,
+        "failed",
+        "unreadable",
+        `cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"}); if its name is not valid UTF-8, rename it`,
+      ),
+    );
+    return null;
+  }
+  if (stats.isDirectory()) return !options.exclude.matches(rel) && !walk.skip.has(abs) ? rel : null;
+  if (options.exclude.matches(rel) || (!options.include.empty && !options.include.matches(rel))) return null;
+  walk.found++;
+  if (walk.found % 200 === 0) options.onProgress?.(walk.found);
+  const problem = stats.isSymbolicLink()
+    ? await linkIssue(walk, rel, abs)
+    : fileIssue(rel, stats, options.maxBytes);
+  if (problem) result.issues.push(problem);
+  else result.files.push({ path: rel, abs, size: stats.size, mtimeMs: stats.mtimeMs });
+  return null;
+}
+
+/** A link is never followed: skipped when it points inside the folder, failed when outside or broken. */
+async function linkIssue(walk: Walk, rel: string, abs: string): Promise<SyncIssue> {
+  let target: string;
+  try {
+    target = await realpath(abs);
+  } catch {
+    return issue(
+      rel,
+      "failed",
+      "broken_link",
+      "a link to something that does not exist (or a loop of links)",
+    );
+  }
+  const { realRoot } = walk;
+  const inside = target === realRoot || target.startsWith(realRoot.endsWith(sep) ? realRoot : realRoot + sep);
+  return inside
+    ? issue(
+        rel,
+        "skipped",
+        "link",
+        "a link inside the folder: not followed; what it points to is synced at its own path",
+      )
+    : issue(
+        rel,
+        "failed",
+        "link_outside_root",
+        "a link to a place outside the synced folder: not followed, so nothing outside the folder is indexed",
+      );
+}
+
+/** Why an entry that is no link is not read (not a regular file, too large), or null when it is read. */
+function fileIssue(rel: string, stats: Stats, maxBytes: number): SyncIssue | null {
+  if (!stats.isFile())
+    return issue(rel, "failed", "not_a_file", `${kindOf(stats)}, not a regular file: not read`);
+  if (stats.size > maxBytes)
+    return issue(
+      rel,
+      "failed",
+      "too_large",
+      `the file is ${mb(stats.size)} MB, over the limit of ${mb(maxBytes)} MB: split it or raise UPLOAD_MAX_BYTES`,
+      stats,
+    );
+  return null;
 }
 
 /** What reading a file for a sync found. */
