@@ -255,7 +255,17 @@ export class SourceService {
       return summary;
     }
     if (live === null) return { ...summary, state: "interrupted" };
-    return { ...summary, state: live.state, counts: live.counts };
+    const shown = { ...summary, state: live.state, counts: live.counts };
+    return FINISHED_SYNC_STATES.includes(live.state) ? this.finishedSummary(row, shown) : shown;
+  }
+
+  /**
+   * A sync that ended between reading the row and asking Redis: the store has its final summary (the
+   * worker records it before it tells Redis), error and changes included.
+   */
+  private async finishedSummary(row: SourceRow, live: SyncSummary): Promise<SyncSummary> {
+    const fresh = lastSync((await this.deps.sources.getForWorker(row.id)) ?? row);
+    return fresh?.id === live.id && FINISHED_SYNC_STATES.includes(fresh.state) ? fresh : live;
   }
 
   async view(row: SourceRow): Promise<SourceView> {
