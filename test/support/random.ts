@@ -1,16 +1,11 @@
 // A seeded pseudo-random generator for tests that draw random cases: print the seed, and a failure
 // replays exactly with the same seed.
 
-/** mulberry32: small, fast, good enough for test cases. */
+import { mulberry32 } from "../../src/lib/random.js";
+
+/** Random test cases from a seed (mulberry32). */
 export function seededRandom(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   const int = (n: number) => Math.floor(next() * n);
   const pick = <T>(items: readonly T[]): T => items[int(items.length)]!;
   return {

@@ -6,6 +6,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
+import { mulberry32 } from "../../lib/random.js";
 
 export const DatasetDocument = z.object({
   doc: z.string(),
@@ -94,14 +95,7 @@ export function readQuestionsFile(path: string, field = "question"): DatasetQues
 
 /** A deterministic pseudo-random shuffle (mulberry32), so samples are the same on every run. */
 export function seededShuffle<T>(items: readonly T[], seed: number): T[] {
-  let s = seed >>> 0;
-  const next = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   const out = [...items];
   for (let i = out.length - 1; i > 0; i--) {
     const j = Math.floor(next() * (i + 1));
