@@ -20,8 +20,34 @@ const errors = {
   429: json(api.ErrorBody, "Too many requests: retry after the Retry-After header"),
 };
 
+/** The security requirement of the paths that need an API key. */
+type Security = Record<string, string[]>[];
+
 export function buildOpenApiDocument(version: string): Record<string, unknown> {
   const registry = new OpenAPIRegistry();
+  const security = registerSecuritySchemes(registry);
+  // Registration order is the order of the paths in the document.
+  registerHealthPaths(registry);
+  registerUploadPath(registry, security);
+  registerDocumentPaths(registry, security);
+  registerJobPaths(registry, security);
+  registerSearchPaths(registry, security);
+  registerKeyPaths(registry, security);
+  registerSourcePaths(registry, security);
+  registerChatPaths(registry, security);
+  registerMcpPaths(registry, security);
+  registerTenantPaths(registry, security);
+  registerWebhookPaths(registry, security);
+  registerReviewPaths(registry, security);
+
+  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: "3.1.0",
+    info: { title: "Cited API", version, description: "Private document search with verified citations." },
+  }) as unknown as Record<string, unknown>;
+}
+
+/** The two ways to send an API key, and the security requirement that accepts either. */
+function registerSecuritySchemes(registry: OpenAPIRegistry): Security {
   const bearer = registry.registerComponent("securitySchemes", "apiKey", { type: "http", scheme: "bearer" });
   const header = registry.registerComponent("securitySchemes", "apiKeyHeader", {
     type: "apiKey",
@@ -29,8 +55,11 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
     name: "X-API-Key",
   });
   // Either header carries the key.
-  const security = [{ [bearer.name]: [] }, { [header.name]: [] }];
+  return [{ [bearer.name]: [] }, { [header.name]: [] }];
+}
 
+/** Liveness and readiness probes (no key). */
+function registerHealthPaths(registry: OpenAPIRegistry): void {
   registry.registerPath({
     method: "get",
     path: "/healthz",
@@ -43,6 +72,10 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
     summary: "Redis, the store and the models work",
     responses: { 200: json(api.Readiness, "Ready"), 503: json(api.Readiness, "Not ready") },
   });
+}
+
+/** Uploading files to be ingested. */
+function registerUploadPath(registry: OpenAPIRegistry, security: Security): void {
   registry.registerPath({
     method: "post",
     path: "/v1/documents",
@@ -67,6 +100,10 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
       ...errors,
     },
   });
+}
+
+/** Reading and deleting documents: metadata, pages, chunks, the original file. */
+function registerDocumentPaths(registry: OpenAPIRegistry, security: Security): void {
   registry.registerPath({
     method: "get",
     path: "/v1/documents",
@@ -115,6 +152,10 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
     request: { params: api.DocumentIdParams },
     responses: { 200: { description: "The file's bytes" }, ...errors },
   });
+}
+
+/** The state of an ingest job. */
+function registerJobPaths(registry: OpenAPIRegistry, security: Security): void {
   registry.registerPath({
     method: "get",
     path: "/v1/jobs/{id}",
@@ -123,6 +164,10 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
     request: { params: api.JobIdParams },
     responses: { 200: json(api.JobView, "The job"), ...errors },
   });
+}
+
+/** Search and ask. */
+function registerSearchPaths(registry: OpenAPIRegistry, security: Security): void {
   registry.registerPath({
     method: "post",
     path: "/v1/search",
@@ -151,7 +196,10 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
       ...errors,
     },
   });
+}
 
+/** The tenant's API keys (admin keys only). */
+function registerKeyPaths(registry: OpenAPIRegistry, security: Security): void {
   registry.registerPath({
     method: "get",
     path: "/v1/keys",
@@ -175,20 +223,10 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
     request: { params: api.KeyIdParams },
     responses: { 204: { description: "Revoked" }, ...errors },
   });
-
-  registerSourcePaths(registry, security);
-  registerChatPaths(registry, security);
-  registerIntegrationPaths(registry, security);
-  registerReviewPaths(registry, security);
-
-  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
-    openapi: "3.1.0",
-    info: { title: "Cited API", version, description: "Private document search with verified citations." },
-  }) as unknown as Record<string, unknown>;
 }
 
 /** Folder sources (document shares): register, list, sync, coverage report. */
-function registerSourcePaths(registry: OpenAPIRegistry, security: Record<string, string[]>[]): void {
+function registerSourcePaths(registry: OpenAPIRegistry, security: Security): void {
   const params = sources.SourceIdParams;
   registry.registerPath({
     method: "post",
@@ -236,7 +274,7 @@ function registerSourcePaths(registry: OpenAPIRegistry, security: Record<string,
 }
 
 /** The OpenAI-compatible endpoints, and the follow-up rewrite of the web UI. */
-function registerChatPaths(registry: OpenAPIRegistry, security: Record<string, string[]>[]): void {
+function registerChatPaths(registry: OpenAPIRegistry, security: Security): void {
   registry.registerPath({
     method: "post",
     path: "/v1/ask/standalone",
@@ -275,8 +313,8 @@ function registerChatPaths(registry: OpenAPIRegistry, security: Record<string, s
   });
 }
 
-/** The MCP endpoint and webhooks. */
-function registerIntegrationPaths(registry: OpenAPIRegistry, security: Record<string, string[]>[]): void {
+/** The MCP endpoint: POST only, the other methods answered 405. */
+function registerMcpPaths(registry: OpenAPIRegistry, security: Security): void {
   registry.registerPath({
     method: "post",
     path: "/mcp",
@@ -301,6 +339,10 @@ function registerIntegrationPaths(registry: OpenAPIRegistry, security: Record<st
       responses: { 405: json(api.ErrorBody, "Use POST /mcp"), ...errors },
     });
   }
+}
+
+/** The caller's tenant and its settings. */
+function registerTenantPaths(registry: OpenAPIRegistry, security: Security): void {
   registry.registerPath({
     method: "get",
     path: "/v1/tenant",
@@ -317,6 +359,10 @@ function registerIntegrationPaths(registry: OpenAPIRegistry, security: Record<st
     request: { body: { content: { "application/json": { schema: tenant.TenantSettingsPatch } } } },
     responses: { 200: json(tenant.TenantView, "The tenant, changed"), ...errors },
   });
+}
+
+/** Webhooks of the tenant, their deliveries, and the payload they receive. */
+function registerWebhookPaths(registry: OpenAPIRegistry, security: Security): void {
   const params = webhooks.WebhookIdParams;
   registry.registerPath({
     method: "post",
@@ -359,7 +405,7 @@ function registerIntegrationPaths(registry: OpenAPIRegistry, security: Record<st
 }
 
 /** Contract review: review jobs, their tables and exports. */
-function registerReviewPaths(registry: OpenAPIRegistry, security: Record<string, string[]>[]): void {
+function registerReviewPaths(registry: OpenAPIRegistry, security: Security): void {
   const params = review.ReviewIdParams;
   registry.registerPath({
     method: "post",

@@ -97,6 +97,24 @@ function publicRoutes(parts: ApiServices, version: string): Router[] {
   ];
 }
 
+/** /v1/documents, with the upload limits and folders of the configuration. */
+function uploadAndDocumentRoutes(
+  config: Config,
+  parts: ApiServices,
+  audit: ReturnType<typeof auditRecorder>,
+): Router {
+  return documentRoutes({
+    documents: parts.answering.documents,
+    intake: parts.intake,
+    uploadDir: join(config.DATA_DIR, "uploads"),
+    filesDir: join(config.DATA_DIR, "files"),
+    maxBytes: config.UPLOAD_MAX_BYTES,
+    maxRequestBytes: config.UPLOAD_MAX_REQUEST_BYTES,
+    maxFiles: config.UPLOAD_MAX_FILES,
+    audit,
+  });
+}
+
 /** The routes behind the keys, each recording its reads and changes in the audit trail. */
 async function keyedRoutes(
   config: Config,
@@ -115,16 +133,7 @@ async function keyedRoutes(
     roots: sourceRoots(config),
   });
   return [
-    documentRoutes({
-      documents,
-      intake: parts.intake,
-      uploadDir: join(config.DATA_DIR, "uploads"),
-      filesDir: join(config.DATA_DIR, "files"),
-      maxBytes: config.UPLOAD_MAX_BYTES,
-      maxRequestBytes: config.UPLOAD_MAX_REQUEST_BYTES,
-      maxFiles: config.UPLOAD_MAX_FILES,
-      audit,
-    }),
+    uploadAndDocumentRoutes(config, parts, audit),
     jobRoutes(queues.ingest),
     answerRoutes(
       retriever,

@@ -1,4 +1,6 @@
-import { Router } from "express";
+// /v1/sources: register folder sources, list and read them with live sync counts, start a sync,
+// read the coverage report of the last one.
+import { type RequestHandler, Router } from "express";
 import { NoQuery } from "../../../schemas/api.js";
 import { CreateSourceRequest, SourceIdParams, StartSyncRequest } from "../../../schemas/sources.js";
 import type { SourceService } from "../../usecases/sync/sources.js";
@@ -16,8 +18,17 @@ function mayEdit(caller: Caller, what: string): void {
 /** Folder sources: register, list, read with live sync counts, start a sync, coverage report. */
 export function sourceRoutes(sources: SourceService, audit?: AuditRecorder): Router {
   const router = Router();
+  router.post("/v1/sources", createSource(sources, audit));
+  router.get("/v1/sources", listSources(sources));
+  router.get("/v1/sources/:id", viewSource(sources));
+  router.post("/v1/sources/:id/sync", startSourceSync(sources, audit));
+  router.get("/v1/sources/:id/report", sourceReport(sources));
+  return router;
+}
 
-  router.post("/v1/sources", async (req, res) => {
+/** POST /v1/sources: register a folder, shared with the caller's own groups only. */
+function createSource(sources: SourceService, audit?: AuditRecorder): RequestHandler {
+  return async (req, res) => {
     const caller = callerOf(res);
     mayEdit(caller, "register folders");
     parseInput(NoQuery, req.query, "query");
@@ -35,22 +46,31 @@ export function sourceRoutes(sources: SourceService, audit?: AuditRecorder): Rou
     });
     await audit?.(req, res, "sources.create", { source_id: view.id, path: view.path, acl: view.groups });
     res.status(201).json(view);
-  });
+  };
+}
 
-  router.get("/v1/sources", async (req, res) => {
+/** GET /v1/sources: the sources the caller may see. */
+function listSources(sources: SourceService): RequestHandler {
+  return async (req, res) => {
     parseInput(NoQuery, req.query, "query");
     res.json({ items: await sources.list(callerOf(res).scope) });
-  });
+  };
+}
 
-  router.get("/v1/sources/:id", async (req, res) => {
+/** GET /v1/sources/:id: one source with its live sync counts. */
+function viewSource(sources: SourceService): RequestHandler {
+  return async (req, res) => {
     const { id } = parseInput(SourceIdParams, req.params, "path");
     parseInput(NoQuery, req.query, "query");
     const source = await sources.get(id, callerOf(res).scope);
     if (!source) throw notFound(`source ${id}`);
     res.json(await sources.view(source));
-  });
+  };
+}
 
-  router.post("/v1/sources/:id/sync", async (req, res) => {
+/** POST /v1/sources/:id/sync: queue a sync of the folder. */
+function startSourceSync(sources: SourceService, audit?: AuditRecorder): RequestHandler {
+  return async (req, res) => {
     const { id } = parseInput(SourceIdParams, req.params, "path");
     parseInput(NoQuery, req.query, "query");
     const caller = callerOf(res);
@@ -66,9 +86,12 @@ export function sourceRoutes(sources: SourceService, audit?: AuditRecorder): Rou
       ...(allowMassDelete ? { allow_mass_delete: true } : {}),
     });
     res.status(202).json(accepted);
-  });
+  };
+}
 
-  router.get("/v1/sources/:id/report", async (req, res) => {
+/** GET /v1/sources/:id/report: the coverage report of the last sync. */
+function sourceReport(sources: SourceService): RequestHandler {
+  return async (req, res) => {
     const { id } = parseInput(SourceIdParams, req.params, "path");
     parseInput(NoQuery, req.query, "query");
     const scope = callerOf(res).scope;
@@ -83,7 +106,5 @@ export function sourceRoutes(sources: SourceService, audit?: AuditRecorder): Rou
       );
     }
     res.json(report);
-  });
-
-  return router;
+  };
 }
