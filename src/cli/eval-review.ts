@@ -6,15 +6,15 @@ import { parseArgs } from "node:util";
 import type { Config } from "../config/index.js";
 import { CellExtractor, DEFAULT_EXTRACTOR } from "../review/extractor.js";
 import { shippedTemplate } from "../review/templates.js";
-import { chooseDocuments, readDataset } from "../usecases/eval/dataset.js";
+import { chooseDocuments, type Dataset, readDataset } from "../usecases/eval/dataset.js";
 import { evalReview, reviewReportMarkdown } from "../usecases/eval/review.js";
 import { buildEvalStore, evalStoreDir, indexSettings } from "../usecases/eval/runner.js";
 import { openServices } from "../usecases/services.js";
 import { progressBar } from "./progress.js";
 
-/** `cited eval --review --dataset DIR [--sample FILE | --docs N] [--template cuad]`; returns the exit code. */
-export async function reviewEvalCommand(config: Config, args: string[]): Promise<number> {
-  const { values } = parseArgs({
+/** The command line of `cited eval --review`, with its defaults. */
+function readReviewEvalOptions(args: string[]) {
+  return parseArgs({
     args,
     options: {
       review: { type: "boolean" },
@@ -29,20 +29,34 @@ export async function reviewEvalCommand(config: Config, args: string[]): Promise
       "store-root": { type: "string", default: join("eval", "stores") },
       out: { type: "string", default: "eval/results" },
     },
-  });
-  if (!values.dataset) {
-    process.stderr.write("cited eval --review: --dataset DIR is required (e.g. ../shared/bench/cuad-dev)\n");
-    return 2;
-  }
-  const dataset = readDataset(resolve(values.dataset));
-  let docs = chooseDocuments(
+  }).values;
+}
+
+type ReviewEvalOptions = ReturnType<typeof readReviewEvalOptions>;
+type ReviewReport = Awaited<ReturnType<typeof evalReview>>;
+type ReviewTemplate = ReturnType<typeof shippedTemplate>;
+
+/** The contracts to review: a sample or a count, cut to --limit. */
+function reviewDocuments(dataset: Dataset, options: ReviewEvalOptions): string[] {
+  const docs = chooseDocuments(
     dataset.documents.map((d) => d.doc),
-    { sample: values.sample, count: Number(values.docs ?? 0), seed: Number(values.seed) },
+    { sample: options.sample, count: Number(options.docs ?? 0), seed: Number(options.seed) },
   );
-  if (values.limit) docs = docs.slice(0, Number(values.limit));
-  const template = shippedTemplate(values.template);
+  return options.limit ? docs.slice(0, Number(options.limit)) : docs;
+}
+
+/** Build (or reuse) the eval store, review the contracts on it and finish with the report; services are
+ * closed at the end (after the report is written, as before). */
+async function reviewOnEvalStore(
+  config: Config,
+  dataset: Dataset,
+  docs: string[],
+  template: ReviewTemplate,
+  options: ReviewEvalOptions,
+  finish: (report: ReviewReport) => void,
+): Promise<void> {
   const settings = indexSettings(config);
-  const storeDir = evalStoreDir(settings, dataset.dir, values["store-root"], values.store);
+  const storeDir = evalStoreDir(settings, dataset.dir, options["store-root"], options.store);
   const progress = progressBar();
   const services = openServices(config);
   const embedder = await services.embedder();
@@ -70,23 +84,36 @@ export async function reviewEvalCommand(config: Config, args: string[]): Promise
       found: DEFAULT_EXTRACTOR.foundSupport,
       uncertain: DEFAULT_EXTRACTOR.uncertainSupport,
     };
-    const report = await evalReview(
-      { extractor, retriever, ids },
-      dataset,
-      docs,
-      template,
-      thresholds,
-      progress,
-    );
-    const name =
-      values.name ?? `review-${template.name}-${new Date().toISOString().slice(0, 16).replace(/[:T]/g, "-")}`;
-    mkdirSync(values.out, { recursive: true });
-    writeFileSync(join(values.out, `${name}.json`), JSON.stringify(report, null, 2));
-    const markdown = reviewReportMarkdown(report);
-    writeFileSync(join(values.out, `${name}.md`), markdown);
-    process.stdout.write(`${markdown}\nwritten: ${join(values.out, `${name}.json`)} and .md\n`);
-    return 0;
+    finish(await evalReview({ extractor, retriever, ids }, dataset, docs, template, thresholds, progress));
   } finally {
     await services.close();
   }
+}
+
+/** Write the report as JSON and Markdown under `out`, and print the Markdown. */
+function writeReviewReport(out: string, name: string, report: ReviewReport): void {
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, `${name}.json`), JSON.stringify(report, null, 2));
+  const markdown = reviewReportMarkdown(report);
+  writeFileSync(join(out, `${name}.md`), markdown);
+  process.stdout.write(`${markdown}\nwritten: ${join(out, `${name}.json`)} and .md\n`);
+}
+
+/** `cited eval --review --dataset DIR [--sample FILE | --docs N] [--template cuad]`; returns the exit code. */
+export async function reviewEvalCommand(config: Config, args: string[]): Promise<number> {
+  const options = readReviewEvalOptions(args);
+  if (!options.dataset) {
+    process.stderr.write("cited eval --review: --dataset DIR is required (e.g. ../shared/bench/cuad-dev)\n");
+    return 2;
+  }
+  const dataset = readDataset(resolve(options.dataset));
+  const docs = reviewDocuments(dataset, options);
+  const template = shippedTemplate(options.template);
+  await reviewOnEvalStore(config, dataset, docs, template, options, (report) => {
+    const name =
+      options.name ??
+      `review-${template.name}-${new Date().toISOString().slice(0, 16).replace(/[:T]/g, "-")}`;
+    writeReviewReport(options.out, name, report);
+  });
+  return 0;
 }

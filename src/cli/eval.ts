@@ -4,7 +4,7 @@ import { basename, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import type { Config } from "../config/index.js";
-import { chooseDocuments, readDataset, readQuestionsFile } from "../usecases/eval/dataset.js";
+import { chooseDocuments, type Dataset, readDataset, readQuestionsFile } from "../usecases/eval/dataset.js";
 import {
   buildEvalStore,
   type EvalReport,
@@ -31,8 +31,9 @@ function metric(report: EvalReport, path: string): number | undefined {
   return typeof value === "number" ? value : undefined;
 }
 
-export async function evalCommand(config: Config, args: string[]): Promise<number> {
-  const { values } = parseArgs({
+/** The command line of `cited eval`, with its defaults. */
+function readEvalOptions(args: string[]) {
+  return parseArgs({
     args,
     options: {
       dataset: { type: "string" },
@@ -52,43 +53,52 @@ export async function evalCommand(config: Config, args: string[]): Promise<numbe
       "store-root": { type: "string", default: join("eval", "stores") },
       out: { type: "string", default: "eval/results" },
     },
-  });
-  if (!values.dataset) {
-    process.stderr.write("cited eval: --dataset DIR is required (a folder with docs/ and questions.jsonl)\n");
-    return 2;
-  }
-  const dataset = readDataset(resolve(values.dataset));
-  if (values.questions) {
+  }).values;
+}
+
+type EvalOptions = ReturnType<typeof readEvalOptions>;
+type Gate = z.infer<typeof Gate>;
+
+/** The dataset, with the other question set in place of its own when one is given. */
+function loadDataset(datasetDir: string, options: EvalOptions): Dataset {
+  const dataset = readDataset(resolve(datasetDir));
+  if (options.questions) {
     // Another question set over the same documents (e.g. the Spanish one): only its documents are indexed.
-    dataset.questions = readQuestionsFile(resolve(values.questions), values["question-field"]);
+    dataset.questions = readQuestionsFile(resolve(options.questions), options["question-field"]);
     dataset.unanswerable = [];
   }
-  const gate = values.gate ? Gate.parse(JSON.parse(readFileSync(values.gate, "utf8"))) : null;
+  return dataset;
+}
+
+/** The documents to index: the gate's fixed sample, or a choice among those asked about. */
+function evalDocuments(dataset: Dataset, gate: Gate | null, options: EvalOptions): string[] {
   // A question set of its own, with no other choice, indexes only the documents it asks about.
   const asked =
-    values.questions && !gate && !values.sample && !values.docs
+    options.questions && !gate && !options.sample && !options.docs
       ? [...new Set(dataset.questions.map((q) => q.doc_scope[0]!))]
       : dataset.documents.map((d) => d.doc);
-  const docs = gate
+  return gate
     ? gate.docs
     : chooseDocuments(asked, {
-        sample: values.sample,
-        count: Number(values.docs ?? 0),
-        seed: Number(values.seed),
+        sample: options.sample,
+        count: Number(options.docs ?? 0),
+        seed: Number(options.seed),
       });
-  const missing = docs.filter((d) => !dataset.files.has(d));
-  if (missing.length) {
-    process.stderr.write(`cited eval: not in the dataset: ${missing.slice(0, 3).join(", ")}\n`);
-    return 2;
-  }
-  const scopes = values.scopes.split(",") as ScopeMode[];
-  const modes = values.modes.split(",") as RetrievalMode[];
-  const answers = Number(values.answers);
-  const unanswerable = Number(values.unanswerable ?? values.answers);
-  const name =
-    values.name ?? `${basename(dataset.dir)}-${new Date().toISOString().slice(0, 16).replace(/[:T]/g, "-")}`;
+}
+
+/** Build (or reuse) the eval store, then run the eval on it; services are closed at the end. */
+async function runOnEvalStore(
+  config: Config,
+  dataset: Dataset,
+  docs: string[],
+  name: string,
+  options: EvalOptions,
+  finish: (report: EvalReport) => number,
+): Promise<number> {
+  const answers = Number(options.answers);
+  const unanswerable = Number(options.unanswerable ?? options.answers);
   const settings = indexSettings(config);
-  const storeDir = evalStoreDir(settings, dataset.dir, values["store-root"], values.store);
+  const storeDir = evalStoreDir(settings, dataset.dir, options["store-root"], options.store);
   const progress = progressBar();
 
   const services = openServices(config);
@@ -110,12 +120,12 @@ export async function evalCommand(config: Config, args: string[]): Promise<numbe
         name,
         dataset,
         docs,
-        scopes,
-        modes,
-        depth: Math.max(10, Number(values.depth)),
+        scopes: options.scopes.split(",") as ScopeMode[],
+        modes: options.modes.split(",") as RetrievalMode[],
+        depth: Math.max(10, Number(options.depth)),
         answerSample: answers,
         unanswerableSample: unanswerable,
-        seed: Number(values.seed),
+        seed: Number(options.seed),
         progress,
       },
       {
@@ -126,30 +136,53 @@ export async function evalCommand(config: Config, args: string[]): Promise<numbe
         index: { ...settings, reused_documents: reused, retrieval: retriever.options },
       },
     );
-    mkdirSync(values.out, { recursive: true });
-    writeFileSync(join(values.out, `${name}.json`), JSON.stringify(report, null, 2));
-    const markdown = reportMarkdown(report);
-    writeFileSync(join(values.out, `${name}.md`), markdown);
-    process.stdout.write(`${markdown}\nwritten: ${join(values.out, `${name}.json`)} and .md\n`);
-    if (gate) {
-      const failures = Object.entries(gate.min).filter(
-        ([path, min]) => !((metric(report, path) ?? -1) >= min),
-      );
-      for (const [path, min] of Object.entries(gate.min)) {
-        process.stdout.write(
-          `gate ${path}: ${metric(report, path)?.toFixed(3) ?? "missing"} (minimum ${min})\n`,
-        );
-      }
-      if (failures.length) {
-        process.stderr.write(
-          `cited eval: regression gate failed on ${failures.map(([p]) => p).join(", ")}\n`,
-        );
-        return 1;
-      }
-      process.stdout.write("regression gate passed\n");
-    }
-    return 0;
+    return finish(report);
   } finally {
     await services.close();
   }
+}
+
+/** Write the report as JSON and Markdown under `out`, and print the Markdown. */
+function writeReport(out: string, name: string, report: EvalReport): void {
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, `${name}.json`), JSON.stringify(report, null, 2));
+  const markdown = reportMarkdown(report);
+  writeFileSync(join(out, `${name}.md`), markdown);
+  process.stdout.write(`${markdown}\nwritten: ${join(out, `${name}.json`)} and .md\n`);
+}
+
+/** Print each gated metric against its minimum; the exit code (1 when any is below). */
+function checkGate(gate: Gate, report: EvalReport): number {
+  const failures = Object.entries(gate.min).filter(([path, min]) => !((metric(report, path) ?? -1) >= min));
+  for (const [path, min] of Object.entries(gate.min)) {
+    process.stdout.write(`gate ${path}: ${metric(report, path)?.toFixed(3) ?? "missing"} (minimum ${min})\n`);
+  }
+  if (failures.length) {
+    process.stderr.write(`cited eval: regression gate failed on ${failures.map(([p]) => p).join(", ")}\n`);
+    return 1;
+  }
+  process.stdout.write("regression gate passed\n");
+  return 0;
+}
+
+export async function evalCommand(config: Config, args: string[]): Promise<number> {
+  const options = readEvalOptions(args);
+  if (!options.dataset) {
+    process.stderr.write("cited eval: --dataset DIR is required (a folder with docs/ and questions.jsonl)\n");
+    return 2;
+  }
+  const dataset = loadDataset(options.dataset, options);
+  const gate = options.gate ? Gate.parse(JSON.parse(readFileSync(options.gate, "utf8"))) : null;
+  const docs = evalDocuments(dataset, gate, options);
+  const missing = docs.filter((d) => !dataset.files.has(d));
+  if (missing.length) {
+    process.stderr.write(`cited eval: not in the dataset: ${missing.slice(0, 3).join(", ")}\n`);
+    return 2;
+  }
+  const name =
+    options.name ?? `${basename(dataset.dir)}-${new Date().toISOString().slice(0, 16).replace(/[:T]/g, "-")}`;
+  return runOnEvalStore(config, dataset, docs, name, options, (report) => {
+    writeReport(options.out, name, report);
+    return gate ? checkGate(gate, report) : 0;
+  });
 }

@@ -8,6 +8,7 @@ import {
   type CoverageReport,
   FINISHED_SYNC_STATES,
   type ReportFile,
+  type SourceRow,
   type SyncSummary,
 } from "../../schemas/sources.js";
 import { type AccessScope, accessScope, LOCAL_SCOPE } from "../access/scope.js";
@@ -88,9 +89,9 @@ async function follow(
   }
 }
 
-/** `cited sync <folder> [--include g]… [--exclude g]… [--tags a,b] [--tenant T] [--groups a,b] [--allow-mass-delete] [--watch [--every MIN]] [--no-wait]` */
-export async function syncCommand(config: Config, args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+/** The command line of `cited sync`. */
+function readSyncArgs(args: string[]) {
+  return parseArgs({
     args,
     allowPositionals: true,
     options: {
@@ -105,14 +106,29 @@ export async function syncCommand(config: Config, args: string[]): Promise<numbe
       "no-wait": { type: "boolean" },
     },
   });
+}
+
+/** What `cited sync` was asked to do, once checked. */
+interface SyncRequest {
+  path: string;
+  tenant: string;
+  groups: string[];
+  /** Minutes between syncs with --watch. */
+  every: number;
+  options: ReturnType<typeof readSyncArgs>["values"];
+}
+
+/** The checked request, or null once stderr says what is wrong with the command line. */
+function checkSyncRequest(args: string[]): SyncRequest | null {
+  const { values, positionals } = readSyncArgs(args);
   if (positionals.length !== 1) {
     process.stderr.write("cited: sync needs one folder, e.g. npm run cited -- sync /srv/shares/legal\n");
-    return 2;
+    return null;
   }
   const every = Number(values.every ?? 10);
   if (!Number.isFinite(every) || every < 1) {
     process.stderr.write("cited: --every is a number of minutes, at least 1\n");
-    return 2;
+    return null;
   }
   const tenant = values.tenant ?? DEFAULT_TENANT;
   const groups = list(values.groups);
@@ -121,65 +137,113 @@ export async function syncCommand(config: Config, args: string[]): Promise<numbe
     process.stderr.write(
       `cited: "${badName}" is not a tenant or group name: use letters, digits, _ . - (at most 64)\n`,
     );
-    return 2;
+    return null;
   }
-  const path = resolve(positionals[0]!);
-  const scope = accessScope(tenant, [], true);
+  return { path: resolve(positionals[0]!), tenant, groups, every, options: values };
+}
+
+/** --tags as a list, or undefined to leave the tags alone. */
+const tagList = (tags: string | undefined) => (tags === undefined ? undefined : list(tags));
+
+/** Register the folder as a new source, or apply changed include/exclude/tags to the existing one. */
+async function registerOrUpdate(
+  service: SourceService,
+  request: SyncRequest,
+  scope: AccessScope,
+  existing: SourceRow | null,
+): Promise<SourceRow | null> {
+  const { path, tenant, groups, options } = request;
+  if (!existing) {
+    const view = await service.create({
+      path,
+      include: options.include,
+      exclude: options.exclude,
+      tags: tagList(options.tags),
+      tenant,
+      acl: groups.length ? groups : null,
+    });
+    const source = await service.get(view.id, scope);
+    process.stderr.write(
+      `registered ${path} as source ${view.id} (tenant ${tenant}, groups ${view.groups.join(",")})\n`,
+    );
+    return source;
+  }
+  if (options.include || options.exclude || options.tags !== undefined) {
+    return service.update(existing, {
+      include: options.include,
+      exclude: options.exclude,
+      tags: tagList(options.tags),
+    });
+  }
+  return existing;
+}
+
+/** The source to sync (null if it cannot be read back), or exit code 2 when the folder or options are refused. */
+async function sourceToSync(
+  service: SourceService,
+  request: SyncRequest,
+  scope: AccessScope,
+): Promise<SourceRow | null | 2> {
+  const existing = await service.findByPath(request.tenant, request.path);
+  try {
+    return await registerOrUpdate(service, request, scope, existing);
+  } catch (error) {
+    if (
+      error instanceof SourceInputError ||
+      error instanceof SourceExistsError ||
+      error instanceof SourceOverlapError
+    ) {
+      process.stderr.write(`cited: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+/** How a followed sync ended, and where to look when files failed. */
+function printSyncEnd(sync: SyncSummary, sourceId: string): void {
+  console.log(summaryLine(sync));
+  if (sync.error) console.log(`  ${sync.error}`);
+  if (sync.counts.failed > 0)
+    console.log(`  see what failed and why: npm run cited -- report --source ${sourceId}`);
+}
+
+/** Start a sync (or follow the one running) and, with --watch, again every few minutes; the exit code. */
+async function syncAndFollow(
+  service: SourceService,
+  first: SourceRow,
+  request: SyncRequest,
+  scope: AccessScope,
+): Promise<number> {
+  const { options, every } = request;
+  let source = first;
+  for (;;) {
+    const accepted = await service.startSync(source, { allowMassDelete: options["allow-mass-delete"] });
+    process.stderr.write(
+      accepted.started
+        ? `sync ${accepted.sync_id} started for ${source.path}\n`
+        : `a sync of ${source.path} is already running (${accepted.sync_id}): following it\n`,
+    );
+    if (options["no-wait"]) return 0;
+    const sync = await follow(service, source.id, accepted.sync_id, scope);
+    if (sync) printSyncEnd(sync, source.id);
+    if (!options.watch) return sync?.state === "done" ? 0 : 1;
+    process.stderr.write(`next sync in ${every} min (Ctrl-C stops)\n`);
+    await sleep(every * 60_000);
+    source = (await service.get(source.id, scope)) ?? source;
+  }
+}
+
+/** `cited sync <folder> [--include g]… [--exclude g]… [--tags a,b] [--tenant T] [--groups a,b] [--allow-mass-delete] [--watch [--every MIN]] [--no-wait]` */
+export async function syncCommand(config: Config, args: string[]): Promise<number> {
+  const request = checkSyncRequest(args);
+  if (!request) return 2;
+  const scope = accessScope(request.tenant, [], true);
   return withSources(config, async (service) => {
-    let source = await service.findByPath(tenant, path);
-    try {
-      if (!source) {
-        const view = await service.create({
-          path,
-          include: values.include,
-          exclude: values.exclude,
-          tags: values.tags === undefined ? undefined : list(values.tags),
-          tenant,
-          acl: groups.length ? groups : null,
-        });
-        source = await service.get(view.id, scope);
-        process.stderr.write(
-          `registered ${path} as source ${view.id} (tenant ${tenant}, groups ${view.groups.join(",")})\n`,
-        );
-      } else if (values.include || values.exclude || values.tags !== undefined) {
-        source = await service.update(source, {
-          include: values.include,
-          exclude: values.exclude,
-          tags: values.tags === undefined ? undefined : list(values.tags),
-        });
-      }
-    } catch (error) {
-      if (
-        error instanceof SourceInputError ||
-        error instanceof SourceExistsError ||
-        error instanceof SourceOverlapError
-      ) {
-        process.stderr.write(`cited: ${error.message}\n`);
-        return 2;
-      }
-      throw error;
-    }
+    const source = await sourceToSync(service, request, scope);
+    if (source === 2) return 2;
     if (!source) return 1;
-    for (;;) {
-      const accepted = await service.startSync(source, { allowMassDelete: values["allow-mass-delete"] });
-      process.stderr.write(
-        accepted.started
-          ? `sync ${accepted.sync_id} started for ${source.path}\n`
-          : `a sync of ${source.path} is already running (${accepted.sync_id}): following it\n`,
-      );
-      if (values["no-wait"]) return 0;
-      const sync = await follow(service, source.id, accepted.sync_id, scope);
-      if (sync) {
-        console.log(summaryLine(sync));
-        if (sync.error) console.log(`  ${sync.error}`);
-        if (sync.counts.failed > 0)
-          console.log(`  see what failed and why: npm run cited -- report --source ${source.id}`);
-      }
-      if (!values.watch) return sync?.state === "done" ? 0 : 1;
-      process.stderr.write(`next sync in ${every} min (Ctrl-C stops)\n`);
-      await sleep(every * 60_000);
-      source = (await service.get(source.id, scope)) ?? source;
-    }
+    return syncAndFollow(service, source, request, scope);
   });
 }
 
