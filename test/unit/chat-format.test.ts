@@ -1,6 +1,12 @@
 // Chat text of answers and searches, filters from OpenAI metadata, and conversations into questions.
 import type { AskResponse, Passage } from "../../schemas/api.js";
-import { conversationOf, rewriteUserPrompt, withTopic } from "../../src/usecases/chat/conversation.js";
+import {
+  conversationOf,
+  fittedRewritePrompt,
+  REWRITE_PROMPT_TOKENS,
+  rewriteUserPrompt,
+  withTopic,
+} from "../../src/usecases/chat/conversation.js";
 import { answerText, chatFilters, contentPieces, passagesText } from "../../src/usecases/chat/format.js";
 
 const passage: Passage = {
@@ -131,5 +137,36 @@ describe("conversations", () => {
 
   test("a conversation without a user message has no question", () => {
     expect(conversationOf([{ role: "system", content: "hi" }])).toBeNull();
+  });
+});
+
+describe("the rewrite prompt stays within its token budget", () => {
+  // A tokenizer that splits rare scripts finely: one token per character outside ASCII, one per word otherwise.
+  const tokens = (text: string) => text.split(/\s+/).length + [...text].filter((c) => c > "\u007f").length;
+  const turn = (role: "user" | "assistant", text: string) => ({ role, text });
+
+  test("a short conversation is read whole", () => {
+    const c = {
+      question: "How long?",
+      history: [turn("user", "Is there a non-compete?"), turn("assistant", "Yes.")],
+    };
+    expect(fittedRewritePrompt(c, tokens)).toBe(rewriteUserPrompt(c));
+  });
+
+  test("long turns in a finely split script: older turns go, then the last one is cut; never over budget", () => {
+    const exotic = "\u{1F600}\u00e0\u4e2d".repeat(200);
+    const c = {
+      question: "And the notice period?",
+      history: Array.from({ length: 6 }, (_, i) => turn(i % 2 ? "assistant" : "user", exotic)),
+    };
+    const prompt = fittedRewritePrompt(c, tokens)!;
+    expect(prompt).not.toBeNull();
+    expect(tokens(prompt)).toBeLessThanOrEqual(REWRITE_PROMPT_TOKENS);
+    expect(prompt).toContain("Last question: And the notice period?");
+  });
+
+  test("a last question that alone is over budget is asked as written (no rewrite)", () => {
+    const c = { question: "\u4e2d".repeat(REWRITE_PROMPT_TOKENS + 1), history: [turn("user", "Hello")] };
+    expect(fittedRewritePrompt(c, tokens)).toBeNull();
   });
 });

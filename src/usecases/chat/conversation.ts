@@ -47,6 +47,11 @@ const HISTORY_TURNS = 6;
 const TURN_CHARS = 600;
 /** Most tokens of a rewritten question. */
 const REWRITE_MAX_TOKENS = 96;
+/**
+ * Most tokens of the rewrite prompt: 600 characters of a script the tokenizer splits finely can be
+ * thousands of tokens, and reading them on a small CPU takes minutes.
+ */
+export const REWRITE_PROMPT_TOKENS = 800;
 
 export const REWRITE_SYSTEM_PROMPT = [
   "You read a conversation about documents and the user's last question.",
@@ -61,12 +66,36 @@ export const REWRITE_SYSTEM_PROMPT = [
   'Output: {"topic": "the renewal option of the lease", "question": "How much notice does the renewal option of the lease need?"}',
 ].join("\n");
 
-export function rewriteUserPrompt(conversation: Conversation): string {
-  const turns = conversation.history.slice(-HISTORY_TURNS).map((t) => {
-    const text = t.text.replace(/\s+/g, " ").slice(0, TURN_CHARS);
+export function rewriteUserPrompt(
+  conversation: Conversation,
+  turnCount = HISTORY_TURNS,
+  turnChars = TURN_CHARS,
+): string {
+  const turns = conversation.history.slice(-turnCount).map((t) => {
+    const text = t.text.replace(/\s+/g, " ").slice(0, turnChars);
     return `${t.role === "user" ? "User" : "Assistant"}: ${text}`;
   });
   return `Conversation:\n${turns.join("\n")}\nLast question: ${conversation.question}\nOutput:`;
+}
+
+/**
+ * The rewrite prompt within `budget` tokens: older turns go first, then each turn is cut shorter;
+ * null when even the last question with one short turn does not fit (it is then asked as written).
+ */
+export function fittedRewritePrompt(
+  conversation: Conversation,
+  countTokens: (text: string) => number,
+  budget = REWRITE_PROMPT_TOKENS,
+): string | null {
+  for (let turns = Math.min(HISTORY_TURNS, conversation.history.length); turns >= 1; turns--) {
+    const prompt = rewriteUserPrompt(conversation, turns);
+    if (countTokens(prompt) <= budget) return prompt;
+  }
+  for (let chars = TURN_CHARS / 2; chars >= 50; chars = Math.floor(chars / 2)) {
+    const prompt = rewriteUserPrompt(conversation, 1, chars);
+    if (countTokens(prompt) <= budget) return prompt;
+  }
+  return null;
 }
 
 // The topic comes first: naming it before writing the question makes a small model carry it over.
@@ -106,13 +135,17 @@ export async function standaloneQuestion(
   conversation: Conversation,
   signal?: AbortSignal,
 ): Promise<{ question: string; rewritten: boolean }> {
-  if (conversation.history.length === 0) return { question: conversation.question, rewritten: false };
+  const prompt =
+    conversation.history.length === 0
+      ? null
+      : fittedRewritePrompt(conversation, (t) => generator.countTokens(t));
+  if (prompt === null) return { question: conversation.question, rewritten: false };
   let rewrite: unknown;
   let topic: unknown;
   try {
     const result = await generator.generateJson({
       system: REWRITE_SYSTEM_PROMPT,
-      prompt: rewriteUserPrompt(conversation),
+      prompt,
       schema: rewriteSchema,
       maxTokens: REWRITE_MAX_TOKENS,
       signal,
