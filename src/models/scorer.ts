@@ -30,6 +30,8 @@ export interface LlamaYesNoScorerOptions {
  */
 export class LlamaYesNoScorer implements YesNoScorer {
   private busy: Promise<unknown> = Promise.resolve();
+  /** Token prefix per system prompt (see keepSystemPrefix). */
+  private readonly prefixes = new Map<string, Token[]>();
 
   private constructor(
     readonly modelId: string,
@@ -70,17 +72,9 @@ export class LlamaYesNoScorer implements YesNoScorer {
 
   private async evaluate(system: string, user: string, signal?: AbortSignal): Promise<number> {
     signal?.throwIfAborted();
-    const wrapper = resolveChatWrapper(this.model);
-    const { contextText } = wrapper.generateContextState({
-      chatHistory: [
-        { type: "system", text: system },
-        { type: "user", text: user },
-        { type: "model", response: [] },
-      ],
-    });
-    const tokens = contextText.tokenize(this.model.tokenizer);
-    await this.sequence.clearHistory();
-    const iterator = this.sequence.evaluateWithMetadata(tokens, { probabilities: true });
+    const tokens = this.promptTokens(system, user);
+    const rest = await this.keepSystemPrefix(system, tokens);
+    const iterator = this.sequence.evaluateWithMetadata(rest, { probabilities: true });
     try {
       const first = await iterator.next();
       if (first.done) throw new Error("the scorer model produced no output");
@@ -91,6 +85,51 @@ export class LlamaYesNoScorer implements YesNoScorer {
     } finally {
       await iterator.return();
     }
+  }
+
+  /** The conversation, rendered with the model's own chat template, as tokens. */
+  private promptTokens(system: string, user: string): Token[] {
+    const { contextText } = resolveChatWrapper(this.model).generateContextState({
+      chatHistory: [
+        { type: "system", text: system },
+        { type: "user", text: user },
+        { type: "model", response: [] },
+      ],
+    });
+    return contextText.tokenize(this.model.tokenizer);
+  }
+
+  /**
+   * Leave the sequence holding the tokens every prompt with this system prompt starts with (read once,
+   * on their own, so a score never depends on the prompt before it) and return the tokens still to read.
+   */
+  private async keepSystemPrefix(system: string, tokens: Token[]): Promise<Token[]> {
+    const prefix = this.systemPrefix(system);
+    const starts = prefix.length < tokens.length && prefix.every((t, i) => tokens[i] === t);
+    const held = this.sequence.contextTokens;
+    if (starts && held.length >= prefix.length && prefix.every((t, i) => held[i] === t)) {
+      await this.sequence.eraseContextTokenRanges([
+        { start: prefix.length, end: this.sequence.nextTokenIndex },
+      ]);
+      return tokens.slice(prefix.length);
+    }
+    await this.sequence.clearHistory();
+    if (!starts) return tokens;
+    await this.sequence.evaluateWithoutGeneratingNewTokens(prefix);
+    return tokens.slice(prefix.length);
+  }
+
+  /** Tokens shared by every prompt with this system prompt: two renderings' common start. */
+  private systemPrefix(system: string): Token[] {
+    let prefix = this.prefixes.get(system);
+    if (!prefix) {
+      const [a, b] = [this.promptTokens(system, "A"), this.promptTokens(system, "B")];
+      let n = 0;
+      while (n < a.length && a[n] === b[n]) n++;
+      prefix = a.slice(0, n);
+      this.prefixes.set(system, prefix);
+    }
+    return prefix;
   }
 
   async dispose(): Promise<void> {

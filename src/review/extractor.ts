@@ -11,6 +11,7 @@ import { chooseEvidence, questionTopic } from "../answer/evidence.js";
 import { numberPassages } from "../answer/passages.js";
 import { SUPPORT_SYSTEM_PROMPT, supportUserPrompt } from "../answer/prompts.js";
 import { combineSupport } from "../answer/support.js";
+import { findQuote } from "../answer/verify.js";
 import { GenerationIncompleteError, type JsonGenerator, type JsonSchema } from "../models/generator.js";
 import type { YesNoScorer } from "../models/scorer.js";
 import { vocabularyCoverage } from "../retrieval/expansion.js";
@@ -117,13 +118,14 @@ export class CellExtractor {
     const status = this.statusOf(support);
     if (status === "not_found")
       return none(`the closest clause was judged not to answer (support ${support?.toFixed(2)})`);
-    const value = await this.value(field, cited.citations, signal);
+    const read = await this.value(field, cited.citations, signal);
+    const value = read?.value ?? null;
     const missing = field.type !== "clause" && value === null;
     return {
       ...base,
       status: missing ? "uncertain" : status,
       value,
-      citations: cited.citations,
+      citations: read?.citations ?? cited.citations,
       support,
       note: missing
         ? `the quote does not state a ${field.type.replace("_", "/")} value`
@@ -159,17 +161,23 @@ export class CellExtractor {
     return support >= this.options.uncertainSupport ? "uncertain" : "not_found";
   }
 
-  /** The typed value, read from the quotes alone; null when they do not state one. */
+  /**
+   * The typed value, read from the quotes alone, and the citations that show it (a date or a name
+   * cited by its own words); null when the quotes do not state one.
+   */
   private async value(
     field: TemplateField,
     citations: readonly Citation[],
     signal?: AbortSignal,
-  ): Promise<CellValue | null> {
+  ): Promise<{ value: CellValue; citations: Citation[] } | null> {
     if (field.type === "clause") return null;
-    if (field.type === "yes_no") return { kind: "yes_no", yes: true };
+    if (field.type === "yes_no") return { value: { kind: "yes_no", yes: true }, citations: [...citations] };
     for (const c of citations) {
-      const read = readTyped(field, c.quote) ?? (await this.copy(field, c.quote, signal));
-      if (read && quoteStates(c.quote, read.surface)) return read.value;
+      const typed = readTyped(field, c.quote);
+      const read = typed ?? (await this.copy(field, c.quote, signal));
+      if (!read || !quoteStates(c.quote, read.surface)) continue;
+      const own = citesOwnWords(field, typed === null) ? valueCitation(c, read.surface) : c;
+      return { value: read.value, citations: citations.map((x) => (x === c ? own : x)) };
     }
     return null;
   }
@@ -202,6 +210,31 @@ export function readTyped(field: TemplateField, quote: string): ReadValue | null
   if (field.type === "text" && /governing law|law governs/i.test(fieldQuery(field)))
     return readGoverningLaw(quote);
   return null;
+}
+
+/**
+ * Whether a cell's value is cited by its own words rather than its sentence: a date or a name (a
+ * party, or a name the chat model copied) is the fact itself, while a period, an amount or a
+ * governing law means little without what it applies to.
+ */
+export function citesOwnWords(field: TemplateField, copied: boolean): boolean {
+  return field.type === "date" || field.type === "party" || (field.type === "text" && copied);
+}
+
+/**
+ * The part of a verified citation that states `surface`: the same page, offsets moved inside the
+ * quote (the quote is the page text between them, so the part is verified too). The whole citation
+ * when the words are too short to prove anything or not there as written.
+ */
+export function valueCitation(citation: Citation, surface: string): Citation {
+  const found = findQuote(surface, citation.quote);
+  if (!found) return citation;
+  return {
+    ...citation,
+    quote: citation.quote.slice(found.start, found.end),
+    char_start: citation.char_start + found.start,
+    char_end: citation.char_start + found.end,
+  };
 }
 
 /** The word a field's period stands next to: a notice period by "notice", a renewal term by "renew". */

@@ -2,7 +2,7 @@
 import ExcelJS from "exceljs";
 import type { ReviewView } from "../../schemas/review.js";
 import { cellText, reviewCsv, reviewXlsx } from "../../src/review/export.js";
-import { readTyped } from "../../src/review/extractor.js";
+import { citesOwnWords, readTyped, valueCitation } from "../../src/review/extractor.js";
 import {
   parseTemplate,
   shippedTemplate,
@@ -147,6 +147,40 @@ describe("typed values from the quote alone", () => {
     });
     expect(readTyped(field("clause"), "dated June 1, 2022")).toBeNull();
     expect(readTyped(field("text", "Governing Law"), "the laws of Oregon apply")?.surface).toBe("Oregon");
+  });
+
+  test("a date or a name is cited by its own words on the page; periods, amounts and laws by their sentence", () => {
+    const page =
+      "SUPPLY AGREEMENT\nThis Supply Agreement is entered into as of February  28, 2019 by and between Acme Corp.";
+    const start = page.indexOf("This");
+    const citation = {
+      n: 1,
+      chunk_id: "c1",
+      document_id: "doc_1",
+      title: "Supply",
+      page: 2,
+      quote: page.slice(start),
+      char_start: start,
+      char_end: page.length,
+      verified: true as const,
+    };
+    const dated = valueCitation(citation, "February 28, 2019");
+    expect(dated.quote).toBe("February  28, 2019");
+    expect(page.slice(dated.char_start, dated.char_end)).toBe(dated.quote);
+    expect(dated.page).toBe(2);
+    // Too short to prove anything, or not written so: the whole sentence stays the citation.
+    expect(valueCitation(citation, "Acme")).toEqual(citation);
+    expect(valueCitation(citation, "March 1, 2020")).toEqual(citation);
+    const field = (type: "date" | "party" | "text" | "duration" | "money") => ({
+      name: "X",
+      question: "What?",
+      description: "",
+      type,
+    });
+    expect([field("date"), field("party")].map((f) => citesOwnWords(f, false))).toEqual([true, true]);
+    expect(citesOwnWords(field("text"), true)).toBe(true);
+    expect(citesOwnWords(field("text"), false)).toBe(false);
+    expect([field("duration"), field("money")].map((f) => citesOwnWords(f, true))).toEqual([false, false]);
   });
 });
 
