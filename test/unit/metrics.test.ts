@@ -1,4 +1,8 @@
-// The metrics module: what each part records shows up in the Prometheus text a scrape reads.
+// The metrics module: what each part records shows up in the Prometheus text a scrape reads; and the
+// worker's own port, which serves it with a health check.
+import { readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { createLogger } from "../../src/lib/logger.js";
 import {
   collectProcessMetrics,
   metricsText,
@@ -10,6 +14,7 @@ import {
   recordTooManyRequests,
   watchQueues,
 } from "../../src/lib/metrics.js";
+import { startMetricsServer } from "../../workers/metrics-server.js";
 
 /** The value of one series in the exposition text (labels as written, e.g. `{stage="embed"}`), or null. */
 function sample(text: string, series: string): number | null {
@@ -92,5 +97,75 @@ describe("metrics", () => {
     const text = await metricsText();
     expect(sample(text, "cited_process_resident_memory_bytes")).toBeGreaterThan(0);
     expect(sample(text, "cited_process_cpu_seconds_total")).toBeGreaterThan(0);
+  });
+});
+
+describe("the example Grafana dashboard", () => {
+  test("is a dashboard whose every query reads a metric Cited exposes", async () => {
+    const dashboard = JSON.parse(readFileSync("docs/grafana-dashboard.json", "utf8")) as {
+      title: string;
+      panels: { type: string; targets?: { expr: string }[] }[];
+    };
+    expect(dashboard.title).toBe("Cited");
+    collectProcessMetrics();
+    const exposed = new Set([...(await metricsText()).matchAll(/^# TYPE (\w+) /gm)].map((m) => m[1]));
+    const exprs = dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr));
+    expect(exprs.length).toBeGreaterThan(10);
+    const read = new Set(exprs.flatMap((e) => [...e.matchAll(/\bcited_\w+/g)].map((m) => m[0])));
+    const unknown = [...read].filter((name) => !exposed.has(name.replace(/_(bucket|count|sum)$/, "")));
+    expect(unknown).toEqual([]);
+    for (const name of ["cited_queue_jobs", "cited_answer_seconds_bucket", "cited_rate_limited_total"])
+      expect(read).toContain(name);
+  });
+});
+
+/** A TCP port nothing listens on right now. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+describe("the worker's metrics port", () => {
+  const log = createLogger("test", "silent");
+
+  test("/healthz is 503 naming the part that failed; /metrics answers; other paths are 404", async () => {
+    const port = await freePort();
+    const server = await startMetricsServer({
+      port,
+      host: "127.0.0.1",
+      log,
+      checks: {
+        redis: async () => true,
+        store: async () => {
+          throw new Error("the store cannot be opened");
+        },
+      },
+    });
+    try {
+      const health = await fetch(`${server!.url}/healthz`);
+      expect(health.status).toBe(503);
+      expect(await health.json()).toEqual({ status: "unhealthy", checks: { redis: true, store: false } });
+      expect(await (await fetch(`${server!.url}/metrics`)).text()).toContain("cited_ingest_pages_total");
+      expect((await fetch(`${server!.url}/v1/documents`)).status).toBe(404);
+    } finally {
+      await server!.close();
+    }
+  });
+
+  test("port 0 opens nothing; a port in use is refused in words that name the setting", async () => {
+    const checks = { redis: async () => true, store: async () => true };
+    expect(await startMetricsServer({ port: 0, host: "127.0.0.1", log, checks })).toBeNull();
+    const first = await startMetricsServer({ port: await freePort(), host: "127.0.0.1", log, checks });
+    const port = Number(new URL(first!.url).port);
+    try {
+      await expect(startMetricsServer({ port, host: "127.0.0.1", log, checks })).rejects.toThrow(
+        `WORKER_METRICS_PORT=${port} on WORKER_METRICS_HOST=127.0.0.1 is already in use`,
+      );
+    } finally {
+      await first!.close();
+    }
   });
 });
