@@ -167,8 +167,7 @@ async function startWorkers(services: Services, log: Logger) {
  */
 async function startProbe(services: Services, log: Logger) {
   const config = services.config;
-  services.exposeMetrics();
-  return startMetricsServer({
+  const server = await startMetricsServer({
     port: config.WORKER_METRICS_PORT,
     host: config.WORKER_METRICS_HOST,
     log,
@@ -177,6 +176,9 @@ async function startProbe(services: Services, log: Logger) {
       store: async () => (await (await services.store()).documents.countRows()) >= 0,
     },
   });
+  // Queue depths need a Redis connection of their own: only for a process that is scraped.
+  if (server) services.exposeMetrics();
+  return server;
 }
 
 /** On SIGINT or SIGTERM: finish the files in progress, close the workers, then the parts; twice: exit now. */
