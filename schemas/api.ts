@@ -143,6 +143,15 @@ export const Readiness = z
   })
   .meta({ id: "Readiness" });
 
+/** A worker's GET /healthz (its own port): "ok" (200) when Redis answers and the store opens, else which part failed (503). */
+export const WorkerHealth = z
+  .object({
+    status: z.enum(["ok", "unhealthy"]),
+    checks: z.object({ redis: z.boolean(), store: z.boolean() }),
+  })
+  .meta({ id: "WorkerHealth" });
+export type WorkerHealth = z.infer<typeof WorkerHealth>;
+
 /** A query or question has something to search for: at least one letter or digit. */
 const hasWord = (s: string) => /[\p{L}\p{N}]/u.test(s);
 

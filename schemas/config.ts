@@ -170,6 +170,16 @@ export const ConfigSchema = z.object({
     "How long a worker holds a job without renewing its lock before another worker takes it over (after a crash).",
     "set it to a whole number of milliseconds, at least 1000, e.g. WORKER_LOCK_MS=30000",
   ),
+  WORKER_METRICS_PORT: setting(
+    z.coerce.number().int().min(0).max(65535).default(9464),
+    "TCP port of a worker's own /metrics and /healthz; 0 turns them off. Several workers on one host each need their own.",
+    "set it to a free port from 1 to 65535, e.g. WORKER_METRICS_PORT=9465, or 0 for none",
+  ),
+  WORKER_METRICS_HOST: setting(
+    z.string().min(1).default("127.0.0.1"),
+    "Address a worker's /metrics and /healthz listen on.",
+    "set it to an interface address, e.g. WORKER_METRICS_HOST=127.0.0.1 (this machine only) or WORKER_METRICS_HOST=0.0.0.0",
+  ),
   QUEUE_PREFIX: setting(
     z
       .string()

@@ -39,6 +39,7 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
   registerTenantPaths(registry, security);
   registerWebhookPaths(registry, security);
   registerReviewPaths(registry, security);
+  registerMetricsPath(registry, security);
 
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: "3.1.0",
@@ -457,6 +458,23 @@ function registerReviewPaths(registry: OpenAPIRegistry, security: Security): voi
             schema: z.string().meta({ format: "binary" }),
           },
         },
+      },
+      ...errors,
+    },
+  });
+}
+
+/** Prometheus metrics of the API process (admin keys only). */
+function registerMetricsPath(registry: OpenAPIRegistry, security: Security): void {
+  registry.registerPath({
+    method: "get",
+    path: "/metrics",
+    summary: "Prometheus metrics of the API process, in the text format 0.0.4 (admin keys only)",
+    security,
+    responses: {
+      200: {
+        description: "The metrics (cited_… counters, histograms and gauges)",
+        content: { "text/plain; version=0.0.4": { schema: z.string() } },
       },
       ...errors,
     },

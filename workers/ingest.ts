@@ -7,6 +7,7 @@ import type { ParsedDocument } from "../ingestion/readers/index.js";
 import type { DocumentRow } from "../schemas/document.js";
 import type { IngestJobData, IngestJobProgress } from "../schemas/jobs.js";
 import type { Logger } from "../src/lib/logger.js";
+import { recordIngested, recordIngestOutcome } from "../src/lib/metrics.js";
 import { QUEUES } from "../src/queue/ingest-queue.js";
 import type { DocumentPatch } from "../src/store/documents.js";
 import { EARLIER_TEXT_REMOVED, type Intake } from "../src/usecases/intake.js";
@@ -96,6 +97,7 @@ async function ingestJob(options: IngestWorkerOptions, job: Job<IngestJobData>) 
 /** Tell the sync that a job ended for good; its errors are logged, never fail the job. */
 async function settled(run: Pick<JobRun, "options" | "job">, outcome: "done" | "failed" | "skipped") {
   const { options, job } = run;
+  recordIngestOutcome(outcome);
   await options
     .onSettled?.(job.data, outcome)
     .catch((e: unknown) => options.log.warn({ err: e, job: job.id }, "could not record the end of a job"));
@@ -141,6 +143,7 @@ async function indexDocument(run: JobRun, doc: DocumentRow) {
   });
   await job.updateProgress({ stage: "done", percent: 100 } satisfies IngestJobProgress);
   log.info({ document: id, pages: result.pages, chunks: result.chunks, ms: result.timings }, "indexed");
+  recordIngested(result.pages, result.timings);
   await settled(run, "done");
   await options
     .afterIndexed?.()

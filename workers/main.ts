@@ -9,6 +9,7 @@ import { openServices, type Services } from "../src/usecases/services.js";
 import { documentEventData, WebhookEmitter } from "../src/usecases/webhooks/events.js";
 import { createIngestWorker } from "./ingest.js";
 import { createMaintenanceWorker } from "./maintenance.js";
+import { startMetricsServer } from "./metrics-server.js";
 import { createReviewWorker } from "./review.js";
 import { ingestSettings } from "./settings.js";
 import { createSyncWorker } from "./sync.js";
@@ -160,6 +161,26 @@ async function startWorkers(services: Services, log: Logger) {
   return [ingest, sync, review, maintenance, webhook];
 }
 
+/**
+ * The worker's /metrics and /healthz port (none when WORKER_METRICS_PORT=0), opened before the models
+ * load so that a port in use stops the worker at once, before it takes a job.
+ */
+async function startProbe(services: Services, log: Logger) {
+  const config = services.config;
+  const server = await startMetricsServer({
+    port: config.WORKER_METRICS_PORT,
+    host: config.WORKER_METRICS_HOST,
+    log,
+    checks: {
+      redis: () => services.ingestQueue().ping(),
+      store: async () => (await (await services.store()).documents.countRows()) >= 0,
+    },
+  });
+  // Queue depths need a Redis connection of their own: only for a process that is scraped.
+  if (server) services.exposeMetrics();
+  return server;
+}
+
 /** On SIGINT or SIGTERM: finish the files in progress, close the workers, then the parts; twice: exit now. */
 function stopOnSignals(workers: { close(): Promise<void> }[], services: Services, log: Logger): void {
   let stopping = false;
@@ -191,12 +212,14 @@ async function main(config: Config, log: Logger): Promise<void> {
   const ocrProblem = await ocrLanguagesProblem(config.OCR_LANGUAGES).catch(() => null);
   if (ocrProblem) log.warn(`scanned pages cannot be read: ${ocrProblem}`);
   const services = openServices(config, { queueRole: "worker" });
+  const probe = await startProbe(services, log);
   const workers = await startWorkers(services, log);
   log.info(
     { concurrency: config.WORKER_CONCURRENCY, embed: config.EMBED_MODEL, data: config.DATA_DIR },
     "worker ready",
   );
-  stopOnSignals(workers, services, log);
+  // The port closes after the workers, so a probe sees the worker until it is gone.
+  stopOnSignals(probe ? [...workers, probe] : workers, services, log);
 }
 
 const config = loadConfigOrExit();

@@ -4,6 +4,7 @@
 // cited words answer the question → what is proven is shown, or the documents do not say.
 import type { AbstainReason, AskResponse, Citation, Passage, SearchFilters } from "../../schemas/api.js";
 import type { AccessScope } from "../access/scope.js";
+import { recordAnswer } from "../lib/metrics.js";
 import { GenerationIncompleteError, type JsonGenerator } from "../models/generator.js";
 import type { YesNoScorer } from "../models/scorer.js";
 import { vocabularyCoverage } from "../retrieval/expansion.js";
@@ -156,7 +157,9 @@ export class Answerer {
     const abort = signal ? AbortSignal.any([signal, timeout]) : timeout;
     const place = ticket ?? this.limiter.enter(abort);
     try {
-      return await this.answerWith(input, events, abort, place, clock);
+      const answer = await this.answerWith(input, events, abort, place, clock);
+      recordAnswer(answer);
+      return answer;
     } finally {
       place.release();
     }

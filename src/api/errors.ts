@@ -5,6 +5,7 @@ import type { ZodError } from "zod";
 import type { ErrorBody } from "../../schemas/api.js";
 import { BusyError } from "../answer/limiter.js";
 import type { Logger } from "../lib/logger.js";
+import { recordTooManyRequests } from "../lib/metrics.js";
 import { InputTooLongError } from "../models/embedder.js";
 import { GenerationIncompleteError } from "../models/generator.js";
 import { TemplateError } from "../review/templates.js";
@@ -208,6 +209,8 @@ export function errorHandler(log: Logger) {
     }
     const known = apiErrorOf(error) ?? unreadableRequestError(error);
     if (known) {
+      // Every 429 leaves here: the key's rate limit and a full answer line alike.
+      if (known.status === 429) recordTooManyRequests(known.code);
       res.set(known.headers).status(known.status).json(body(known.code, known.message));
       return;
     }

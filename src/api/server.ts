@@ -24,6 +24,7 @@ import { healthRoutes } from "./routes/health.js";
 import { jobRoutes } from "./routes/jobs.js";
 import { keyRoutes } from "./routes/keys.js";
 import { mcpRoutes } from "./routes/mcp.js";
+import { metricsRoutes } from "./routes/metrics.js";
 import { reviewRoutes } from "./routes/reviews.js";
 import { sourceRoutes } from "./routes/sources.js";
 import { tenantRoutes } from "./routes/tenant.js";
@@ -61,6 +62,7 @@ async function openApiServices(config: Config) {
     reviews: services.reviewQueue(),
   };
   const embedder = await services.embedder();
+  services.exposeMetrics();
   const answering = { documents, retriever, answerer, generator, settings, tenants };
   return { services, store, embedder, queues, answering, intake: await services.intake() };
 }
@@ -164,6 +166,7 @@ async function keyedRoutes(
       // Summaries are chosen and verified without a model: the API keeps its models for answers.
       summaries: new CellExtractor(retriever, documents, null, null),
     }),
+    metricsRoutes(),
   ];
 }
 

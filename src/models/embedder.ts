@@ -1,6 +1,7 @@
 // The embedding model: text → unit-length vectors, questions and passages each in the form the model
 // was trained on.
 import type { LlamaEmbeddingContext, LlamaModel, Token } from "node-llama-cpp";
+import { recordEmbeddingTokens } from "../lib/metrics.js";
 import { loadModelFile, resolveThreads } from "./runtime.js";
 
 /**
@@ -139,16 +140,21 @@ export class LlamaEmbedder implements Embedder {
     }
     const out = new Array<Float32Array>(texts.length);
     let next = 0;
+    let tokens = 0;
     const lane = async (ctx: LlamaEmbeddingContext) => {
       while (next < inputs.length) {
         const i = next++;
         const input = inputs[i]!;
-        out[i] = this.hasText(input, kind)
-          ? normalize((await ctx.getEmbeddingFor(input)).vector)
-          : new Float32Array(0);
+        if (!this.hasText(input, kind)) {
+          out[i] = new Float32Array(0);
+          continue;
+        }
+        out[i] = normalize((await ctx.getEmbeddingFor(input)).vector);
+        tokens += input.length;
       }
     };
     await Promise.all(this.contexts.map(lane));
+    recordEmbeddingTokens(tokens);
     return out;
   }
 

@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
 import { getLlama, type Llama, LlamaLogLevel, type LlamaModel } from "node-llama-cpp";
+import { recordModelLoad } from "../lib/metrics.js";
 
 let llamaPromise: Promise<Llama> | undefined;
 const models = new Map<string, Promise<LlamaModel>>();
@@ -19,7 +20,12 @@ export function getRuntime(): Promise<Llama> {
 export function loadModelFile(path: string): Promise<LlamaModel> {
   let model = models.get(path);
   if (!model) {
-    model = getRuntime().then((llama) => llama.loadModel({ modelPath: path }));
+    model = getRuntime().then(async (llama) => {
+      const began = performance.now();
+      const loaded = await llama.loadModel({ modelPath: path });
+      recordModelLoad(path, (performance.now() - began) / 1000);
+      return loaded;
+    });
     models.set(path, model);
     model.catch(() => models.delete(path));
   }

@@ -3,8 +3,10 @@
 // and one close() ends what was opened in the reverse order of opening, the models last.
 import { join } from "node:path";
 import type { Config } from "../config/index.js";
+import { collectProcessMetrics, watchQueues } from "../lib/metrics.js";
 import { createEmbedder, createGenerator, createJudge, disposeRuntime } from "../models/index.js";
 import { redisConnection } from "../queue/connection.js";
+import { QueueDepths } from "../queue/depths.js";
 import { IngestQueue } from "../queue/ingest-queue.js";
 import { ReviewQueue } from "../queue/review-queue.js";
 import { SyncQueue } from "../queue/sync-queue.js";
@@ -118,6 +120,10 @@ export class Services {
       (q) => q.close(),
     ),
   );
+  /** Job counts of every queue, for /metrics (a fail-fast connection of its own). */
+  readonly queueDepths = lazy(() =>
+    this.closing(QueueDepths.connect(this.config.REDIS_URL, this.config.QUEUE_PREFIX), (q) => q.close()),
+  );
   /** The Redis connection BullMQ workers block on (each worker takes a duplicate of it). */
   readonly workerConnection = lazy(() =>
     this.closing(redisConnection(this.config.REDIS_URL, "worker"), (c) => c.disconnect()),
@@ -128,6 +134,13 @@ export class Services {
     async () => new Intake(await this.documents(), this.ingestQueue(), join(this.config.DATA_DIR, "files")),
   );
   readonly webhookRegistry = lazy(() => new WebhookRegistry(join(this.config.DATA_DIR, "webhooks.json")));
+
+  /** This process's /metrics: its own figures (RSS, CPU), and every queue's depth read at each scrape. */
+  exposeMetrics(): void {
+    collectProcessMetrics();
+    const depths = this.queueDepths();
+    watchQueues(() => depths.counts());
+  }
 
   /** Close what was opened, last opened first, then unload the models and the llama.cpp runtime. */
   async close(): Promise<void> {

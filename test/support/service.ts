@@ -77,6 +77,8 @@ export async function startService(settings: Record<string, string> = {}): Promi
     OPEN_MODE: "true",
     LOG_LEVEL: "info",
     WORKER_LOCK_MS: "4000",
+    // No worker metrics port unless a test asks for one: test files and workers must not share 9464.
+    WORKER_METRICS_PORT: "0",
     // The audit trail's HMAC key, as an operator configures it (never inside DATA_DIR).
     AUDIT_KEY: randomBytes(32).toString("hex"),
     ...settings,

@@ -22,6 +22,7 @@ import { documentRoutes } from "../../src/api/routes/documents.js";
 import { jobRoutes } from "../../src/api/routes/jobs.js";
 import { keyRoutes } from "../../src/api/routes/keys.js";
 import { mcpRoutes } from "../../src/api/routes/mcp.js";
+import { metricsRoutes } from "../../src/api/routes/metrics.js";
 import { sourceRoutes } from "../../src/api/routes/sources.js";
 import { type TenantRoutesDeps, tenantRoutes } from "../../src/api/routes/tenant.js";
 import { UI_CONTENT_SECURITY_POLICY, uiRoutes } from "../../src/api/routes/ui.js";
@@ -82,6 +83,7 @@ beforeAll(async () => {
       jobRoutes({ get: async () => null } as unknown as IngestQueue),
       answerRoutes({ retrieve: async () => [] } as unknown as HybridRetriever, {} as Answerer),
       keyRoutes(keys, audit),
+      metricsRoutes(),
       failing,
     ],
   });
@@ -339,6 +341,24 @@ describe("headers and limits", () => {
   });
 });
 
+describe("metrics", () => {
+  test("only admin keys read /metrics, which counts the 429s; without a key it is 401", async () => {
+    await expectCleanError(await call("/metrics"), 401, "missing_key");
+    await expectCleanError(await call("/metrics", { as: "editor" }), 403, "forbidden");
+    let status = 0;
+    for (let i = 0; i < 25 && status !== 429; i++)
+      status = (await call("/v1/documents", { as: "limited" })).status;
+    expect(status).toBe(429);
+    const res = await call("/metrics", { as: "admin" });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = await res.text();
+    expect(text).toMatch(/^# HELP cited_/m);
+    // The key that went past its budget was counted.
+    expect(text).toMatch(/^cited_rate_limited_total\{code="rate_limited"\} [1-9]/m);
+  });
+});
+
 describe("OpenAPI document", () => {
   test("every route of the API is in /openapi.json, and every route but health needs a key", () => {
     const routers = [
@@ -357,6 +377,7 @@ describe("OpenAPI document", () => {
       mcpRoutes({} as Omit<McpDeps, "record">, async () => undefined),
       webhookRoutes({} as WebhookRoutesDeps),
       tenantRoutes({} as TenantRoutesDeps),
+      metricsRoutes(),
     ];
     const routes = routers.flatMap((r) =>
       (r.stack as { route?: { path: string; methods: Record<string, boolean> } }[]).flatMap((layer) =>
