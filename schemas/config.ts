@@ -183,6 +183,11 @@ export const ConfigSchema = z.object({
     "CPU threads for the models; 0 uses every core.",
     "set it to a whole number, 0 for all cores",
   ),
+  LLAMA_GPU: setting(
+    z.enum(["auto", "cuda", "vulkan", "off"]).default("auto"),
+    'Compute backend of the models: "auto" uses a CUDA or Vulkan GPU when one loads, else the CPU (the backend is logged at start); "cuda" or "vulkan" refuse to start without that GPU; "off" is the CPU only.',
+    "use one of auto, cuda, vulkan, off, e.g. LLAMA_GPU=off for the CPU only",
+  ),
   CHAT_CONTEXT_TOKENS: setting(
     positiveInt.min(512).max(131072).default(4096),
     "Context window of each answer sequence, in tokens.",

@@ -190,7 +190,7 @@ async function main(config: Config, log: Logger): Promise<void> {
   // Said at start-up, not only when the first scan arrives; each scanned page then says it too.
   const ocrProblem = await ocrLanguagesProblem(config.OCR_LANGUAGES).catch(() => null);
   if (ocrProblem) log.warn(`scanned pages cannot be read: ${ocrProblem}`);
-  const services = openServices(config, { queueRole: "worker" });
+  const services = openServices(config, { queueRole: "worker", log });
   const workers = await startWorkers(services, log);
   log.info(
     { concurrency: config.WORKER_CONCURRENCY, embed: config.EMBED_MODEL, data: config.DATA_DIR },

@@ -48,8 +48,8 @@ export interface RunningApi {
 }
 
 /** The API's parts, opened in the order the process has always loaded them: models first, then Redis. */
-async function openApiServices(config: Config) {
-  const services = openServices(config);
+async function openApiServices(config: Config, log: Logger) {
+  const services = openServices(config, { log });
   const store = await services.store();
   const [documents, retriever] = [await services.documents(), await services.retriever()];
   const { answerer, generator } = await services.answering();
@@ -208,7 +208,7 @@ async function listen(
 export async function startApi(config: Config, log: Logger, version = "0.1.0"): Promise<RunningApi> {
   checkOpenMode(config);
   auditKey(config); // no key, no start: before the models are loaded
-  const parts = await openApiServices(config);
+  const parts = await openApiServices(config, log);
   const { server, url } = await listen(config, await buildApp(config, log, parts, version));
   if (config.OPEN_MODE) {
     log.warn("OPEN MODE: no API keys are checked; anyone who can reach this port can read every document");
