@@ -210,7 +210,7 @@ export const ConfigSchema = z.object({
   ),
   RATE_LIMIT_PER_MINUTE: setting(
     z.coerce.number().int().min(0).max(1_000_000).default(600),
-    "Requests one API key may make per minute (token bucket, also the burst); beyond it 429 with Retry-After. 0 turns it off.",
+    "Requests one API key may make per minute, across all API processes on the same Redis and QUEUE_PREFIX (token bucket, also the burst); beyond it 429 with Retry-After. 0 turns it off.",
     "set it to a whole number of requests, e.g. RATE_LIMIT_PER_MINUTE=600, or 0 for no limit",
   ),
   LOG_LEVEL: setting(

@@ -16,7 +16,7 @@ import { provisionedChatModels } from "../usecases/tenants/settings.js";
 import { createApp } from "./app.js";
 import { auditRecorder, refusalRecorder } from "./audit.js";
 import { authenticator } from "./auth.js";
-import { RateLimiter } from "./rate-limit.js";
+import { RedisRateLimiter } from "./rate-limit.js";
 import { answerRoutes } from "./routes/answers.js";
 import { chatRoutes } from "./routes/chat.js";
 import { documentRoutes } from "./routes/documents.js";
@@ -177,7 +177,12 @@ async function buildApp(config: Config, log: Logger, parts: ApiServices, version
     log,
     publicRoutes: publicRoutes(parts, version),
     authenticate: authenticator({ openMode: config.OPEN_MODE, keys }),
-    rateLimit: new RateLimiter(config.RATE_LIMIT_PER_MINUTE),
+    // One budget per key across every API process on this Redis and QUEUE_PREFIX.
+    rateLimit: new RedisRateLimiter(parts.queues.ingest.connection, {
+      prefix: config.QUEUE_PREFIX,
+      perMinute: config.RATE_LIMIT_PER_MINUTE,
+      log,
+    }),
     openMode: config.OPEN_MODE,
     auditRefusal: refusalRecorder(auditLog, log),
     routes: await keyedRoutes(config, parts, keys, auditRecorder(auditLog, log), version),
