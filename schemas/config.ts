@@ -193,6 +193,11 @@ export const ConfigSchema = z.object({
     "CPU threads for the models; 0 uses every core.",
     "set it to a whole number, 0 for all cores",
   ),
+  LLAMA_GPU: setting(
+    z.enum(["auto", "cuda", "vulkan", "off"]).default("auto"),
+    'Compute backend of the models: "auto" uses a CUDA or Vulkan GPU when one loads, else the CPU (the backend is logged at start); "cuda" or "vulkan" refuse to start without that GPU; "off" is the CPU only.',
+    "use one of auto, cuda, vulkan, off, e.g. LLAMA_GPU=off for the CPU only",
+  ),
   CHAT_CONTEXT_TOKENS: setting(
     positiveInt.min(512).max(131072).default(4096),
     "Context window of each answer sequence, in tokens.",
@@ -215,7 +220,7 @@ export const ConfigSchema = z.object({
   ),
   RATE_LIMIT_PER_MINUTE: setting(
     z.coerce.number().int().min(0).max(1_000_000).default(600),
-    "Requests one API key may make per minute (token bucket, also the burst); beyond it 429 with Retry-After. 0 turns it off.",
+    "Requests one API key may make per minute, across all API processes on the same Redis and QUEUE_PREFIX (token bucket, also the burst); beyond it 429 with Retry-After. 0 turns it off.",
     "set it to a whole number of requests, e.g. RATE_LIMIT_PER_MINUTE=600, or 0 for no limit",
   ),
   LOG_LEVEL: setting(

@@ -211,7 +211,7 @@ async function main(config: Config, log: Logger): Promise<void> {
   // Said at start-up, not only when the first scan arrives; each scanned page then says it too.
   const ocrProblem = await ocrLanguagesProblem(config.OCR_LANGUAGES).catch(() => null);
   if (ocrProblem) log.warn(`scanned pages cannot be read: ${ocrProblem}`);
-  const services = openServices(config, { queueRole: "worker" });
+  const services = openServices(config, { queueRole: "worker", log });
   const probe = await startProbe(services, log);
   const workers = await startWorkers(services, log);
   log.info(

@@ -18,7 +18,7 @@ export interface AppParts {
   routes: Router[];
   /** Largest JSON body accepted. */
   jsonLimit?: string;
-  /** Per-key request budget (429 with Retry-After beyond it). */
+  /** Per-key request budget, shared by the API processes (429 with Retry-After beyond it). */
   rateLimit?: RateLimiter;
   /** Open single-user mode: only loopback Host names are answered and cross-site writes are refused. */
   openMode?: boolean;
@@ -105,7 +105,7 @@ export function createApp(parts: AppParts): Express {
       const caller = await parts.authenticate(req);
       res.locals.caller = caller;
       const limiter = parts.rateLimit;
-      const wait = limiter ? limiter.take(caller.keyId) : null;
+      const wait = limiter ? await limiter.take(caller.keyId) : null;
       if (limiter && wait !== null) {
         throw new ApiError(
           429,

@@ -16,7 +16,7 @@ import { provisionedChatModels } from "../usecases/tenants/settings.js";
 import { createApp } from "./app.js";
 import { auditRecorder, refusalRecorder } from "./audit.js";
 import { authenticator } from "./auth.js";
-import { RateLimiter } from "./rate-limit.js";
+import { RedisRateLimiter } from "./rate-limit.js";
 import { answerRoutes } from "./routes/answers.js";
 import { chatRoutes } from "./routes/chat.js";
 import { documentRoutes } from "./routes/documents.js";
@@ -49,8 +49,8 @@ export interface RunningApi {
 }
 
 /** The API's parts, opened in the order the process has always loaded them: models first, then Redis. */
-async function openApiServices(config: Config) {
-  const services = openServices(config);
+async function openApiServices(config: Config, log: Logger) {
+  const services = openServices(config, { log });
   const store = await services.store();
   const [documents, retriever] = [await services.documents(), await services.retriever()];
   const { answerer, generator } = await services.answering();
@@ -180,7 +180,12 @@ async function buildApp(config: Config, log: Logger, parts: ApiServices, version
     log,
     publicRoutes: publicRoutes(parts, version),
     authenticate: authenticator({ openMode: config.OPEN_MODE, keys }),
-    rateLimit: new RateLimiter(config.RATE_LIMIT_PER_MINUTE),
+    // One budget per key across every API process on this Redis and QUEUE_PREFIX.
+    rateLimit: new RedisRateLimiter(parts.queues.ingest.connection, {
+      prefix: config.QUEUE_PREFIX,
+      perMinute: config.RATE_LIMIT_PER_MINUTE,
+      log,
+    }),
     openMode: config.OPEN_MODE,
     auditRefusal: refusalRecorder(auditLog, log),
     routes: await keyedRoutes(config, parts, keys, auditRecorder(auditLog, log), version),
@@ -211,7 +216,7 @@ async function listen(
 export async function startApi(config: Config, log: Logger, version = "0.1.0"): Promise<RunningApi> {
   checkOpenMode(config);
   auditKey(config); // no key, no start: before the models are loaded
-  const parts = await openApiServices(config);
+  const parts = await openApiServices(config, log);
   const { server, url } = await listen(config, await buildApp(config, log, parts, version));
   if (config.OPEN_MODE) {
     log.warn("OPEN MODE: no API keys are checked; anyone who can reach this port can read every document");

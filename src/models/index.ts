@@ -16,7 +16,7 @@ export {
   LlamaGenerator,
 } from "./generator.js";
 export { locateModel, ModelNotProvisionedError } from "./locate.js";
-export { disposeRuntime, getRuntime } from "./runtime.js";
+export { configureRuntime, disposeRuntime, getRuntime } from "./runtime.js";
 export { LlamaYesNoScorer, type YesNoScorer } from "./scorer.js";
 
 /**

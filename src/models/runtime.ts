@@ -1,18 +1,70 @@
+// The llama.cpp runtime of the process: one per process, on the backend LLAMA_GPU asks for, and the
+// model files loaded into it once each.
 import { availableParallelism } from "node:os";
-import { getLlama, type Llama, LlamaLogLevel, type LlamaModel } from "node-llama-cpp";
+import { getLlama, type Llama, LlamaLogLevel, type LlamaModel, type LlamaOptions } from "node-llama-cpp";
+import { type Config, ConfigError } from "../config/index.js";
+import type { Logger } from "../lib/logger.js";
 import { recordModelLoad } from "../lib/metrics.js";
 
+/** A LLAMA_GPU value. */
+export type GpuSetting = Config["LLAMA_GPU"];
+
+/** How the runtime is loaded. */
+export interface RuntimeSettings {
+  /** The backend asked for (LLAMA_GPU). */
+  gpu: GpuSetting;
+  /** Where the backend in use is said once it is loaded; nothing is logged without one. */
+  log?: Logger;
+}
+
+let settings: RuntimeSettings = { gpu: "auto" };
 let llamaPromise: Promise<Llama> | undefined;
 const models = new Map<string, Promise<LlamaModel>>();
 
-/** The llama.cpp runtime, loaded once per process (prebuilt CPU binary, never built or downloaded). */
-export function getRuntime(): Promise<Llama> {
-  llamaPromise ??= getLlama({
-    gpu: false,
+/** Set the backend and logger of the runtime; they apply from its next load (first use, or after disposeRuntime). */
+export function configureRuntime(next: RuntimeSettings): void {
+  settings = next;
+}
+
+/** getLlama's options for a LLAMA_GPU value: prebuilt binaries only (never built or downloaded); "off" is the CPU. */
+export function llamaOptions(gpu: GpuSetting): LlamaOptions {
+  return {
+    gpu: gpu === "off" ? false : gpu,
     build: "never",
     logLevel: LlamaLogLevel.error,
     progressLogs: false,
-  });
+  };
+}
+
+/** The start-up error when the GPU backend LLAMA_GPU names explicitly cannot be loaded. */
+export function gpuUnavailable(gpu: "cuda" | "vulkan", cause: unknown): ConfigError {
+  const need =
+    gpu === "cuda"
+      ? "an NVIDIA GPU with its driver and CUDA runtime (see nvidia-smi)"
+      : "a GPU with a Vulkan driver (see vulkaninfo)";
+  const why = cause instanceof Error ? cause.message : String(cause);
+  return new ConfigError(
+    "LLAMA_GPU",
+    `LLAMA_GPU=${gpu}: the ${gpu} backend of llama.cpp cannot be loaded on this machine (${why}); it needs ${need}. Install the driver, or set LLAMA_GPU=auto (a GPU when one loads, else the CPU) or LLAMA_GPU=off (the CPU)`,
+  );
+}
+
+/** Load llama.cpp on the configured backend and say which one it runs on. */
+async function loadRuntime({ gpu, log }: RuntimeSettings): Promise<Llama> {
+  let llama: Llama;
+  try {
+    llama = await getLlama(llamaOptions(gpu));
+  } catch (error) {
+    throw gpu === "cuda" || gpu === "vulkan" ? gpuUnavailable(gpu, error) : error;
+  }
+  const backend = llama.gpu || "cpu";
+  log?.info({ LLAMA_GPU: gpu, backend }, `llama.cpp runs on ${backend} (LLAMA_GPU=${gpu})`);
+  return llama;
+}
+
+/** The llama.cpp runtime, loaded once per process on the backend of configureRuntime (default "auto"). */
+export function getRuntime(): Promise<Llama> {
+  llamaPromise ??= loadRuntime(settings);
   return llamaPromise;
 }
 

@@ -55,7 +55,8 @@ export class IngestQueue {
   private readonly maintenance: Queue;
 
   constructor(
-    private readonly connection: Redis,
+    /** The producer connection; the API's rate limits share it. */
+    readonly connection: Redis,
     /** Redis key prefix (QUEUE_PREFIX). */
     readonly prefix: string,
   ) {

@@ -3,8 +3,15 @@
 // and one close() ends what was opened in the reverse order of opening, the models last.
 import { join } from "node:path";
 import type { Config } from "../config/index.js";
+import type { Logger } from "../lib/logger.js";
 import { collectProcessMetrics, watchQueues } from "../lib/metrics.js";
-import { createEmbedder, createGenerator, createJudge, disposeRuntime } from "../models/index.js";
+import {
+  configureRuntime,
+  createEmbedder,
+  createGenerator,
+  createJudge,
+  disposeRuntime,
+} from "../models/index.js";
 import { redisConnection } from "../queue/connection.js";
 import { QueueDepths } from "../queue/depths.js";
 import { IngestQueue } from "../queue/ingest-queue.js";
@@ -29,6 +36,8 @@ export interface ServiceOptions {
   queueRole?: "worker" | "producer";
   /** Open an existing store with its own vector size, loading the embedder only for a new store. */
   reuseStoredDimensions?: boolean;
+  /** The process's logger: says which llama.cpp backend (LLAMA_GPU) the models run on. */
+  log?: Logger;
 }
 
 /** A part built once, on first use. */
@@ -48,7 +57,10 @@ export class Services {
   constructor(
     readonly config: Config,
     private readonly options: ServiceOptions = {},
-  ) {}
+  ) {
+    // Before any model loads: the runtime is one per process and takes its backend from here.
+    configureRuntime({ gpu: config.LLAMA_GPU, log: options.log });
+  }
 
   /** Close `part` with the others, before everything opened earlier. */
   private closing<T>(part: T, close: (part: T) => void | Promise<void>): T {
