@@ -8,7 +8,7 @@ import type { AccessScope } from "../access/scope.js";
 import { citeAnswer, type PageTextReader } from "../answer/cite.js";
 import { extractiveDraft } from "../answer/compose.js";
 import { chooseEvidence, questionTopic } from "../answer/evidence.js";
-import { numberPassages } from "../answer/passages.js";
+import { type NumberedPassage, numberPassages, type PassageSentence } from "../answer/passages.js";
 import { SUPPORT_SYSTEM_PROMPT, supportUserPrompt } from "../answer/prompts.js";
 import { combineSupport } from "../answer/support.js";
 import { findQuote } from "../answer/verify.js";
@@ -16,11 +16,14 @@ import { GenerationIncompleteError, type JsonGenerator, type JsonSchema } from "
 import type { YesNoScorer } from "../models/scorer.js";
 import { vocabularyCoverage } from "../retrieval/expansion.js";
 import type { HybridRetriever, RetrievedPassage } from "../retrieval/hybrid.js";
+import { asksForPreamble } from "../retrieval/titles.js";
 import type { DocumentRepository } from "../store/documents.js";
 import {
+  partyName,
   quoteStates,
   type ReadValue,
   readDate,
+  readDocumentName,
   readDuration,
   readGoverningLaw,
   readMoney,
@@ -102,7 +105,7 @@ export class CellExtractor {
       support: null,
       note,
     });
-    const chosen = chooseEvidence(query, numbered, this.options.quotes);
+    const chosen = chooseCellEvidence(field, numbered, this.options.quotes);
     if (chosen.length === 0) return none("no sentence of the document matches the field");
     const cited = await citeAnswer(
       extractiveDraft(chosen),
@@ -173,10 +176,9 @@ export class CellExtractor {
     if (field.type === "clause") return null;
     if (field.type === "yes_no") return { value: { kind: "yes_no", yes: true }, citations: [...citations] };
     for (const c of citations) {
-      const typed = readTyped(field, c.quote);
-      const read = typed ?? (await this.copy(field, c.quote, signal));
+      const read = readTyped(field, c.quote) ?? (await this.copy(field, c.quote, signal));
       if (!read || !quoteStates(c.quote, read.surface)) continue;
-      const own = citesOwnWords(field, typed === null) ? valueCitation(c, read.surface) : c;
+      const own = citesOwnWords(field) ? valueCitation(c, read.surface) : c;
       return { value: read.value, citations: citations.map((x) => (x === c ? own : x)) };
     }
     return null;
@@ -193,7 +195,8 @@ export class CellExtractor {
         maxTokens: 60,
         signal,
       });
-      const text = (result.value as CopiedValue).value.trim();
+      const copied = (result.value as CopiedValue).value.trim();
+      const text = field.type === "party" ? partyName(copied) : copied;
       return text ? { value: { kind: "text", text }, surface: text } : null;
     } catch (error) {
       if (error instanceof GenerationIncompleteError) return null;
@@ -207,18 +210,54 @@ export function readTyped(field: TemplateField, quote: string): ReadValue | null
   if (field.type === "date") return readDate(quote);
   if (field.type === "duration") return readDuration(quote, durationCue(field));
   if (field.type === "money") return readMoney(quote);
-  if (field.type === "text" && /governing law|law governs/i.test(fieldQuery(field)))
-    return readGoverningLaw(quote);
+  if (field.type === "text" && GOVERNING_LAW.test(fieldQuery(field))) return readGoverningLaw(quote);
+  if (field.type === "text" && DOCUMENT_NAME.test(fieldQuery(field))) return readDocumentName(quote);
   return null;
 }
 
+/** Text fields a pattern reads: the governing law, and the document's own name. */
+const GOVERNING_LAW = /governing law|law governs/i;
+const DOCUMENT_NAME = /document name|(name|title) of the (contract|agreement|document)/i;
+
+/** Whether a field's value is read by a pattern (no model), so a sentence can be told to state one. */
+export function readsByPattern(field: TemplateField): boolean {
+  if (field.type === "date" || field.type === "duration" || field.type === "money") return true;
+  const asked = fieldQuery(field);
+  return field.type === "text" && (GOVERNING_LAW.test(asked) || DOCUMENT_NAME.test(asked));
+}
+
+/** How many matching sentences a pattern-read field looks through for ones that state its value. */
+const VALUE_POOL = 12;
+
 /**
- * Whether a cell's value is cited by its own words rather than its sentence: a date or a name (a
- * party, or a name the chat model copied) is the fact itself, while a period, an amount or a
- * governing law means little without what it applies to.
+ * The evidence for a field: the best-matching sentences, except that a field read by a pattern takes
+ * the sentences that state a value first — for what a contract says of itself in its opening (its
+ * name, its date), the preamble's first, since the recitals after it cite other agreements' dates.
  */
-export function citesOwnWords(field: TemplateField, copied: boolean): boolean {
-  return field.type === "date" || field.type === "party" || (field.type === "text" && copied);
+export function chooseCellEvidence(
+  field: TemplateField,
+  numbered: readonly NumberedPassage[],
+  count: number,
+): PassageSentence[] {
+  const query = fieldQuery(field);
+  if (!readsByPattern(field)) return chooseEvidence(query, numbered, count);
+  const states = (s: PassageSentence) => readTyped(field, s.quote) !== null;
+  const opening = asksForPreamble(query)
+    ? numbered.filter((p) => p.passage.preamble).flatMap((p) => p.sentences)
+    : [];
+  const pool = chooseEvidence(query, numbered, VALUE_POOL);
+  const ordered = [...opening.filter(states), ...pool.filter(states), ...pool];
+  return [...new Map(ordered.map((s) => [s.id, s])).values()].slice(0, count);
+}
+
+/**
+ * Whether a cell's value is cited by its own words rather than its sentence: a date or a name (of a
+ * party, of the document, or words the chat model copied) is the fact itself, while a period, an
+ * amount or a governing law means little without what it applies to.
+ */
+export function citesOwnWords(field: TemplateField): boolean {
+  if (field.type === "date" || field.type === "party") return true;
+  return field.type === "text" && !GOVERNING_LAW.test(fieldQuery(field));
 }
 
 /**

@@ -165,6 +165,40 @@ export function readGoverningLaw(text: string): ReadValue | null {
   return { value: { kind: "text", text: place }, surface: place };
 }
 
+/** The last word of a document's name: what kind of instrument it is. */
+const INSTRUMENT =
+  "(?:Agreement|Contract|Amendment|Addendum|Lease|Licen[cs]e|Deed|Memorandum|Plan|Note|Charter|Terms)";
+/** A word of a name in title case or capitals, or a small word inside it. */
+const TITLE_WORD = "(?:[A-Z][\\w&'.-]*|of|to|and|for|the|on)";
+
+/**
+ * The document's own name, as its opening states it: "This Supply Agreement (the …)", "THIS SECOND
+ * AMENDMENT TO SERVICES AGREEMENT, dated …", or a title line such as "JOINT CONTENT LICENSE AGREEMENT".
+ */
+export function readDocumentName(text: string): ReadValue | null {
+  const named = new RegExp(
+    `\\b(?:This|THIS)\\s+((?:${TITLE_WORD}\\s+){1,8}(?:${INSTRUMENT}|${INSTRUMENT.toUpperCase()}))(?=\\s*[(,]|\\s+(?:is|was|dated|made|entered|by|between)\\b)`,
+  ).exec(text);
+  const heading = new RegExp(`^\\s*((?:[A-Z][A-Z&'-]*\\s+){1,7}${INSTRUMENT.toUpperCase()})\\s*$`, "m").exec(
+    text,
+  );
+  const name = (named?.[1] ?? heading?.[1])?.replace(/\s+/g, " ").trim();
+  if (!name) return null;
+  return { value: { kind: "text", text: name }, surface: name };
+}
+
+/**
+ * A party's name without what the contract says about it: "Acme, LLC, a Delaware limited liability
+ * company" → "Acme, LLC"; "WPT Enterprises, Inc. (“WPT”), with offices at …" → "WPT Enterprises, Inc.".
+ */
+export function partyName(text: string): string {
+  const cut =
+    /,?\s+(?:a|an)\s+(?=[A-Z][a-z]|limited|corporation|company)|\s*\(|,\s+(?:with|having|whose|located|organi[sz]ed|incorporated|doing business)\b/.exec(
+      text,
+    );
+  return (cut ? text.slice(0, cut.index) : text).replace(/[\s,;]+$/, "").trim();
+}
+
 /** Whether `surface` stands in the quote (spacing and case aside): a value must be the quote's own words. */
 export function quoteStates(quote: string, surface: string): boolean {
   const fold = (s: string) => s.replace(/\s+/g, " ").trim().toLowerCase();

@@ -1,16 +1,26 @@
 // Contract review's pure parts: templates (shipped and users'), typed values read from quotes, export.
 import ExcelJS from "exceljs";
 import type { ReviewView } from "../../schemas/review.js";
+import { numberPassages } from "../../src/answer/passages.js";
 import { cellText, reviewCsv, reviewXlsx } from "../../src/review/export.js";
-import { citesOwnWords, readTyped, valueCitation } from "../../src/review/extractor.js";
+import { chooseCellEvidence, citesOwnWords, readTyped, valueCitation } from "../../src/review/extractor.js";
 import {
   parseTemplate,
   shippedTemplate,
   TemplateError,
   validateTemplate,
 } from "../../src/review/templates.js";
-import { quoteStates, readDate, readDuration, readGoverningLaw, readMoney } from "../../src/review/values.js";
+import {
+  partyName,
+  quoteStates,
+  readDate,
+  readDocumentName,
+  readDuration,
+  readGoverningLaw,
+  readMoney,
+} from "../../src/review/values.js";
 import { overlapShare, scoresOf, statusAt, valueMatches } from "../../src/usecases/eval/review.js";
+import { retrievedPassage } from "../support/passages.js";
 
 describe("templates", () => {
   test("cuad ships CUAD's 41 categories with descriptions and the CC BY 4.0 attribution", () => {
@@ -128,6 +138,74 @@ describe("typed values from the quote alone", () => {
     });
   });
 
+  test("the document's own name, and a party's name without its description", () => {
+    const name = (t: string) => readDocumentName(t)?.surface;
+    expect(name("This Supply Agreement (the “Agreement”) is entered into as of May 1, 2019")).toBe(
+      "Supply Agreement",
+    );
+    expect(name("This SECOND AMENDMENT TO SERVICES AGREEMENT, dated and effective as of March 1, 2016")).toBe(
+      "SECOND AMENDMENT TO SERVICES AGREEMENT",
+    );
+    expect(name("JOINT CONTENT LICENSE AGREEMENT\nThis agreement is made")).toBe(
+      "JOINT CONTENT LICENSE AGREEMENT",
+    );
+    // "This Agreement" names no document; a party is not a document.
+    expect(name("This Agreement shall be governed by the laws of Ohio")).toBeUndefined();
+    expect(name('Lifeway Foods, Inc ("Lifeway") and Ludmila Smolyansky')).toBeUndefined();
+    expect(partyName("Florida Chemical Company, LLC, a Delaware limited liability company")).toBe(
+      "Florida Chemical Company, LLC",
+    );
+    expect(
+      partyName("WPT Enterprises, Inc., a Delaware corporation, with offices located at 1920 Main"),
+    ).toBe("WPT Enterprises, Inc.");
+    expect(partyName('Lifeway Foods, Inc ("Lifeway")')).toBe("Lifeway Foods, Inc");
+    expect(partyName("Acme Corp")).toBe("Acme Corp");
+  });
+
+  test("a field read by a pattern is evidenced by sentences that state a value, the opening's first", () => {
+    const field = {
+      name: "Agreement Date",
+      question: "What is the date of the contract?",
+      description: "",
+      type: "date" as const,
+    };
+    const recital = retrievedPassage(
+      "c2",
+      1,
+      "WHEREAS, the Adviser and the Company entered into the Services Agreement dated as of January 1, 2004.",
+    );
+    const opening = {
+      ...retrievedPassage(
+        "c1",
+        1,
+        "This SECOND AMENDMENT TO SERVICES AGREEMENT, dated and effective as of March 1, 2016, is made by the Adviser.",
+      ),
+      preamble: true,
+    };
+    const noDate = retrievedPassage(
+      "c3",
+      2,
+      "The date of this Agreement is the date the parties signed the Agreement.",
+    );
+    const chosen = chooseCellEvidence(field, numberPassages([noDate, recital, opening]), 2);
+    expect(chosen.map((s) => readDate(s.quote)?.surface)).toEqual(["March 1, 2016", "January 1, 2004"]);
+    // A clause field keeps the order of the match.
+    const clause = {
+      ...field,
+      name: "Termination",
+      question: "Can a party terminate?",
+      type: "clause" as const,
+    };
+    const terminate = retrievedPassage(
+      "c4",
+      3,
+      "Either party may terminate this Agreement on thirty days notice.",
+    );
+    expect(chooseCellEvidence(clause, numberPassages([terminate, recital]), 1)[0]!.quote).toMatch(
+      /terminate/,
+    );
+  });
+
   test("a value must stand in its quote", () => {
     expect(quoteStates("governed by the laws of\nthe State of  Delaware", "State of Delaware")).toBe(true);
     expect(quoteStates("governed by the laws of Delaware", "New York")).toBe(false);
@@ -171,16 +249,22 @@ describe("typed values from the quote alone", () => {
     // Too short to prove anything, or not written so: the whole sentence stays the citation.
     expect(valueCitation(citation, "Acme")).toEqual(citation);
     expect(valueCitation(citation, "March 1, 2020")).toEqual(citation);
-    const field = (type: "date" | "party" | "text" | "duration" | "money") => ({
-      name: "X",
+    const field = (type: "date" | "party" | "text" | "duration" | "money", name = "X") => ({
+      name,
       question: "What?",
       description: "",
       type,
     });
-    expect([field("date"), field("party")].map((f) => citesOwnWords(f, false))).toEqual([true, true]);
-    expect(citesOwnWords(field("text"), true)).toBe(true);
-    expect(citesOwnWords(field("text"), false)).toBe(false);
-    expect([field("duration"), field("money")].map((f) => citesOwnWords(f, true))).toEqual([false, false]);
+    expect([field("date"), field("party"), field("text", "Document Name")].map(citesOwnWords)).toEqual([
+      true,
+      true,
+      true,
+    ]);
+    expect([field("duration"), field("money"), field("text", "Governing Law")].map(citesOwnWords)).toEqual([
+      false,
+      false,
+      false,
+    ]);
   });
 });
 
