@@ -175,11 +175,11 @@ beforeAll(async () => {
     CHAT_CONTEXT_TOKENS: "3072",
     WORKER_CONCURRENCY: "2",
   });
-  const store = new KeyStore(join(service.dataDir, "keys.json"));
+  const store = new KeyStore(service.dataDir);
   for (const tenant of TENANTS) {
     for (const group of GROUPS) {
       for (const role of ROLES) {
-        const { key, info } = store.create({ tenant, groups: [group], role });
+        const { key, info } = await store.create({ tenant, groups: [group], role });
         keys.push({
           name: `${tenant}/${group}/${role}`,
           id: info.id,
@@ -190,7 +190,7 @@ beforeAll(async () => {
         });
       }
     }
-    const { key, info } = store.create({ tenant, groups: ["g1", "g3"], role: "reader" });
+    const { key, info } = await store.create({ tenant, groups: ["g1", "g3"], role: "reader" });
     keys.push({
       name: `${tenant}/g1+g3/reader`,
       id: info.id,

@@ -140,18 +140,23 @@ beforeAll(async () => {
     JUDGE_MODEL: "none",
     MAX_ATTACHMENTS: "2",
   });
-  const store = new KeyStore(join(service.dataDir, "keys.json"));
-  const make = (name: string, tenant: string, groups: string[], role: "reader" | "editor" | "admin") => {
-    const { key, info } = store.create({ tenant, groups, role });
+  const store = new KeyStore(service.dataDir);
+  const make = async (
+    name: string,
+    tenant: string,
+    groups: string[],
+    role: "reader" | "editor" | "admin",
+  ) => {
+    const { key, info } = await store.create({ tenant, groups, role });
     k[name] = { token: key, id: info.id };
   };
-  make("legalTeam", "legal", ["team"], "editor");
-  make("legalOps", "legal", ["ops"], "editor");
-  make("legalReader", "legal", ["team"], "reader");
-  make("legalOpsReader", "legal", ["ops"], "reader");
-  make("legalAdmin", "legal", [], "admin");
-  make("acmeOps", "acme", ["ops"], "editor");
-  make("acmeAdmin", "acme", [], "admin");
+  await make("legalTeam", "legal", ["team"], "editor");
+  await make("legalOps", "legal", ["ops"], "editor");
+  await make("legalReader", "legal", ["team"], "reader");
+  await make("legalOpsReader", "legal", ["ops"], "reader");
+  await make("legalAdmin", "legal", [], "admin");
+  await make("acmeOps", "acme", ["ops"], "editor");
+  await make("acmeAdmin", "acme", [], "admin");
 }, 180_000);
 
 afterAll(async () => {
