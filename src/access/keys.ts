@@ -104,7 +104,12 @@ export class KeyStore {
     this.log = options.log;
   }
 
-  private open() {
+  /** Open the table now (importing keys.json), so that a problem stops start-up, not a request. */
+  async open(): Promise<void> {
+    await this.opened();
+  }
+
+  private opened() {
     this.table ??= this.openTable().catch((error: unknown) => {
       this.table = null; // the next call tries again
       throw error;
@@ -153,7 +158,7 @@ export class KeyStore {
 
   private async load(): Promise<StoredKey[]> {
     const readAt = Date.now();
-    const { keys: table } = await this.open();
+    const { keys: table } = await this.opened();
     const rows = KeyRow.array().parse(await selectRows<StoredKey>(table, "id IS NOT NULL"));
     const keys = oneRowPerKey(rows);
     this.cache = { readAt, keys };
@@ -188,7 +193,7 @@ export class KeyStore {
       created_at: new Date().toISOString(),
       revoked_at: null,
     };
-    const { keys: table } = await this.open();
+    const { keys: table } = await this.opened();
     await withCommitRetry(() => table.add([stored]));
     this.remember((keys) => [...keys, stored]);
     return { key: `cited_${id}_${secret}`, info: infoOf(stored) };
@@ -201,7 +206,7 @@ export class KeyStore {
 
   /** Revoke a key by id; false if there is no such active key (in the store, whatever this process last read). */
   async revoke(id: string): Promise<boolean> {
-    const { keys: table } = await this.open();
+    const { keys: table } = await this.opened();
     const revokedAt = new Date().toISOString();
     const { rowsUpdated } = await withCommitRetry(() =>
       table.update({

@@ -173,6 +173,7 @@ async function keyedRoutes(
 /** The Express app over the API's parts. */
 async function buildApp(config: Config, log: Logger, parts: ApiServices, version: string) {
   const keys = new KeyStore(config.DATA_DIR, { log });
+  await keys.open();
   // Audit trail: every answer, search, document read, upload, deletion, source and key change, and
   // every refusal on the document routes (src/access/audit.ts), anchored by a key outside DATA_DIR.
   const auditLog = new AuditLog(join(config.DATA_DIR, "audit.log"), auditKey(config));

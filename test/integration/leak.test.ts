@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readAudit, verifyAuditFile } from "../../src/access/audit.js";
 import { KeyStore } from "../../src/access/keys.js";
+import { keyTableFile } from "../support/keyed.js";
 import { contractPdf, fillerClauses } from "../support/pdfs.js";
 import { seededRandom } from "../support/random.js";
 import {
@@ -699,16 +700,17 @@ describe("leak suite", () => {
         scan(key, `register ${path}`, r.text);
       }
     }
-    // A synced file is replaced by a link to Cited's key file, its audit trail, another tenant's upload.
+    // A synced file is replaced by a link to Cited's keys table, its audit trail, another tenant's upload.
     const source = rnd.pick(sources);
     const doc = docs.find((d) => d.tenant === source.tenant && d.name.startsWith(`share-${source.tenant}-`))!;
     const file = join(source.path, doc.name);
     const original = readFileSync(file);
     const foreign = rnd.pick(docs.filter((d) => d.tenant !== source.tenant && !d.name.startsWith("share-")));
     const secrets = [...keys.map((k) => k.id), "prev_hash", foreign.marker];
-    for (const target of ["keys.json", "audit.log", join("files", foreign.id)]) {
+    const targets = ["audit.log", join("files", foreign.id)].map((t) => join(service.dataDir, t));
+    for (const target of [keyTableFile(service.dataDir), ...targets]) {
       rmSync(file);
-      symlinkSync(join(service.dataDir, target), file);
+      symlinkSync(target, file);
       for (const key of keys.filter((k) => canSee(k, doc))) {
         const r = await call(key, `/v1/documents/${doc.id}/file`);
         if (r.status === 200 || secrets.some((x) => r.text.includes(x)))

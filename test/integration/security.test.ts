@@ -18,6 +18,7 @@ import { join } from "node:path";
 import { readAudit } from "../../src/access/audit.js";
 import { KeyStore } from "../../src/access/keys.js";
 import { emlFile } from "../support/documents.js";
+import { keyTableFile } from "../support/keyed.js";
 import { contractPdf } from "../support/pdfs.js";
 import { startService, type TestService, waitForIndex } from "../support/service.js";
 
@@ -223,7 +224,7 @@ describe("a synced file is served only as it was ingested (finding 2), read with
   let docId: string;
   const folder = join(L, "serve");
 
-  test("a synced file swapped for a link to keys.json, audit.log or another tenant's upload is not served", async () => {
+  test("a synced file swapped for a link to the keys table, audit.log or another tenant's upload is not served", async () => {
     mkdirSync(folder, { recursive: true });
     writeFileSync(join(folder, "lease.txt"), note("qzservedlease"));
     sourceId = await register(k.legalTeam!, { path: folder, groups: ["team"] });
@@ -238,7 +239,7 @@ describe("a synced file is served only as it was ingested (finding 2), read with
     const acmeId = (acme.json().documents as { id: string }[])[0]!.id;
     await waitDocs(k.acmeAdmin!, [acmeId]);
     const targets = [
-      join(service.dataDir, "keys.json"),
+      keyTableFile(service.dataDir),
       join(service.dataDir, "audit.log"),
       join(service.dataDir, "files", acmeId),
     ];

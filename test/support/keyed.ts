@@ -1,6 +1,8 @@
 // A test service with API keys (OPEN_MODE off), and documents uploaded with one of them: the setup
 // of the integration tests that act as several keys (OpenAI-compatible API, MCP, tenant settings).
-import { KeyStore } from "../../src/access/keys.js";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { KEY_TABLE, KeyStore } from "../../src/access/keys.js";
 import { startService, type TestService, upload, waitForDocuments, waitForIndex } from "./service.js";
 
 /** A key to create: its tenant, groups and role. */
@@ -43,4 +45,10 @@ export async function ingestAs(
   }
   await waitForIndex(service);
   return ids;
+}
+
+/** A data file of the store's keys table (every key's id and hash): a target for links swapped into shares. */
+export function keyTableFile(dataDir: string): string {
+  const data = join(dataDir, "lancedb", `${KEY_TABLE}.lance`, "data");
+  return join(data, readdirSync(data).find((f) => f.endsWith(".lance"))!);
 }
