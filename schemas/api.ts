@@ -291,17 +291,26 @@ export const KeyCreateRequest = z
   .strict()
   .meta({ id: "KeyCreateRequest" });
 
-export const KeyView = z
-  .object({
-    id: z.string(),
-    tenant: z.string(),
-    groups: z.array(z.string()),
-    role: KeyRole,
-    label: z.string(),
-    created_at: z.string(),
-    revoked_at: z.string().nullable(),
-  })
-  .meta({ id: "Key" });
+/**
+ * A key's row in LanceDB (`api_keys`): revoked rather than deleted, so the audit trail keeps meaning.
+ * The role is an inline copy of KeyRole (a named schema has no Arrow type).
+ */
+export const KeyRow = z.object({
+  /** 12 hex digits, the middle of `cited_<id>_<secret>`. */
+  id: z.string(),
+  /** SHA-256 of the secret part; the secret itself is never stored. */
+  hash: z.string(),
+  tenant: z.string(),
+  groups: z.array(z.string()),
+  role: z.enum(KeyRole.options),
+  label: z.string(),
+  created_at: z.string(),
+  revoked_at: z.string().nullable(),
+});
+export type KeyRow = z.infer<typeof KeyRow>;
+
+/** A key as listed: everything but its hash. */
+export const KeyView = KeyRow.omit({ hash: true }).extend({ role: KeyRole }).meta({ id: "Key" });
 export const KeyList = z.object({ items: z.array(KeyView) }).meta({ id: "KeyList" });
 /** The secret is in `key`, shown this once. */
 export const KeyCreated = z.object({ key: z.string(), info: KeyView }).meta({ id: "KeyCreated" });

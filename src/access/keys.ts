@@ -1,29 +1,24 @@
+// API keys in the store (the `api_keys` table of DATA_DIR/lancedb), which every API process, worker
+// and CLI shares: a key created or revoked by one process counts in all of them within the refresh interval.
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { existsSync, mkdirSync, readFileSync, renameSync } from "node:fs";
+import { join } from "node:path";
+import * as lancedb from "@lancedb/lancedb";
 import { z } from "zod";
-import { KeyRole } from "../../schemas/api.js";
+import { KeyRole, KeyRow } from "../../schemas/api.js";
 import { isName } from "../../schemas/names.js";
-import { withFileLockSync } from "./file-lock.js";
+import { createLogger } from "../lib/logger.js";
+import { sqlString } from "../lib/sql.js";
+import { openOrCreate } from "../store/index.js";
+import { selectRows } from "../store/rows.js";
 import { type AccessScope, accessScope } from "./scope.js";
 
 /** What a key may do: readers search and ask; editors also upload, delete and sync; admins see every group of their tenant. */
 export const Role = KeyRole;
 export type Role = z.infer<typeof Role>;
 
-const StoredKey = z.object({
-  id: z.string(),
-  /** SHA-256 of the secret part; the secret itself is never stored. */
-  hash: z.string(),
-  tenant: z.string(),
-  groups: z.array(z.string()),
-  role: Role,
-  label: z.string(),
-  created_at: z.string(),
-  revoked_at: z.string().nullable(),
-});
-export type StoredKey = z.infer<typeof StoredKey>;
-const KeyFile = z.object({ keys: z.array(StoredKey) });
+/** A key as stored: its hash, never its secret. */
+export type StoredKey = KeyRow;
 
 /** A key as listed: everything but its hash. */
 export type KeyInfo = Omit<StoredKey, "hash">;
@@ -35,56 +30,151 @@ export interface KeyHolder {
   scope: AccessScope;
 }
 
+/** Name of the keys' table in the store. */
+export const KEY_TABLE = "api_keys";
+
+/** How often, by default, a process reads the key list again: a revocation elsewhere counts within it. */
+export const KEY_REFRESH_MS = 1000;
+
+/** The key file of versions before keys moved into the store, imported once. */
+const LEGACY_KEY_FILE = z.object({ keys: z.array(KeyRow) });
+
+/** What the import of keys.json logs to: a pino Logger fits. */
+export interface ImportLog {
+  info(fields: object, message: string): void;
+}
+
+/** Options of a KeyStore. */
+export interface KeyStoreOptions {
+  /** Milliseconds the key list kept in memory is trusted before it is read again (KEY_REFRESH_MS). */
+  refreshMs?: number;
+  /** Where the line about a keys.json import goes (a logger on stderr by default). */
+  log?: ImportLog;
+}
+
 const hashOf = (secret: string) => createHash("sha256").update(secret).digest("hex");
+const infoOf = ({ hash: _hash, ...info }: StoredKey): KeyInfo => info;
 
 /**
- * API keys in a JSON file (DATA_DIR/keys.json, mode 0600): hashed, shown once at creation, revoked
- * rather than deleted so the audit trail keeps meaning. The API re-reads the file when it changes.
+ * Run a commit again when another process committed a change that conflicts with it (LanceDB
+ * rebases compatible commits itself; two updates of the same rows can still fail).
+ */
+async function withCommitRetry<T>(commit: () => Promise<T>, attempts = 8): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await commit();
+    } catch (error) {
+      if (attempt >= attempts || !/conflict|concurrent|retry/i.test(String(error))) throw error;
+      await new Promise((r) => setTimeout(r, 10 * attempt + Math.random() * 40));
+    }
+  }
+}
+
+/**
+ * One key per id: a keys.json imported by two processes at once may leave two rows of a key, and a
+ * revocation of either counts.
+ */
+function oneRowPerKey(rows: StoredKey[]): StoredKey[] {
+  const byId = new Map<string, StoredKey>();
+  for (const row of rows) {
+    const seen = byId.get(row.id);
+    if (!seen || (seen.revoked_at === null && row.revoked_at !== null)) byId.set(row.id, row);
+  }
+  return [...byId.values()].sort((a, b) => a.created_at.localeCompare(b.created_at));
+}
+
+/**
+ * API keys in the store: hashed, shown once at creation, revoked rather than deleted so the audit
+ * trail keeps meaning. Each process keeps the list in memory and reads it again at most every
+ * `refreshMs`; its own creations and revocations count at once.
  */
 export class KeyStore {
-  private cache: { mtimeMs: number; keys: StoredKey[] } | null = null;
+  private table: Promise<{ db: lancedb.Connection; keys: lancedb.Table }> | null = null;
+  private cache: { readAt: number; keys: StoredKey[] } | null = null;
+  private loading: Promise<StoredKey[]> | null = null;
+  private readonly refreshMs: number;
+  private readonly log: ImportLog | undefined;
 
-  constructor(readonly path: string) {}
-
-  private read(): StoredKey[] {
-    let mtimeMs: number;
-    try {
-      mtimeMs = statSync(this.path).mtimeMs;
-    } catch {
-      return [];
-    }
-    if (this.cache?.mtimeMs === mtimeMs) return this.cache.keys;
-    const keys = KeyFile.parse(JSON.parse(readFileSync(this.path, "utf8"))).keys;
-    this.cache = { mtimeMs, keys };
-    return keys;
+  /** The keys of the store in `dataDir/lancedb` (created when missing; keys.json there is imported). */
+  constructor(
+    readonly dataDir: string,
+    options: KeyStoreOptions = {},
+  ) {
+    this.refreshMs = options.refreshMs ?? KEY_REFRESH_MS;
+    this.log = options.log;
   }
 
-  private write(keys: StoredKey[]): void {
-    const tmp = `${this.path}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ keys }, null, 2), { mode: 0o600 });
-    renameSync(tmp, this.path);
-    this.cache = null;
+  /** Open the table now (importing keys.json), so that a problem stops start-up, not a request. */
+  async open(): Promise<void> {
+    await this.opened();
+  }
+
+  private opened() {
+    this.table ??= this.openTable().catch((error: unknown) => {
+      this.table = null; // the next call tries again
+      throw error;
+    });
+    return this.table;
+  }
+
+  /** Its own connection, without the embedder: every read sees other processes' commits. */
+  private async openTable() {
+    const uri = join(this.dataDir, "lancedb");
+    mkdirSync(uri, { recursive: true });
+    const db = await lancedb.connect(uri, { readConsistencyInterval: 0 });
+    const keys = await openOrCreate(db, KEY_TABLE, KeyRow);
+    await this.importKeyFile(keys);
+    return { db, keys };
   }
 
   /**
-   * Read, change and write the file under a lock (keys.json.lock), re-reading it inside the lock, so
-   * writers in other processes (the CLI, another API) never lose a key or undo a revocation.
+   * Keys of DATA_DIR/keys.json (versions before the store kept them) go into an empty table, and the
+   * file is renamed keys.json.imported. Two processes importing at once leave duplicate rows, merged on read.
    */
-  private change<T>(fn: (keys: StoredKey[]) => { keys: StoredKey[] | null; result: T }): T {
-    mkdirSync(dirname(this.path), { recursive: true });
-    return withFileLockSync(`${this.path}.lock`, () => {
-      this.cache = null;
-      const { keys, result } = fn(this.read());
-      if (keys) this.write(keys);
-      return result;
+  private async importKeyFile(table: lancedb.Table): Promise<void> {
+    const path = join(this.dataDir, "keys.json");
+    if (!existsSync(path) || (await table.countRows()) > 0) return;
+    const { keys } = LEGACY_KEY_FILE.parse(JSON.parse(readFileSync(path, "utf8")));
+    if (keys.length > 0) await withCommitRetry(() => table.add(keys));
+    try {
+      renameSync(path, `${path}.imported`);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error; // another process did
+    }
+    (this.log ?? createLogger("cited-keys", "info")).info(
+      { imported: keys.length, from: path },
+      `imported ${keys.length} API keys from keys.json into the store; the file is now keys.json.imported`,
+    );
+  }
+
+  /** The key list, from memory when read less than `refreshMs` ago. */
+  private async keys(): Promise<StoredKey[]> {
+    if (this.cache && Date.now() - this.cache.readAt < this.refreshMs) return this.cache.keys;
+    this.loading ??= this.load().finally(() => {
+      this.loading = null;
     });
+    return this.loading;
+  }
+
+  private async load(): Promise<StoredKey[]> {
+    const readAt = Date.now();
+    const { keys: table } = await this.opened();
+    const rows = KeyRow.array().parse(await selectRows<StoredKey>(table, "id IS NOT NULL"));
+    const keys = oneRowPerKey(rows);
+    this.cache = { readAt, keys };
+    return keys;
+  }
+
+  /** Change the list in memory after this process's own commit, so it counts here at once. */
+  private remember(change: (keys: StoredKey[]) => StoredKey[]): void {
+    if (this.cache) this.cache = { ...this.cache, keys: change(this.cache.keys) };
   }
 
   /** Create a key; the returned secret is the only time it is shown. */
-  create(input: { tenant: string; groups: string[]; role: Role; label?: string }): {
+  async create(input: { tenant: string; groups: string[]; role: Role; label?: string }): Promise<{
     key: string;
     info: KeyInfo;
-  } {
+  }> {
     for (const name of [input.tenant, ...input.groups]) {
       if (!isName(name))
         throw new Error(
@@ -103,35 +193,43 @@ export class KeyStore {
       created_at: new Date().toISOString(),
       revoked_at: null,
     };
-    this.change((keys) => ({ keys: [...keys, stored], result: null }));
-    const { hash: _hash, ...info } = stored;
-    return { key: `cited_${id}_${secret}`, info };
+    const { keys: table } = await this.opened();
+    await withCommitRetry(() => table.add([stored]));
+    this.remember((keys) => [...keys, stored]);
+    return { key: `cited_${id}_${secret}`, info: infoOf(stored) };
   }
 
-  list(): KeyInfo[] {
-    return this.read().map(({ hash: _hash, ...info }) => info);
+  /** Every key, active or revoked, oldest first. */
+  async list(): Promise<KeyInfo[]> {
+    return (await this.keys()).map(infoOf);
   }
 
-  /** Revoke a key by id; false if there is no such active key. */
-  revoke(id: string): boolean {
-    return this.change((keys) => {
-      const key = keys.find((k) => k.id === id && k.revoked_at === null);
-      if (!key) return { keys: null, result: false };
-      const revoked = keys.map((k) => (k === key ? { ...k, revoked_at: new Date().toISOString() } : k));
-      return { keys: revoked, result: true };
-    });
+  /** Revoke a key by id; false if there is no such active key (in the store, whatever this process last read). */
+  async revoke(id: string): Promise<boolean> {
+    const { keys: table } = await this.opened();
+    const revokedAt = new Date().toISOString();
+    const { rowsUpdated } = await withCommitRetry(() =>
+      table.update({
+        where: `id = ${sqlString(id)} AND revoked_at IS NULL`,
+        values: { revoked_at: revokedAt },
+      }),
+    );
+    this.remember((keys) =>
+      keys.map((k) => (k.id === id && k.revoked_at === null ? { ...k, revoked_at: revokedAt } : k)),
+    );
+    return rowsUpdated > 0;
   }
 
   /** Whether any active key exists. */
-  hasKeys(): boolean {
-    return this.read().some((k) => k.revoked_at === null);
+  async hasKeys(): Promise<boolean> {
+    return (await this.keys()).some((k) => k.revoked_at === null);
   }
 
   /** The holder of a presented key, or null if it is unknown, malformed or revoked. */
-  authenticate(presented: string): KeyHolder | null {
+  async authenticate(presented: string): Promise<KeyHolder | null> {
     const m = /^cited_([0-9a-f]{12})_([A-Za-z0-9_-]{32})$/.exec(presented.trim());
     if (!m) return null;
-    const key = this.read().find((k) => k.id === m[1] && k.revoked_at === null);
+    const key = (await this.keys()).find((k) => k.id === m[1] && k.revoked_at === null);
     if (!key) return null;
     const a = Buffer.from(hashOf(m[2]!), "hex");
     const b = Buffer.from(key.hash, "hex");
@@ -141,5 +239,16 @@ export class KeyStore {
       role: key.role,
       scope: accessScope(key.tenant, key.groups, key.role === "admin"),
     };
+  }
+
+  /** Close the store connection (the next call opens it again). */
+  async close(): Promise<void> {
+    const opened = this.table;
+    this.table = null;
+    this.cache = null;
+    if (!opened) return;
+    const { db, keys } = await opened.catch(() => ({ db: null, keys: null }));
+    keys?.close();
+    db?.close();
   }
 }

@@ -30,7 +30,7 @@ export function authenticator(options: { openMode: boolean; keys: KeyStore }) {
         { "WWW-Authenticate": 'Bearer realm="cited"' },
       );
     }
-    const holder = options.keys.authenticate(key);
+    const holder = await options.keys.authenticate(key);
     if (!holder) {
       throw new ApiError(401, "invalid_key", "unknown or revoked API key: ask the operator for a valid key", {
         "WWW-Authenticate": 'Bearer realm="cited", error="invalid_token"',

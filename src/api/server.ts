@@ -172,7 +172,8 @@ async function keyedRoutes(
 
 /** The Express app over the API's parts. */
 async function buildApp(config: Config, log: Logger, parts: ApiServices, version: string) {
-  const keys = new KeyStore(join(config.DATA_DIR, "keys.json"));
+  const keys = new KeyStore(config.DATA_DIR, { log });
+  await keys.open();
   // Audit trail: every answer, search, document read, upload, deletion, source and key change, and
   // every refusal on the document routes (src/access/audit.ts), anchored by a key outside DATA_DIR.
   const auditLog = new AuditLog(join(config.DATA_DIR, "audit.log"), auditKey(config));

@@ -231,7 +231,7 @@ async function createKey(config: Config, keys: KeyStore, args: string[]): Promis
   if (!values.tenant) fail("keys create needs --tenant, e.g. --tenant legal");
   if (!role.success) fail("keys create needs --role reader, editor or admin");
   try {
-    const { key, info } = keys.create({
+    const { key, info } = await keys.create({
       tenant: values.tenant,
       groups: (values.groups ?? "")
         .split(",")
@@ -257,8 +257,8 @@ async function createKey(config: Config, keys: KeyStore, args: string[]): Promis
 }
 
 /** `cited keys list`: every key, active or revoked. */
-function listKeys(keys: KeyStore): void {
-  for (const k of keys.list()) {
+async function listKeys(keys: KeyStore): Promise<void> {
+  for (const k of await keys.list()) {
     console.log(
       `${k.id}  ${k.role.padEnd(6)}  tenant=${k.tenant}  groups=${k.groups.join(",") || "-"}  ${k.revoked_at ? `revoked ${k.revoked_at}` : "active"}  ${k.label}`,
     );
@@ -268,8 +268,8 @@ function listKeys(keys: KeyStore): void {
 /** `cited keys revoke <id>`: the key stops working, and the audit trail says so. */
 async function revokeKey(config: Config, keys: KeyStore, id: string | undefined): Promise<void> {
   if (!id) fail("keys revoke needs a key id (see keys list)");
-  const known = keys.list().find((k) => k.id === id);
-  if (!known || !keys.revoke(id)) fail(`no active key with id ${id}`);
+  const known = (await keys.list()).find((k) => k.id === id);
+  if (!known || !(await keys.revoke(id))) fail(`no active key with id ${id}`);
   await auditLogOf(config).append({
     event: "keys.revoke",
     key_id: "cli",
@@ -282,12 +282,16 @@ async function revokeKey(config: Config, keys: KeyStore, id: string | undefined)
 
 /** `cited keys create|list|revoke`. */
 async function keysCommand(config: Config, rest: string[]): Promise<void> {
-  const keys = new KeyStore(join(config.DATA_DIR, "keys.json"));
   const [sub, ...args] = rest;
-  if (sub === "create") return createKey(config, keys, args);
-  if (sub === "list") return listKeys(keys);
-  if (sub === "revoke") return revokeKey(config, keys, args[0]);
-  fail("keys needs create, list or revoke");
+  if (sub !== "create" && sub !== "list" && sub !== "revoke") fail("keys needs create, list or revoke");
+  const keys = new KeyStore(config.DATA_DIR);
+  try {
+    if (sub === "create") await createKey(config, keys, args);
+    else if (sub === "list") await listKeys(keys);
+    else await revokeKey(config, keys, args[0]);
+  } finally {
+    await keys.close();
+  }
 }
 
 /** A command: its exit code, when it sets one. */

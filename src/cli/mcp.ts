@@ -1,6 +1,5 @@
 // `cited mcp`: the MCP server on stdio, for assistants that start their tools as processes (Claude
 // Desktop, IDEs). It acts as the key in CITED_API_KEY (or --key); without one only in OPEN_MODE.
-import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import type { AuditLog } from "../access/audit.js";
@@ -12,12 +11,13 @@ import type { Config } from "../config/index.js";
 import { openServices } from "../usecases/services.js";
 
 /** Who the tools act as: the key's holder, or the local admin in open mode; a string says what is wrong. */
-export function mcpCaller(config: Config, key: string | undefined): Caller | string {
+export async function mcpCaller(config: Config, key: string | undefined): Promise<Caller | string> {
   if (!key) {
     if (config.OPEN_MODE) return { scope: LOCAL_SCOPE, keyId: "open", role: "admin" };
     return "mcp needs an API key: set CITED_API_KEY=<key> (or pass --key); an operator creates one with `npm run cited -- keys create`";
   }
-  const holder = new KeyStore(join(config.DATA_DIR, "keys.json")).authenticate(key);
+  const keys = new KeyStore(config.DATA_DIR);
+  const holder = await keys.authenticate(key).finally(() => keys.close());
   if (!holder) return "unknown or revoked API key in CITED_API_KEY: ask the operator for a valid key";
   return { scope: holder.scope, keyId: holder.keyId, role: holder.role };
 }
@@ -25,7 +25,7 @@ export function mcpCaller(config: Config, key: string | undefined): Caller | str
 /** Serve MCP on stdin/stdout until the client closes stdin; returns the exit code. */
 export async function mcpCommand(config: Config, args: string[], audit: AuditLog): Promise<number> {
   const { values } = parseArgs({ args, options: { key: { type: "string" } } });
-  const caller = mcpCaller(config, values.key ?? process.env.CITED_API_KEY);
+  const caller = await mcpCaller(config, values.key ?? process.env.CITED_API_KEY);
   if (typeof caller === "string") {
     process.stderr.write(`cited: ${caller}\n`);
     return 2;

@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
-import { KeyStore } from "../../src/access/keys.js";
+import { KEY_REFRESH_MS, KeyStore } from "../../src/access/keys.js";
 import { servicesAgreementPdf } from "../support/pdfs.js";
 import { startService, type TestService, waitForIndex } from "../support/service.js";
 
@@ -754,8 +754,13 @@ describe("web UI with API keys", () => {
       GENERATION_PARALLEL: "1",
       CHAT_CONTEXT_TOKENS: "3072",
     });
-    keys = new KeyStore(join(service.dataDir, "keys.json"));
-    const created = keys.create({ tenant: "acme", groups: ["legal"], role: "editor", label: "ui test" });
+    keys = new KeyStore(service.dataDir);
+    const created = await keys.create({
+      tenant: "acme",
+      groups: ["legal"],
+      role: "editor",
+      label: "ui test",
+    });
     key = created.key;
     keyId = created.info.id;
     browser = await openBrowser(service);
@@ -764,6 +769,7 @@ describe("web UI with API keys", () => {
 
   afterAll(async () => {
     await browser?.close();
+    await keys?.close();
     await service?.stop();
   });
 
@@ -832,7 +838,9 @@ describe("web UI with API keys", () => {
   }, 300_000);
 
   test("a revoked key sends the user back to the key prompt with the server's message", async () => {
-    expect(keys.revoke(keyId)).toBe(true);
+    expect(await keys.revoke(keyId)).toBe(true);
+    // The API is another process: it reads the key list again within KEY_REFRESH_MS.
+    await new Promise((r) => setTimeout(r, KEY_REFRESH_MS + 200));
     await page.click('nav a[data-view-link="documents"]');
     await page.waitForSelector("#view-signin:not([hidden])");
     expect(await page.textContent("#signin-message")).toMatch(

@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readAudit, verifyAuditFile } from "../../src/access/audit.js";
 import { KeyStore } from "../../src/access/keys.js";
+import { keyTableFile } from "../support/keyed.js";
 import { contractPdf, fillerClauses } from "../support/pdfs.js";
 import { seededRandom } from "../support/random.js";
 import {
@@ -175,11 +176,11 @@ beforeAll(async () => {
     CHAT_CONTEXT_TOKENS: "3072",
     WORKER_CONCURRENCY: "2",
   });
-  const store = new KeyStore(join(service.dataDir, "keys.json"));
+  const store = new KeyStore(service.dataDir);
   for (const tenant of TENANTS) {
     for (const group of GROUPS) {
       for (const role of ROLES) {
-        const { key, info } = store.create({ tenant, groups: [group], role });
+        const { key, info } = await store.create({ tenant, groups: [group], role });
         keys.push({
           name: `${tenant}/${group}/${role}`,
           id: info.id,
@@ -190,7 +191,7 @@ beforeAll(async () => {
         });
       }
     }
-    const { key, info } = store.create({ tenant, groups: ["g1", "g3"], role: "reader" });
+    const { key, info } = await store.create({ tenant, groups: ["g1", "g3"], role: "reader" });
     keys.push({
       name: `${tenant}/g1+g3/reader`,
       id: info.id,
@@ -699,16 +700,17 @@ describe("leak suite", () => {
         scan(key, `register ${path}`, r.text);
       }
     }
-    // A synced file is replaced by a link to Cited's key file, its audit trail, another tenant's upload.
+    // A synced file is replaced by a link to Cited's keys table, its audit trail, another tenant's upload.
     const source = rnd.pick(sources);
     const doc = docs.find((d) => d.tenant === source.tenant && d.name.startsWith(`share-${source.tenant}-`))!;
     const file = join(source.path, doc.name);
     const original = readFileSync(file);
     const foreign = rnd.pick(docs.filter((d) => d.tenant !== source.tenant && !d.name.startsWith("share-")));
     const secrets = [...keys.map((k) => k.id), "prev_hash", foreign.marker];
-    for (const target of ["keys.json", "audit.log", join("files", foreign.id)]) {
+    const targets = ["audit.log", join("files", foreign.id)].map((t) => join(service.dataDir, t));
+    for (const target of [keyTableFile(service.dataDir), ...targets]) {
       rmSync(file);
-      symlinkSync(join(service.dataDir, target), file);
+      symlinkSync(target, file);
       for (const key of keys.filter((k) => canSee(k, doc))) {
         const r = await call(key, `/v1/documents/${doc.id}/file`);
         if (r.status === 200 || secrets.some((x) => r.text.includes(x)))

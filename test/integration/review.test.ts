@@ -1,6 +1,5 @@
 // Contract review end to end with the real API, worker, Redis, LanceDB, embedder, judge and chat
 // model: generated contracts with known clauses (and known absent ones) reviewed through the API.
-import { join } from "node:path";
 import ExcelJS from "exceljs";
 import { KeyStore } from "../../src/access/keys.js";
 import { contractPdf, fillerClauses } from "../support/pdfs.js";
@@ -132,15 +131,20 @@ async function finished(key: string, id: string, timeoutMs = 600_000): Promise<R
 
 beforeAll(async () => {
   service = await startService({ OPEN_MODE: "false", RATE_LIMIT_PER_MINUTE: "0", GENERATION_PARALLEL: "1" });
-  const store = new KeyStore(join(service.dataDir, "keys.json"));
-  const make = (name: string, tenant: string, groups: string[], role: "reader" | "editor" | "admin") => {
-    keys[name] = store.create({ tenant, groups, role }).key;
+  const store = new KeyStore(service.dataDir);
+  const make = async (
+    name: string,
+    tenant: string,
+    groups: string[],
+    role: "reader" | "editor" | "admin",
+  ) => {
+    keys[name] = (await store.create({ tenant, groups, role })).key;
   };
-  make("team", "legal", ["team"], "editor");
-  make("ops", "legal", ["ops"], "editor");
-  make("opsReader", "legal", ["ops"], "reader");
-  make("admin", "legal", [], "admin");
-  make("other", "acme", [], "admin");
+  await make("team", "legal", ["team"], "editor");
+  await make("ops", "legal", ["ops"], "editor");
+  await make("opsReader", "legal", ["ops"], "reader");
+  await make("admin", "legal", [], "admin");
+  await make("other", "acme", [], "admin");
   ids.team = await uploadAs(keys.team!, "supply.pdf", await teamContract(), "team");
   ids.ops = await uploadAs(keys.ops!, "services.pdf", await opsContract(), "ops");
   await waitForDocuments(service, [ids.team], 300_000, auth(keys.team!));

@@ -18,6 +18,7 @@ import { join } from "node:path";
 import { readAudit } from "../../src/access/audit.js";
 import { KeyStore } from "../../src/access/keys.js";
 import { emlFile } from "../support/documents.js";
+import { keyTableFile } from "../support/keyed.js";
 import { contractPdf } from "../support/pdfs.js";
 import { startService, type TestService, waitForIndex } from "../support/service.js";
 
@@ -140,18 +141,23 @@ beforeAll(async () => {
     JUDGE_MODEL: "none",
     MAX_ATTACHMENTS: "2",
   });
-  const store = new KeyStore(join(service.dataDir, "keys.json"));
-  const make = (name: string, tenant: string, groups: string[], role: "reader" | "editor" | "admin") => {
-    const { key, info } = store.create({ tenant, groups, role });
+  const store = new KeyStore(service.dataDir);
+  const make = async (
+    name: string,
+    tenant: string,
+    groups: string[],
+    role: "reader" | "editor" | "admin",
+  ) => {
+    const { key, info } = await store.create({ tenant, groups, role });
     k[name] = { token: key, id: info.id };
   };
-  make("legalTeam", "legal", ["team"], "editor");
-  make("legalOps", "legal", ["ops"], "editor");
-  make("legalReader", "legal", ["team"], "reader");
-  make("legalOpsReader", "legal", ["ops"], "reader");
-  make("legalAdmin", "legal", [], "admin");
-  make("acmeOps", "acme", ["ops"], "editor");
-  make("acmeAdmin", "acme", [], "admin");
+  await make("legalTeam", "legal", ["team"], "editor");
+  await make("legalOps", "legal", ["ops"], "editor");
+  await make("legalReader", "legal", ["team"], "reader");
+  await make("legalOpsReader", "legal", ["ops"], "reader");
+  await make("legalAdmin", "legal", [], "admin");
+  await make("acmeOps", "acme", ["ops"], "editor");
+  await make("acmeAdmin", "acme", [], "admin");
 }, 180_000);
 
 afterAll(async () => {
@@ -218,7 +224,7 @@ describe("a synced file is served only as it was ingested (finding 2), read with
   let docId: string;
   const folder = join(L, "serve");
 
-  test("a synced file swapped for a link to keys.json, audit.log or another tenant's upload is not served", async () => {
+  test("a synced file swapped for a link to the keys table, audit.log or another tenant's upload is not served", async () => {
     mkdirSync(folder, { recursive: true });
     writeFileSync(join(folder, "lease.txt"), note("qzservedlease"));
     sourceId = await register(k.legalTeam!, { path: folder, groups: ["team"] });
@@ -233,7 +239,7 @@ describe("a synced file is served only as it was ingested (finding 2), read with
     const acmeId = (acme.json().documents as { id: string }[])[0]!.id;
     await waitDocs(k.acmeAdmin!, [acmeId]);
     const targets = [
-      join(service.dataDir, "keys.json"),
+      keyTableFile(service.dataDir),
       join(service.dataDir, "audit.log"),
       join(service.dataDir, "files", acmeId),
     ];

@@ -94,10 +94,10 @@ beforeAll(async () => {
     WEBHOOK_DISABLE_AFTER: "2",
     WEBHOOK_TIMEOUT_MS: "2000",
   });
-  const keys = new KeyStore(join(service.dataDir, "keys.json"));
-  tokens.admin = keys.create({ tenant: "legal", groups: [], role: "admin" }).key;
-  tokens.editor = keys.create({ tenant: "legal", groups: [], role: "editor" }).key;
-  tokens.otherAdmin = keys.create({ tenant: "acme", groups: [], role: "admin" }).key;
+  const keys = new KeyStore(service.dataDir);
+  tokens.admin = (await keys.create({ tenant: "legal", groups: [], role: "admin" })).key;
+  tokens.editor = (await keys.create({ tenant: "legal", groups: [], role: "editor" })).key;
+  tokens.otherAdmin = (await keys.create({ tenant: "acme", groups: [], role: "admin" })).key;
 }, 180_000);
 
 afterAll(async () => {

@@ -1,7 +1,8 @@
 // A test service with API keys (OPEN_MODE off), and documents uploaded with one of them: the setup
 // of the integration tests that act as several keys (OpenAI-compatible API, MCP, tenant settings).
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { KeyStore } from "../../src/access/keys.js";
+import { KEY_TABLE, KeyStore } from "../../src/access/keys.js";
 import { startService, type TestService, upload, waitForDocuments, waitForIndex } from "./service.js";
 
 /** A key to create: its tenant, groups and role. */
@@ -20,10 +21,10 @@ export async function startKeyedService(
   keys: Record<string, KeySpec>,
 ): Promise<{ service: TestService; tokens: Record<string, string> }> {
   const service = await startService({ OPEN_MODE: "false", RATE_LIMIT_PER_MINUTE: "0", ...settings });
-  const store = new KeyStore(join(service.dataDir, "keys.json"));
-  const tokens = Object.fromEntries(
-    Object.entries(keys).map(([name, spec]) => [name, store.create(spec).key]),
-  );
+  const store = new KeyStore(service.dataDir);
+  const tokens: Record<string, string> = {};
+  for (const [name, spec] of Object.entries(keys)) tokens[name] = (await store.create(spec)).key;
+  await store.close();
   return { service, tokens };
 }
 
@@ -44,4 +45,10 @@ export async function ingestAs(
   }
   await waitForIndex(service);
   return ids;
+}
+
+/** A data file of the store's keys table (every key's id and hash): a target for links swapped into shares. */
+export function keyTableFile(dataDir: string): string {
+  const data = join(dataDir, "lancedb", `${KEY_TABLE}.lance`, "data");
+  return join(data, readdirSync(data).find((f) => f.endsWith(".lance"))!);
 }

@@ -25,6 +25,11 @@ export interface TestService {
   startApi(): Promise<void>;
   /** Process id of the running worker (its /proc/<pid>/status tells its peak memory), or null. */
   workerPid(): number | null;
+  /**
+   * Start another API process on the same DATA_DIR, Redis and QUEUE_PREFIX (a replica behind a load
+   * balancer), on a port of its own; stopped with the service.
+   */
+  startApiReplica(): Promise<{ url: string }>;
   /** Fetch against the API with the test key. */
   request(path: string, init?: RequestInit): Promise<Response>;
   stop(): Promise<void>;
@@ -87,6 +92,7 @@ export async function startService(settings: Record<string, string> = {}): Promi
   const url = `http://127.0.0.1:${port}`;
   let worker: ChildProcess | null = null;
   let api = startProcess("src/api/main.ts", env, log);
+  const replicas: ChildProcess[] = [];
   const kill = async (p: ChildProcess, signal: NodeJS.Signals, name: string) => {
     if (p.exitCode !== null || p.signalCode !== null) return;
     const gone = new Promise((r) => p.once("exit", r));
@@ -113,11 +119,17 @@ export async function startService(settings: Record<string, string> = {}): Promi
       api = startProcess("src/api/main.ts", env, log);
       await waitFor(() => isReady(url), "API readiness", 90_000, logs);
     },
+    async startApiReplica() {
+      const replicaUrl = `http://127.0.0.1:${port + 1 + replicas.length}`;
+      replicas.push(startProcess("src/api/main.ts", { ...env, PORT: replicaUrl.split(":")[2] }, log));
+      await waitFor(() => isReady(replicaUrl), "API replica readiness", 90_000, logs);
+      return { url: replicaUrl };
+    },
     workerAlive: () => worker !== null && worker.exitCode === null && worker.signalCode === null,
     workerPid: () => (worker && worker.exitCode === null ? (worker.pid ?? null) : null),
     request: (path, init) => fetch(`${url}${path}`, init),
     async stop() {
-      for (const p of [worker, api]) {
+      for (const p of [worker, api, ...replicas]) {
         if (p && p.exitCode === null && p.signalCode === null) {
           const gone = new Promise((r) => p.once("exit", r));
           p.kill("SIGTERM");

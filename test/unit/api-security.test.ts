@@ -56,11 +56,11 @@ let keys: KeyStore;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "cited-apisec-"));
-  keys = new KeyStore(join(dir, "keys.json"));
+  keys = new KeyStore(dir);
   for (const role of ["reader", "editor", "admin"] as const)
-    key[role] = keys.create({ tenant: "t1", groups: ["g1"], role }).key;
-  key.other = keys.create({ tenant: "t2", groups: ["g1"], role: "admin" }).key;
-  key.limited = keys.create({ tenant: "t1", groups: ["g1"], role: "reader", label: "limited" }).key;
+    key[role] = (await keys.create({ tenant: "t1", groups: ["g1"], role })).key;
+  key.other = (await keys.create({ tenant: "t2", groups: ["g1"], role: "admin" })).key;
+  key.limited = (await keys.create({ tenant: "t1", groups: ["g1"], role: "reader", label: "limited" })).key;
   const log = createLogger("test", "silent");
   const audit = auditRecorder(new AuditLog(join(dir, "audit.log"), AUDIT_KEY), log);
   const documents = {
@@ -77,7 +77,7 @@ beforeAll(async () => {
     log,
     publicRoutes: [uiRoutes()],
     authenticate: authenticator({ openMode: false, keys }),
-    rateLimit: budgetOf20For(keys.authenticate(key.limited!)!.keyId),
+    rateLimit: budgetOf20For((await keys.authenticate(key.limited!))!.keyId),
     routes: [
       documentRoutes({
         documents,
@@ -102,6 +102,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await new Promise((r) => server.close(r));
+  await keys.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -129,8 +130,8 @@ describe("keys and roles", () => {
     expect(none.headers.get("www-authenticate")).toMatch(/Bearer/);
     await expectCleanError(none, 401, "missing_key");
     await expectCleanError(await call("/v1/documents", { headers: { authorization: "Bearer nope" } }), 401);
-    const { key: revoked, info } = keys.create({ tenant: "t1", groups: [], role: "admin" });
-    keys.revoke(info.id);
+    const { key: revoked, info } = await keys.create({ tenant: "t1", groups: [], role: "admin" });
+    await keys.revoke(info.id);
     await expectCleanError(
       await call("/v1/documents", { headers: { "x-api-key": revoked } }),
       401,
@@ -176,7 +177,7 @@ describe("keys and roles", () => {
     expect(res.status).toBe(201);
     const created = (await res.json()) as { key: string; info: { id: string; tenant: string } };
     expect(created.info.tenant).toBe("t1");
-    expect(keys.authenticate(created.key)?.scope.tenant).toBe("t1");
+    expect((await keys.authenticate(created.key))?.scope.tenant).toBe("t1");
     const list = (await (await call("/v1/keys", { as: "admin" })).json()) as { items: { tenant: string }[] };
     expect(list.items.every((k) => k.tenant === "t1")).toBe(true);
     expect(JSON.stringify(list)).not.toMatch(/hash/);
@@ -194,7 +195,7 @@ describe("keys and roles", () => {
       missing.message.replace("000000000000", "ID"),
     );
     expect((await call(`/v1/keys/${created.info.id}`, { method: "DELETE", as: "admin" })).status).toBe(204);
-    expect(keys.authenticate(created.key)).toBeNull();
+    expect(await keys.authenticate(created.key)).toBeNull();
 
     await new Promise((r) => setTimeout(r, 200));
     const lines = readFileSync(join(dir, "audit.log"), "utf8").trim().split("\n");

@@ -15,11 +15,11 @@ function requireAdmin(caller: Caller): void {
 export function keyRoutes(keys: KeyStore, audit?: AuditRecorder): Router {
   const router = Router();
 
-  router.get("/v1/keys", (req, res) => {
+  router.get("/v1/keys", async (req, res) => {
     const caller = callerOf(res);
     requireAdmin(caller);
     parseInput(NoQuery, req.query, "query");
-    res.json({ items: keys.list().filter((k) => k.tenant === caller.scope.tenant) });
+    res.json({ items: (await keys.list()).filter((k) => k.tenant === caller.scope.tenant) });
   });
 
   router.post("/v1/keys", async (req, res) => {
@@ -27,7 +27,7 @@ export function keyRoutes(keys: KeyStore, audit?: AuditRecorder): Router {
     requireAdmin(caller);
     parseInput(NoQuery, req.query, "query");
     const body = parseInput(KeyCreateRequest, req.body, "body");
-    const { key, info } = keys.create({
+    const { key, info } = await keys.create({
       tenant: caller.scope.tenant,
       groups: body.groups,
       role: body.role,
@@ -45,8 +45,8 @@ export function keyRoutes(keys: KeyStore, audit?: AuditRecorder): Router {
     parseInput(NoQuery, req.query, "query");
     const { id } = parseInput(KeyIdParams, req.params, "path");
     // Another tenant's key is answered exactly like a key that does not exist.
-    const known = keys.list().find((k) => k.id === id && k.tenant === caller.scope.tenant);
-    if (!known || !keys.revoke(id)) throw notFound(`active key ${id}`);
+    const known = (await keys.list()).find((k) => k.id === id && k.tenant === caller.scope.tenant);
+    if (!known || !(await keys.revoke(id))) throw notFound(`active key ${id}`);
     await audit?.(req, res, "keys.revoke", { subject: { id, tenant: known.tenant, role: known.role } });
     res.status(204).end();
   });
