@@ -136,9 +136,10 @@ export async function storedVectorDimensions(location: StoreLocation): Promise<n
 /** Beside the tables of a store in a folder: the embedding model that wrote the store's vectors. */
 const EMBED_MODEL_FILE = "embedding-model.json";
 /**
- * The same record in a store on object storage, as a one-row table: object storage has no "create
- * if absent" for a plain file through LanceDB, but a table's first commit is one (a conditional PUT),
- * so of two processes opening a new store, one writes the record and the other reads it.
+ * The same record in a store on object storage, as a one-row table. Object storage has no "create if
+ * absent" for a plain file through LanceDB, but a table's first version is written once (a conditional
+ * PUT): two processes creating the table at the same time may both succeed, the later one overwriting
+ * as version 2, yet version 1 is the first creator's for everyone.
  */
 const EMBED_MODEL_TABLE = "embedding_model";
 
@@ -154,18 +155,18 @@ function recordedModelInFile(uri: string, embedModel: string): unknown {
   return (JSON.parse(readFileSync(path, "utf8")) as { model?: unknown }).model;
 }
 
-/** The model recorded in a store on object storage, recording `embedModel` when there is none yet. */
+/** The model recorded in a store on object storage (version 1 of its table), recording `embedModel` when there is none yet. */
 async function recordedModelInTable(db: lancedb.Connection, embedModel: string): Promise<unknown> {
   if (!(await db.tableNames()).includes(EMBED_MODEL_TABLE)) {
     try {
       (await db.createTable(EMBED_MODEL_TABLE, [{ model: embedModel }], { mode: "create" })).close();
-      return embedModel;
     } catch {
-      // Another process recorded its model first: read it.
+      // Another process created it first: its record is read below.
     }
   }
   const table = await db.openTable(EMBED_MODEL_TABLE);
   try {
+    await table.checkout(1);
     const [row] = await table.query().limit(1).toArray();
     return (row as { model?: unknown } | undefined)?.model;
   } finally {
