@@ -32,7 +32,7 @@ export function storeLocation(config: Config): StoreLocation {
  * LanceDB's S3 options from the AWS settings that are set (unset ones are left to LanceDB, which
  * then looks for credentials the AWS way). The S3-specific endpoint wins, as in the AWS SDKs.
  */
-export function s3StorageOptions(config: Config): Record<string, string> {
+function s3StorageOptions(config: Config): Record<string, string> {
   const endpoint = config.AWS_ENDPOINT_URL_S3 ?? config.AWS_ENDPOINT_URL;
   const options: Record<string, string | undefined> = {
     endpoint,
