@@ -6,6 +6,8 @@ export default {
   moduleNameMapper: { "^(\\.{1,2}/.*)\\.js$": "$1" },
   transform: { "^.+\\.ts$": ["ts-jest", { useESM: true, diagnostics: false }] },
   testMatch: ["<rootDir>/test/**/*.test.ts"],
+  // test/s3 needs moto's server: `npm run test:s3` runs it on its own.
+  testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/s3/"],
   testTimeout: 120000,
   maxWorkers: 1,
   verbose: true,

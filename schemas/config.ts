@@ -22,6 +22,14 @@ export const ModelRef = z
   .min(1)
   .refine((v) => !/\s/.test(v), "must not contain spaces");
 
+/** A URI (scheme://…), as opposed to a folder. */
+export const URI_PATTERN = /^[a-z][a-z0-9+.-]*:\/\//i;
+/** An S3 bucket and prefix as STORE_URI takes it: s3://bucket or s3://bucket/prefix (bucket names as S3 spells them). */
+export const S3_URI_PATTERN = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/;
+
+/** An endpoint URL of S3-compatible storage (http:// is allowed: a test server or a private network). */
+const endpointUrl = z.url({ protocol: /^https?$/ });
+
 /** Tesseract languages OCR reads unless OCR_LANGUAGES says otherwise. */
 export const DEFAULT_OCR_LANGUAGES = "eng+spa";
 /** The LibreOffice program office files are laid out with unless OFFICE_CONVERTER says otherwise. */
@@ -66,10 +74,58 @@ export const ConfigSchema = z.object({
       .string()
       .min(1)
       // Until object storage is supported, "s3://bucket/data" must not quietly become a local folder "s3:".
-      .refine((v) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(v), "object storage (a URI) is not supported yet")
+      .refine((v) => !URI_PATTERN.test(v), "object storage (a URI) is not supported yet")
       .default("./data"),
-    "Folder of the LanceDB store (documents and chunks) and uploaded files.",
-    "set it to a writable folder, e.g. DATA_DIR=./data (a local disk or a mounted share; s3:// and other URIs are not supported yet)",
+    "Folder of uploaded files, API keys, the audit trail and tenant settings, and of the LanceDB store (documents and chunks) unless STORE_URI says otherwise.",
+    "set it to a writable folder, e.g. DATA_DIR=./data (a local disk or a mounted share; s3:// and other URIs are not supported yet: put the store there with STORE_URI)",
+  ),
+  STORE_URI: setting(
+    z
+      .string()
+      .trim()
+      .min(1)
+      .refine(
+        (v) => !URI_PATTERN.test(v) || S3_URI_PATTERN.test(v),
+        "the only URI supported is s3://bucket/prefix",
+      )
+      .optional(),
+    "Where the LanceDB store (documents and chunks) lives: a folder, or s3://bucket/prefix on S3 or S3-compatible storage (reached with the AWS_ settings below). Unset: DATA_DIR/lancedb.",
+    "set it to a folder, e.g. STORE_URI=/srv/cited/lancedb, or to s3://bucket/prefix, e.g. STORE_URI=s3://cited/store",
+  ),
+  AWS_ENDPOINT_URL: setting(
+    endpointUrl.optional(),
+    "Endpoint of S3-compatible storage for an s3:// STORE_URI (e.g. http://127.0.0.1:9000); unset: AWS S3. An http:// endpoint is allowed.",
+    "set it to the storage's URL, e.g. AWS_ENDPOINT_URL=https://minio.example.com:9000, or unset it for AWS S3",
+  ),
+  AWS_ENDPOINT_URL_S3: setting(
+    endpointUrl.optional(),
+    "Endpoint for S3 only; wins over AWS_ENDPOINT_URL.",
+    "set it to the storage's URL, e.g. AWS_ENDPOINT_URL_S3=https://minio.example.com:9000, or unset it",
+  ),
+  AWS_REGION: setting(
+    z.string().trim().min(1).optional(),
+    "Region of the s3:// store's bucket (most S3-compatible stores want one, e.g. us-east-1).",
+    "set it to the bucket's region, e.g. AWS_REGION=us-east-1",
+  ),
+  AWS_DEFAULT_REGION: setting(
+    z.string().trim().min(1).optional(),
+    "Region used when AWS_REGION is unset.",
+    "set it to the bucket's region, e.g. AWS_DEFAULT_REGION=us-east-1",
+  ),
+  AWS_ACCESS_KEY_ID: setting(
+    z.string().trim().min(1).optional(),
+    "Access key of the s3:// store; unset: LanceDB finds credentials the AWS way (profile, instance role).",
+    "set it to the access key id, with AWS_SECRET_ACCESS_KEY",
+  ),
+  AWS_SECRET_ACCESS_KEY: setting(
+    z.string().min(1).optional(),
+    "Secret of AWS_ACCESS_KEY_ID.",
+    "set it to the secret of AWS_ACCESS_KEY_ID",
+  ),
+  AWS_SESSION_TOKEN: setting(
+    z.string().min(1).optional(),
+    "Session token of temporary credentials (with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY).",
+    "set it to the session token of the temporary credentials, or unset it",
   ),
   MODELS_DIR: setting(
     z.string().min(1).default("./models"),

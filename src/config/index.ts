@@ -1,7 +1,13 @@
 import { readFileSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import type { z } from "zod";
-import { type Config, type ConfigKey, ConfigSchema, describeSetting } from "../../schemas/config.js";
+import {
+  type Config,
+  type ConfigKey,
+  ConfigSchema,
+  describeSetting,
+  URI_PATTERN,
+} from "../../schemas/config.js";
 
 export type { Config } from "../../schemas/config.js";
 
@@ -55,7 +61,8 @@ function describeIssue(issue: z.core.$ZodIssue, raw: Record<string, unknown>): C
 
 /**
  * Read and validate the configuration from the environment (and the optional JSON file named by
- * CITED_CONFIG). Empty variables count as unset. Relative folders resolve against the working directory.
+ * CITED_CONFIG). Empty variables count as unset. Relative folders (DATA_DIR, MODELS_DIR, a STORE_URI
+ * that is a folder) resolve against the working directory.
  * Throws ConfigError on the first bad setting.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -77,7 +84,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) throw describeIssue(parsed.error.issues[0]!, raw);
   const config = parsed.data;
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(p));
-  return { ...config, DATA_DIR: abs(config.DATA_DIR), MODELS_DIR: abs(config.MODELS_DIR) };
+  const store = config.STORE_URI;
+  return {
+    ...config,
+    DATA_DIR: abs(config.DATA_DIR),
+    MODELS_DIR: abs(config.MODELS_DIR),
+    STORE_URI: store === undefined || URI_PATTERN.test(store) ? store : abs(store),
+  };
 }
 
 /** loadConfig for process entry points: a bad setting prints its one line and exits with status 78 (EX_CONFIG). */

@@ -5,8 +5,10 @@ import type { z } from "zod";
 import { ChunkRow, DocumentRow, PageRow } from "../../schemas/document.js";
 import { SourceRow } from "../../schemas/sources.js";
 import { arrowSchemaFor } from "./arrow.js";
+import { isObjectStore, type StoreLocation } from "./location.js";
 
 export { arrowSchemaFor } from "./arrow.js";
+export { type StoreLocation, storeIn, storeLocation } from "./location.js";
 
 /** Names of the LanceDB tables. */
 export const TABLES = {
@@ -16,9 +18,9 @@ export const TABLES = {
   sources: "sources",
 } as const;
 
-/** The LanceDB folder and its tables, opened once per process. */
+/** The LanceDB database and its tables, opened once per process. */
 export interface Store {
-  /** Folder of the LanceDB database. */
+  /** Folder or s3:// URI of the LanceDB database. */
   readonly uri: string;
   readonly db: lancedb.Connection;
   readonly documents: lancedb.Table;
@@ -103,14 +105,21 @@ export async function ensureFullTextIndex(chunks: lancedb.Table): Promise<boolea
   return true;
 }
 
+/** Connect to the database at `location`; reads see every commit (workers write, the API reads). */
+function connect(location: StoreLocation): Promise<lancedb.Connection> {
+  return lancedb.connect(location.uri, {
+    readConsistencyInterval: 0,
+    storageOptions: { ...location.storageOptions },
+  });
+}
+
 /**
  * Dimension of the vectors of an existing store, or null when there is none yet: tools that do not
  * embed (sync, report) open the store without loading the embedding model.
  */
-export async function storedVectorDimensions(dataDir: string): Promise<number | null> {
-  const uri = join(dataDir, "lancedb");
-  if (!existsSync(uri)) return null;
-  const db = await lancedb.connect(uri);
+export async function storedVectorDimensions(location: StoreLocation): Promise<number | null> {
+  if (!isObjectStore(location) && !existsSync(location.uri)) return null;
+  const db = await connect(location);
   try {
     if (!(await db.tableNames()).includes(TABLES.chunks)) return null;
     const chunks = await db.openTable(TABLES.chunks);
@@ -124,8 +133,50 @@ export async function storedVectorDimensions(dataDir: string): Promise<number | 
   }
 }
 
-/** Beside the tables: the embedding model that wrote the store's vectors. */
+/** Beside the tables of a store in a folder: the embedding model that wrote the store's vectors. */
 const EMBED_MODEL_FILE = "embedding-model.json";
+/**
+ * The same record in a store on object storage, as a one-row table. Object storage has no "create if
+ * absent" for a plain file through LanceDB, but a table's first version is written once (a conditional
+ * PUT): two processes creating the table at the same time may both succeed, the later one overwriting
+ * as version 2, yet version 1 is the first creator's for everyone.
+ */
+const EMBED_MODEL_TABLE = "embedding_model";
+
+/** The model recorded in a store's folder, recording `embedModel` when there is none yet. */
+function recordedModelInFile(uri: string, embedModel: string): unknown {
+  const path = join(uri, EMBED_MODEL_FILE);
+  try {
+    writeFileSync(path, `${JSON.stringify({ model: embedModel })}\n`, { flag: "wx" });
+    return embedModel;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+  }
+  return (JSON.parse(readFileSync(path, "utf8")) as { model?: unknown }).model;
+}
+
+/** The model recorded in a store on object storage (version 1 of its table), recording `embedModel` when there is none yet. */
+async function recordedModelInTable(db: lancedb.Connection, embedModel: string): Promise<unknown> {
+  if (!(await db.tableNames()).includes(EMBED_MODEL_TABLE)) {
+    try {
+      (await db.createTable(EMBED_MODEL_TABLE, [{ model: embedModel }], { mode: "create" })).close();
+    } catch {
+      // Another process created it first: its record is read below.
+    }
+  }
+  const table = await db.openTable(EMBED_MODEL_TABLE);
+  try {
+    await table.checkout(1);
+    const [row] = await table.query().limit(1).toArray();
+    return (row as { model?: unknown } | undefined)?.model;
+  } finally {
+    table.close();
+  }
+}
+
+/** Where to start afresh, as the operator sets it. */
+const freshPlace = (location: StoreLocation) =>
+  isObjectStore(location) ? "point STORE_URI at a new prefix" : "point DATA_DIR at a new folder";
 
 /**
  * Refuse a store built with another embedding model: two models of the same dimension
@@ -133,36 +184,35 @@ const EMBED_MODEL_FILE = "embedding-model.json";
  * the dimension check cannot see it. A store without the record (new, or made before it existed)
  * takes the model it is opened with.
  */
-function checkEmbeddingModel(uri: string, embedModel: string): void {
-  const path = join(uri, EMBED_MODEL_FILE);
-  try {
-    writeFileSync(path, `${JSON.stringify({ model: embedModel })}\n`, { flag: "wx" });
-    return;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-  }
-  const recorded = (JSON.parse(readFileSync(path, "utf8")) as { model?: unknown }).model;
+async function checkEmbeddingModel(
+  location: StoreLocation,
+  db: lancedb.Connection,
+  embedModel: string,
+): Promise<void> {
+  const recorded = isObjectStore(location)
+    ? await recordedModelInTable(db, embedModel)
+    : recordedModelInFile(location.uri, embedModel);
   if (recorded !== embedModel) {
     throw new StoreDimensionMismatchError(
-      `the store in ${uri} was built with the embedding model ${String(recorded)}, not ${embedModel}; ` +
-        `set EMBED_MODEL=${String(recorded)}, or point DATA_DIR at a new folder and ingest again`,
+      `the store in ${location.uri} was built with the embedding model ${String(recorded)}, not ${embedModel}; ` +
+        `set EMBED_MODEL=${String(recorded)}, or ${freshPlace(location)} and ingest again`,
     );
   }
 }
 
 /**
- * Open (creating if needed) the store in `dataDir/lancedb`. Reads are always consistent with writes
- * made by other processes (workers write, the API reads). With `embedModel` (EMBED_MODEL), a store
- * built with another embedding model is refused.
+ * Open (creating if needed) the store at `location` (a folder, or s3://bucket/prefix). Reads are
+ * always consistent with writes made by other processes (workers write, the API reads). With
+ * `embedModel` (EMBED_MODEL), a store built with another embedding model is refused.
  */
 export async function openStore(
-  dataDir: string,
+  location: StoreLocation,
   vectorDimensions: number,
   embedModel?: string,
 ): Promise<Store> {
-  const uri = join(dataDir, "lancedb");
-  mkdirSync(uri, { recursive: true });
-  const db = await lancedb.connect(uri, { readConsistencyInterval: 0 });
+  const { uri } = location;
+  if (!isObjectStore(location)) mkdirSync(uri, { recursive: true });
+  const db = await connect(location);
   const documents = await openOrCreate(db, TABLES.documents, DocumentRow);
   const pages = await openOrCreate(db, TABLES.pages, PageRow);
   const chunks = await openOrCreate(db, TABLES.chunks, ChunkRow, vectorDimensions);
@@ -172,10 +222,10 @@ export async function openStore(
   if (existing !== vectorDimensions) {
     throw new StoreDimensionMismatchError(
       `the store in ${uri} holds ${existing}-d vectors but the embedding model makes ${vectorDimensions}-d ones; ` +
-        "use the embedding model the store was built with, or point DATA_DIR at a new folder and ingest again",
+        `use the embedding model the store was built with, or ${freshPlace(location)} and ingest again`,
     );
   }
-  if (embedModel !== undefined) checkEmbeddingModel(uri, embedModel);
+  if (embedModel !== undefined) await checkEmbeddingModel(location, db, embedModel);
   return {
     uri,
     db,

@@ -20,7 +20,7 @@ import { SyncQueue } from "../queue/sync-queue.js";
 import { WebhookQueue } from "../queue/webhook-queue.js";
 import { HybridRetriever } from "../retrieval/hybrid.js";
 import { DocumentRepository } from "../store/documents.js";
-import { openStore, type Store, storedVectorDimensions } from "../store/index.js";
+import { openStore, type Store, storedVectorDimensions, storeLocation } from "../store/index.js";
 import { ReviewRepository } from "../store/reviews.js";
 import { SourceRepository } from "../store/sources.js";
 import { createAnswering } from "./answering.js";
@@ -73,7 +73,7 @@ export class Services {
   readonly judge = lazy(() => createJudge(this.config));
 
   /**
-   * Use a store opened elsewhere (an evaluation store) instead of the one in DATA_DIR; it is closed
+   * Use a store opened elsewhere (an evaluation store) instead of the configured one (STORE_URI); it is closed
    * with the rest. Before anything asks for the store.
    */
   adoptStore(store: Store): void {
@@ -84,13 +84,13 @@ export class Services {
   readonly store = lazy(async () => {
     if (this.adoptedStore) return this.adoptedStore;
     const dimensions = await this.vectorDimensions();
-    const store = await openStore(this.config.DATA_DIR, dimensions, this.config.EMBED_MODEL);
+    const store = await openStore(storeLocation(this.config), dimensions, this.config.EMBED_MODEL);
     return this.closing(store, (s) => s.close());
   });
 
   private async vectorDimensions(): Promise<number> {
     const stored = this.options.reuseStoredDimensions
-      ? await storedVectorDimensions(this.config.DATA_DIR)
+      ? await storedVectorDimensions(storeLocation(this.config))
       : null;
     return stored ?? (await this.embedder()).dimensions;
   }

@@ -101,7 +101,8 @@ export async function chunksOf(service: TestService, id: string) {
   return ((await res.json()) as { items: { chunk_id: string; ordinal: number; text: string }[] }).items;
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port on 127.0.0.1 that nothing listens on. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once("error", reject);

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { auditKey, writeNewAuditKey } from "../../src/config/audit-key.js";
 import { ConfigError, loadConfig } from "../../src/config/index.js";
+import { storeLocation } from "../../src/store/location.js";
 
 const bad = (env: Record<string, string>) => {
   try {
@@ -58,6 +59,10 @@ describe("configuration", () => {
     [{ OPEN_MODE: "maybe" }, "OPEN_MODE", /OPEN_MODE=true only on a laptop/],
     [{ UPLOAD_MAX_BYTES: "-5" }, "UPLOAD_MAX_BYTES", /whole number of bytes/],
     [{ DATA_DIR: "s3://bucket/data" }, "DATA_DIR", /s3:\/\/ and other URIs are not supported yet/],
+    [{ STORE_URI: "gs://bucket/store" }, "STORE_URI", /the only URI supported is s3:\/\/bucket\/prefix/],
+    [{ STORE_URI: "s3+ddb://bucket/store?ddbTableName=t" }, "STORE_URI", /only URI supported is s3:/],
+    [{ STORE_URI: "s3://B_ucket/store" }, "STORE_URI", /e\.g\. STORE_URI=s3:\/\/cited\/store/],
+    [{ AWS_ENDPOINT_URL: "minio:9000" }, "AWS_ENDPOINT_URL", /set it to the storage's URL/],
   ])("%j is refused with one line naming %s and the fix", (env, variable, message) => {
     const error = bad(env as Record<string, string>);
     expect(error).toBeInstanceOf(ConfigError);
@@ -65,6 +70,36 @@ describe("configuration", () => {
     expect(error.message).toMatch(new RegExp(`^${variable}`));
     expect(error.message).toMatch(message);
     expect(error.message).not.toContain("\n");
+  });
+
+  test("the store lives in DATA_DIR/lancedb unless STORE_URI names a folder or an s3:// prefix reached with the AWS settings", () => {
+    const dataDir = loadConfig({}).DATA_DIR;
+    expect(storeLocation(loadConfig({}))).toEqual({ uri: join(dataDir, "lancedb"), storageOptions: {} });
+    expect(storeLocation(loadConfig({ STORE_URI: "store" }))).toEqual({
+      uri: join(process.cwd(), "store"),
+      storageOptions: {},
+    });
+    const aws = { AWS_REGION: "eu-west-3", AWS_ACCESS_KEY_ID: "AKID", AWS_SECRET_ACCESS_KEY: "secret" };
+    expect(storeLocation(loadConfig({ STORE_URI: "s3://cited/store", ...aws }))).toEqual({
+      uri: "s3://cited/store",
+      storageOptions: { region: "eu-west-3", access_key_id: "AKID", secret_access_key: "secret" },
+    });
+    const minio = storeLocation(
+      loadConfig({
+        STORE_URI: "s3://cited",
+        AWS_ENDPOINT_URL: "https://s3.example.com",
+        AWS_ENDPOINT_URL_S3: "http://127.0.0.1:9000",
+        AWS_DEFAULT_REGION: "us-east-1",
+        AWS_SESSION_TOKEN: "token",
+      }),
+    );
+    // The S3-specific endpoint wins; plain HTTP is allowed for it.
+    expect(minio.storageOptions).toEqual({
+      endpoint: "http://127.0.0.1:9000",
+      region: "us-east-1",
+      session_token: "token",
+      allow_http: "true",
+    });
   });
 
   test("a JSON config file is read, and the environment wins over it", () => {

@@ -10,7 +10,7 @@ import type { Answerer, DraftTrace, SupportSignals } from "../../answer/answerer
 import type { Embedder } from "../../models/embedder.js";
 import type { HybridRetriever, RetrievedPassage } from "../../retrieval/hybrid.js";
 import { DocumentRepository, localDocumentRow } from "../../store/documents.js";
-import { openStore, type Store } from "../../store/index.js";
+import { openStore, type Store, storeIn } from "../../store/index.js";
 import { type Dataset, type DatasetQuestion, seededShuffle } from "./dataset.js";
 import {
   aggregate,
@@ -122,7 +122,7 @@ export async function buildEvalStore(
   mkdirSync(storeDir, { recursive: true });
   const manifestPath = join(storeDir, "eval-manifest.json");
   const indexed = readManifest(manifestPath, storeDir, settings);
-  const store = await openStore(storeDir, embedder.dimensions);
+  const store = await openStore(storeIn(storeDir), embedder.dimensions);
   const documents = new DocumentRepository(store);
   const ids = new Map(docs.map((d) => [d, evalDocumentId(d)]));
   const todo = docs.filter((d) => !indexed[d]);
