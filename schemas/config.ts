@@ -76,7 +76,7 @@ export const ConfigSchema = z.object({
       // Until object storage is supported, "s3://bucket/data" must not quietly become a local folder "s3:".
       .refine((v) => !URI_PATTERN.test(v), "object storage (a URI) is not supported yet")
       .default("./data"),
-    "Folder of uploaded files, API keys, the audit trail and tenant settings, and of the LanceDB store (documents and chunks) unless STORE_URI says otherwise.",
+    "Folder of uploaded files, the audit trail and tenant settings, and of the LanceDB store (documents, chunks, API keys) unless STORE_URI says otherwise.",
     "set it to a writable folder, e.g. DATA_DIR=./data (a local disk or a mounted share; s3:// and other URIs are not supported yet: put the store there with STORE_URI)",
   ),
   STORE_URI: setting(

@@ -10,6 +10,7 @@ import { isName } from "../../schemas/names.js";
 import { createLogger } from "../lib/logger.js";
 import { sqlString } from "../lib/sql.js";
 import { openOrCreate } from "../store/index.js";
+import { isObjectStore, type StoreLocation, storeIn } from "../store/location.js";
 import { selectRows } from "../store/rows.js";
 import { type AccessScope, accessScope } from "./scope.js";
 
@@ -50,6 +51,8 @@ export interface KeyStoreOptions {
   refreshMs?: number;
   /** Where the line about a keys.json import goes (a logger on stderr by default). */
   log?: ImportLog;
+  /** The store that holds the keys' table (STORE_URI); DATA_DIR/lancedb by default. */
+  store?: StoreLocation;
 }
 
 const hashOf = (secret: string) => createHash("sha256").update(secret).digest("hex");
@@ -94,14 +97,16 @@ export class KeyStore {
   private loading: Promise<StoredKey[]> | null = null;
   private readonly refreshMs: number;
   private readonly log: ImportLog | undefined;
+  private readonly store: StoreLocation;
 
-  /** The keys of the store in `dataDir/lancedb` (created when missing; keys.json there is imported). */
+  /** The keys of the store (created when missing); a keys.json in `dataDir` is imported. */
   constructor(
     readonly dataDir: string,
     options: KeyStoreOptions = {},
   ) {
     this.refreshMs = options.refreshMs ?? KEY_REFRESH_MS;
     this.log = options.log;
+    this.store = options.store ?? storeIn(dataDir);
   }
 
   /** Open the table now (importing keys.json), so that a problem stops start-up, not a request. */
@@ -119,9 +124,9 @@ export class KeyStore {
 
   /** Its own connection, without the embedder: every read sees other processes' commits. */
   private async openTable() {
-    const uri = join(this.dataDir, "lancedb");
-    mkdirSync(uri, { recursive: true });
-    const db = await lancedb.connect(uri, { readConsistencyInterval: 0 });
+    const { uri, storageOptions } = this.store;
+    if (!isObjectStore(this.store)) mkdirSync(uri, { recursive: true });
+    const db = await lancedb.connect(uri, { readConsistencyInterval: 0, storageOptions });
     const keys = await openOrCreate(db, KEY_TABLE, KeyRow);
     await this.importKeyFile(keys);
     return { db, keys };

@@ -9,6 +9,7 @@ import { auditKey } from "../config/audit-key.js";
 import type { Config } from "../config/index.js";
 import type { Logger } from "../lib/logger.js";
 import { CellExtractor } from "../review/extractor.js";
+import { storeLocation } from "../store/location.js";
 import { ChatService } from "../usecases/chat/service.js";
 import { openServices } from "../usecases/services.js";
 import { SourceService } from "../usecases/sync/sources.js";
@@ -172,7 +173,7 @@ async function keyedRoutes(
 
 /** The Express app over the API's parts. */
 async function buildApp(config: Config, log: Logger, parts: ApiServices, version: string) {
-  const keys = new KeyStore(config.DATA_DIR, { log });
+  const keys = new KeyStore(config.DATA_DIR, { log, store: storeLocation(config) });
   await keys.open();
   // Audit trail: every answer, search, document read, upload, deletion, source and key change, and
   // every refusal on the document routes (src/access/audit.ts), anchored by a key outside DATA_DIR.

@@ -13,6 +13,7 @@ import { type Config, ConfigError, loadConfigOrExit } from "../config/index.js";
 import { ModelNotProvisionedError } from "../models/index.js";
 import type { HybridRetriever } from "../retrieval/hybrid.js";
 import { StoreDimensionMismatchError } from "../store/index.js";
+import { storeLocation } from "../store/location.js";
 import { answerAuditFields, searchAuditFields } from "../usecases/audit-fields.js";
 import { openServices } from "../usecases/services.js";
 import { evalCommand } from "./eval.js";
@@ -284,7 +285,7 @@ async function revokeKey(config: Config, keys: KeyStore, id: string | undefined)
 async function keysCommand(config: Config, rest: string[]): Promise<void> {
   const [sub, ...args] = rest;
   if (sub !== "create" && sub !== "list" && sub !== "revoke") fail("keys needs create, list or revoke");
-  const keys = new KeyStore(config.DATA_DIR);
+  const keys = new KeyStore(config.DATA_DIR, { store: storeLocation(config) });
   try {
     if (sub === "create") await createKey(config, keys, args);
     else if (sub === "list") await listKeys(keys);
