@@ -1,6 +1,5 @@
 // `cited eval --review`: review CUAD-style contracts with a template and score the cells against the
 // lawyers' annotations (README, "Contract review"). Tune on eval/tuning.json, report on eval/regression.json.
-import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { Config } from "../config/index.js";
@@ -11,6 +10,7 @@ import { evalReview, reviewReportMarkdown } from "../usecases/eval/review.js";
 import { buildEvalStore, evalStoreDir, indexSettings } from "../usecases/eval/runner.js";
 import { openServices } from "../usecases/services.js";
 import { progressBar } from "./progress.js";
+import { writeReportFiles } from "./report-files.js";
 
 /** The command line of `cited eval --review`, with its defaults. */
 function readReviewEvalOptions(args: string[]) {
@@ -90,15 +90,6 @@ async function reviewOnEvalStore(
   }
 }
 
-/** Write the report as JSON and Markdown under `out`, and print the Markdown. */
-function writeReviewReport(out: string, name: string, report: ReviewReport): void {
-  mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, `${name}.json`), JSON.stringify(report, null, 2));
-  const markdown = reviewReportMarkdown(report);
-  writeFileSync(join(out, `${name}.md`), markdown);
-  process.stdout.write(`${markdown}\nwritten: ${join(out, `${name}.json`)} and .md\n`);
-}
-
 /** `cited eval --review --dataset DIR [--sample FILE | --docs N] [--template cuad]`; returns the exit code. */
 export async function reviewEvalCommand(config: Config, args: string[]): Promise<number> {
   const options = readReviewEvalOptions(args);
@@ -113,7 +104,7 @@ export async function reviewEvalCommand(config: Config, args: string[]): Promise
     const name =
       options.name ??
       `review-${template.name}-${new Date().toISOString().slice(0, 16).replace(/[:T]/g, "-")}`;
-    writeReviewReport(options.out, name, report);
+    writeReportFiles(options.out, name, report, reviewReportMarkdown(report));
   });
   return 0;
 }

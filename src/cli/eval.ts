@@ -1,5 +1,5 @@
 // `cited eval`: measure retrieval and answers on a dataset (README, "Evaluation").
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
@@ -17,6 +17,7 @@ import {
 } from "../usecases/eval/runner.js";
 import { openServices } from "../usecases/services.js";
 import { progressBar } from "./progress.js";
+import { writeReportFiles } from "./report-files.js";
 
 /** A fixed sample and the least scores the code must keep reaching on it. */
 const Gate = z.object({
@@ -142,15 +143,6 @@ async function runOnEvalStore(
   }
 }
 
-/** Write the report as JSON and Markdown under `out`, and print the Markdown. */
-function writeReport(out: string, name: string, report: EvalReport): void {
-  mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, `${name}.json`), JSON.stringify(report, null, 2));
-  const markdown = reportMarkdown(report);
-  writeFileSync(join(out, `${name}.md`), markdown);
-  process.stdout.write(`${markdown}\nwritten: ${join(out, `${name}.json`)} and .md\n`);
-}
-
 /** Print each gated metric against its minimum; the exit code (1 when any is below). */
 function checkGate(gate: Gate, report: EvalReport): number {
   const failures = Object.entries(gate.min).filter(([path, min]) => !((metric(report, path) ?? -1) >= min));
@@ -182,7 +174,7 @@ export async function evalCommand(config: Config, args: string[]): Promise<numbe
   const name =
     options.name ?? `${basename(dataset.dir)}-${new Date().toISOString().slice(0, 16).replace(/[:T]/g, "-")}`;
   return runOnEvalStore(config, dataset, docs, name, options, (report) => {
-    writeReport(options.out, name, report);
+    writeReportFiles(options.out, name, report, reportMarkdown(report));
     return gate ? checkGate(gate, report) : 0;
   });
 }
