@@ -85,10 +85,13 @@ const MOST_WORDS_ACROSS = 10;
 /** Content words an answer may add beyond its facts and the question's own words. */
 const MOST_UNCHECKED_WORDS = 1;
 
+/** The words of a text, in lower case (one split for every rule here). */
+const wordsOf = (text: string) => text.toLowerCase().split(/[^\p{L}\p{N}]+/u);
+
 /** The facts a value answer states: its numbers and names, and its periods and months in the evidence's words. */
 function valueFacts(answer: string): Set<string> {
   const facts = anchors(answer);
-  for (const word of answer.toLowerCase().split(/[^\p{L}\p{N}]+/u)) {
+  for (const word of wordsOf(answer)) {
     const value = SPANISH_VALUE_WORDS[word];
     if (value) facts.add(value);
   }
@@ -106,10 +109,8 @@ function answersTheKind(question: string, facts: ReadonlySet<string>): boolean {
 
 /** Content words of the answer that are neither its facts nor words of the question. */
 function uncheckedWords(answer: string, facts: ReadonlySet<string>, question: string): string[] {
-  const asked = new Set(question.toLowerCase().split(/[^\p{L}\p{N}]+/u));
-  return answer
-    .toLowerCase()
-    .split(/[^\p{L}\p{N}]+/u)
+  const asked = new Set(wordsOf(question));
+  return wordsOf(answer)
     .filter((w) => w && !SPANISH_STOP.has(w) && !asked.has(w) && !SPANISH_VALUE_WORDS[w])
     .filter((w) => ![...contentWords(w)].every((c) => facts.has(c)));
 }
