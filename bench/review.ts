@@ -48,6 +48,12 @@ const loadStart = performance.now();
 const extractor = new CellExtractor(retriever, documents, await services.judge(), await services.generator());
 const modelLoadSeconds = (performance.now() - loadStart) / 1000;
 const row = (await documents.getForWorker(ids.get(doc.doc)!))!;
+// A worker keeps its models warm between contracts: read the weights in (one cell that uses the judge
+// and the chat model) before the clock starts, and report that time on its own.
+const warmStart = performance.now();
+const party = shippedTemplate("essentials").fields.find((f) => f.type === "party")!;
+await extractor.cell(row.id, party, LOCAL_SCOPE);
+const warmUpSeconds = (performance.now() - warmStart) / 1000;
 
 const runs = [];
 for (const name of values.templates.split(",")) {
@@ -78,6 +84,7 @@ const result = {
   chat_model: config.CHAT_MODEL,
   judge_model: config.JUDGE_MODEL,
   model_load_seconds: Math.round(modelLoadSeconds * 10) / 10,
+  warm_up_seconds: Math.round(warmUpSeconds * 10) / 10,
   runs,
 };
 mkdirSync("bench/results", { recursive: true });
