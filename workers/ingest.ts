@@ -74,7 +74,7 @@ interface JobRun {
   job: Job<IngestJobData>;
   /** The document's id. */
   id: string;
-  /** Writes the document only while this job owns it (a stale job of a lost sync writes nothing). */
+  /** Writes the document only while this run owns it: its job is the row's, and it holds the job's lock. */
   update: (patch: DocumentPatch) => Promise<unknown>;
 }
 
@@ -85,13 +85,37 @@ async function ingestJob(options: IngestWorkerOptions, job: Job<IngestJobData>) 
   const jobId = job.id ?? "";
   const doc = await documents.getForWorker(id);
   if (!doc || (doc.job_id !== null && doc.job_id !== jobId)) return skipJob(options, job, doc);
-  const run: JobRun = { options, job, id, update: (patch) => documents.updateForJob(id, jobId, patch) };
+  const run: JobRun = { options, job, id, update: (patch) => updateWhileOwned(options, job, id, patch) };
   await run.update({ status: "processing", error: null, error_code: null, notes: null });
   try {
     return await indexDocument(run, doc);
   } catch (error) {
     return recordFailure(run, error);
   }
+}
+
+/**
+ * Write the document's row only while this run still holds the job's lock (extending it): a run whose
+ * lock expired under load, while BullMQ gave the job to another run, must not write "processing" or
+ * "queued" over the other run's "ready" (the next sync would find the file stuck and queue it again).
+ */
+async function updateWhileOwned(
+  options: IngestWorkerOptions,
+  job: Job<IngestJobData>,
+  id: string,
+  patch: DocumentPatch,
+): Promise<void> {
+  if (job.token) {
+    const held = await job.extendLock(job.token, options.lockDurationMs ?? 30_000).catch(() => 0);
+    if (held !== 1) {
+      options.log.warn(
+        { document: id, job: job.id, status: patch.status },
+        "lost the job's lock: not writing",
+      );
+      return;
+    }
+  }
+  await options.deps.documents.updateForJob(id, job.id ?? "", patch);
 }
 
 /** Tell the sync that a job ended for good; its errors are logged, never fail the job. */
