@@ -1,16 +1,16 @@
 // API keys in the store (the `api_keys` table of DATA_DIR/lancedb), which every API process, worker
 // and CLI shares: a key created or revoked by one process counts in all of them within the refresh interval.
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync } from "node:fs";
+import { existsSync, readFileSync, renameSync } from "node:fs";
 import { join } from "node:path";
-import * as lancedb from "@lancedb/lancedb";
+import type * as lancedb from "@lancedb/lancedb";
 import { z } from "zod";
 import { KeyRole, KeyRow } from "../../schemas/api.js";
 import { isName } from "../../schemas/names.js";
 import { createLogger } from "../lib/logger.js";
 import { sqlString } from "../lib/sql.js";
-import { openOrCreate } from "../store/index.js";
-import { isObjectStore, type StoreLocation, storeIn } from "../store/location.js";
+import { connectStore, openOrCreate } from "../store/index.js";
+import { type StoreLocation, storeIn } from "../store/location.js";
 import { selectRows } from "../store/rows.js";
 import { type AccessScope, accessScope } from "./scope.js";
 
@@ -124,9 +124,7 @@ export class KeyStore {
 
   /** Its own connection, without the embedder: every read sees other processes' commits. */
   private async openTable() {
-    const { uri, storageOptions } = this.store;
-    if (!isObjectStore(this.store)) mkdirSync(uri, { recursive: true });
-    const db = await lancedb.connect(uri, { readConsistencyInterval: 0, storageOptions });
+    const db = await connectStore(this.store);
     const keys = await openOrCreate(db, KEY_TABLE, KeyRow);
     await this.importKeyFile(keys);
     return { db, keys };

@@ -105,8 +105,12 @@ export async function ensureFullTextIndex(chunks: lancedb.Table): Promise<boolea
   return true;
 }
 
-/** Connect to the database at `location`; reads see every commit (workers write, the API reads). */
-function connect(location: StoreLocation): Promise<lancedb.Connection> {
+/**
+ * Connect to the database at `location` (creating its folder when it is one); reads see every commit
+ * (workers write, the API reads).
+ */
+export function connectStore(location: StoreLocation): Promise<lancedb.Connection> {
+  if (!isObjectStore(location)) mkdirSync(location.uri, { recursive: true });
   return lancedb.connect(location.uri, {
     readConsistencyInterval: 0,
     storageOptions: { ...location.storageOptions },
@@ -119,7 +123,7 @@ function connect(location: StoreLocation): Promise<lancedb.Connection> {
  */
 export async function storedVectorDimensions(location: StoreLocation): Promise<number | null> {
   if (!isObjectStore(location) && !existsSync(location.uri)) return null;
-  const db = await connect(location);
+  const db = await connectStore(location);
   try {
     if (!(await db.tableNames()).includes(TABLES.chunks)) return null;
     const chunks = await db.openTable(TABLES.chunks);
@@ -211,8 +215,7 @@ export async function openStore(
   embedModel?: string,
 ): Promise<Store> {
   const { uri } = location;
-  if (!isObjectStore(location)) mkdirSync(uri, { recursive: true });
-  const db = await connect(location);
+  const db = await connectStore(location);
   const documents = await openOrCreate(db, TABLES.documents, DocumentRow);
   const pages = await openOrCreate(db, TABLES.pages, PageRow);
   const chunks = await openOrCreate(db, TABLES.chunks, ChunkRow, vectorDimensions);
