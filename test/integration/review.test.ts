@@ -1,9 +1,9 @@
 // Contract review end to end with the real API, worker, Redis, LanceDB, embedder, judge and chat
 // model: generated contracts with known clauses (and known absent ones) reviewed through the API.
 import ExcelJS from "exceljs";
-import { KeyStore } from "../../src/access/keys.js";
+import { startKeyedService } from "../support/keyed.js";
 import { contractPdf, fillerClauses } from "../support/pdfs.js";
-import { startService, type TestService, waitForDocuments, waitForIndex } from "../support/service.js";
+import { type TestService, waitForDocuments, waitForIndex } from "../support/service.js";
 
 let service: TestService;
 const keys: Record<string, string> = {};
@@ -130,21 +130,18 @@ async function finished(key: string, id: string, timeoutMs = 600_000): Promise<R
 }
 
 beforeAll(async () => {
-  service = await startService({ OPEN_MODE: "false", RATE_LIMIT_PER_MINUTE: "0", GENERATION_PARALLEL: "1" });
-  const store = new KeyStore(service.dataDir);
-  const make = async (
-    name: string,
-    tenant: string,
-    groups: string[],
-    role: "reader" | "editor" | "admin",
-  ) => {
-    keys[name] = (await store.create({ tenant, groups, role })).key;
-  };
-  await make("team", "legal", ["team"], "editor");
-  await make("ops", "legal", ["ops"], "editor");
-  await make("opsReader", "legal", ["ops"], "reader");
-  await make("admin", "legal", [], "admin");
-  await make("other", "acme", [], "admin");
+  const keyed = await startKeyedService(
+    { GENERATION_PARALLEL: "1" },
+    {
+      team: { tenant: "legal", groups: ["team"], role: "editor" },
+      ops: { tenant: "legal", groups: ["ops"], role: "editor" },
+      opsReader: { tenant: "legal", groups: ["ops"], role: "reader" },
+      admin: { tenant: "legal", groups: [], role: "admin" },
+      other: { tenant: "acme", groups: [], role: "admin" },
+    },
+  );
+  service = keyed.service;
+  Object.assign(keys, keyed.tokens);
   ids.team = await uploadAs(keys.team!, "supply.pdf", await teamContract(), "team");
   ids.ops = await uploadAs(keys.ops!, "services.pdf", await opsContract(), "ops");
   await waitForDocuments(service, [ids.team], 300_000, auth(keys.team!));
