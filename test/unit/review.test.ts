@@ -385,6 +385,8 @@ describe("review scoring", () => {
       typedMissing: false,
       hit,
       valueRight: null,
+      quotes: [],
+      note: "",
     });
     const cells = [
       cell(true, 0.9, true),

@@ -66,6 +66,9 @@ export interface ScoredCell {
   hit: boolean;
   /** Value check for VALUE_FIELDS: true/false, or null when not scored. */
   valueRight: boolean | null;
+  /** The cell's quotes and note, for reading the failures in the JSON report. */
+  quotes: string[];
+  note: string;
 }
 
 /** Support thresholds: at least `found` is found, below `uncertain` is not found. */
@@ -154,6 +157,8 @@ export function scoreCell(doc: string, field: TemplateField, cell: ReviewCell, g
     typedMissing: cell.citations.length > 0 && field.type !== "clause" && cell.value === null,
     hit,
     valueRight,
+    quotes: cell.citations.map((c) => c.quote),
+    note: cell.note,
   };
 }
 
