@@ -60,11 +60,29 @@ async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs: n
   throw new Error(`${what} did not happen within ${timeoutMs} ms\n${log().slice(-4000)}`);
 }
 
+/** The last /readyz answer (or fetch error) per URL: a readiness timeout says which check failed. */
+const lastReadiness = new Map<string, string>();
+
 /** /readyz answers 200; the body is read so the connection is not left half-used. */
 async function isReady(url: string): Promise<boolean> {
-  const res = await fetch(`${url}/readyz`);
-  await res.arrayBuffer();
-  return res.ok;
+  try {
+    const res = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(10_000) });
+    lastReadiness.set(url, `${res.status} ${await res.text()}`);
+    return res.ok;
+  } catch (error) {
+    lastReadiness.set(url, `no answer: ${(error as Error).message}`);
+    return false;
+  }
+}
+
+/** Wait until the API at url is ready; on timeout the error names its last readiness answer. */
+function waitReady(url: string, what: string, log: () => string): Promise<void> {
+  return waitFor(
+    () => isReady(url),
+    what,
+    90_000,
+    () => `${log()}\n[test] last /readyz: ${lastReadiness.get(url)}`,
+  );
 }
 
 /** Start API and worker with these settings (plus a fresh DATA_DIR and QUEUE_PREFIX). */
@@ -117,12 +135,12 @@ export async function startService(settings: Record<string, string> = {}): Promi
     },
     async startApi() {
       api = startProcess("src/api/main.ts", env, log);
-      await waitFor(() => isReady(url), "API readiness", 90_000, logs);
+      await waitReady(url, "API readiness", logs);
     },
     async startApiReplica() {
       const replicaUrl = `http://127.0.0.1:${port + 1 + replicas.length}`;
       replicas.push(startProcess("src/api/main.ts", { ...env, PORT: replicaUrl.split(":")[2] }, log));
-      await waitFor(() => isReady(replicaUrl), "API replica readiness", 90_000, logs);
+      await waitReady(replicaUrl, "API replica readiness", logs);
       return { url: replicaUrl };
     },
     workerAlive: () => worker !== null && worker.exitCode === null && worker.signalCode === null,
@@ -156,7 +174,7 @@ export async function startService(settings: Record<string, string> = {}): Promi
     logs,
   };
   try {
-    await waitFor(() => isReady(url), "API readiness", 90_000, logs);
+    await waitReady(url, "API readiness", logs);
     await service.startWorker();
   } catch (error) {
     // A service that did not come up is not left running (and loading models) behind the test.
