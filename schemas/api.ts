@@ -224,6 +224,8 @@ export const Citation = z
     chunk_id: z.string(),
     document_id: z.string(),
     title: z.string(),
+    /** The heading path of the clause the quote is in ("8. Termination > 8.2"); "" when none. */
+    section: z.string().default(""),
     page: z.int(),
     quote: z.string(),
     char_start: z.int(),

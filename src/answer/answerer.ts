@@ -11,7 +11,7 @@ import { vocabularyCoverage } from "../retrieval/expansion.js";
 import type { HybridRetriever, RetrievedPassage } from "../retrieval/hybrid.js";
 import type { DocumentRepository } from "../store/documents.js";
 import { alignAcrossLanguages, framedDraft } from "./across.js";
-import { type CitedAnswer, citeAnswer, type PageTextReader } from "./cite.js";
+import { type CitedAnswer, citeAnswer, storedPageReader } from "./cite.js";
 import { alignWritten, type DraftSentence, extractiveDraft } from "./compose.js";
 import { chooseEvidence, questionTopic } from "./evidence.js";
 import { type AnswerLanguage, languageOf } from "./language.js";
@@ -187,7 +187,11 @@ export class Answerer {
     await ticket.ready;
     clock.queue = performance.now() - queued;
     const drafts = await this.word(input.question, chosen, events, abort, clock);
-    const cited = await citeAnswer(drafts, numbered, this.pageReader(retrieved, input.scope));
+    const cited = await citeAnswer(
+      drafts,
+      numbered,
+      storedPageReader(this.documents, retrieved, input.scope),
+    );
     if (cited.sentences.length === 0) return done(cited, null, "unverified");
     const coverage = vocabularyCoverage(
       questionTopic(input.question),
@@ -280,22 +284,6 @@ export class Answerer {
     );
     clock.support = performance.now() - began;
     return support;
-  }
-
-  /** Stored page text of the retrieved passages' pages, read once per document and only as the caller may. */
-  private pageReader(retrieved: readonly RetrievedPassage[], scope: AccessScope): PageTextReader {
-    const cache = new Map<string, Promise<Map<number, string>>>();
-    return async (documentId, page) => {
-      let pages = cache.get(documentId);
-      if (!pages) {
-        const wanted = retrieved
-          .filter((p) => p.document_id === documentId)
-          .flatMap((p) => p.spans.map((s) => s.page));
-        pages = this.documents.pageTexts(documentId, [...new Set(wanted)], scope);
-        cache.set(documentId, pages);
-      }
-      return (await pages).get(page);
-    };
   }
 
   /** The response: the verified answer, or an abstention that says why. */

@@ -2,6 +2,9 @@
 // are found in the passage, mapped to a page, and equal to the stored page text there. A sentence
 // left with no verified citation is dropped; an answer never shows an unproven quote.
 import type { AnswerSentence, Citation } from "../../schemas/api.js";
+import type { AccessScope } from "../access/scope.js";
+import type { RetrievedPassage } from "../retrieval/hybrid.js";
+import type { DocumentRepository } from "../store/documents.js";
 import type { DraftSentence } from "./compose.js";
 import type { NumberedPassage, PassageSentence } from "./passages.js";
 import { verifyQuote } from "./verify.js";
@@ -9,11 +12,36 @@ import { verifyQuote } from "./verify.js";
 /** Stored text of a page of a document, or undefined when the caller may not read it. */
 export type PageTextReader = (documentId: string, page: number) => Promise<string | undefined>;
 
+/** Stored page text of the retrieved passages' pages, read once per document and only as the scope may. */
+export function storedPageReader(
+  documents: DocumentRepository,
+  retrieved: readonly RetrievedPassage[],
+  scope: AccessScope,
+): PageTextReader {
+  const cache = new Map<string, Promise<Map<number, string>>>();
+  return async (documentId, page) => {
+    let pages = cache.get(documentId);
+    if (!pages) {
+      const wanted = retrieved
+        .filter((p) => p.document_id === documentId)
+        .flatMap((p) => p.spans.map((s) => s.page));
+      pages = documents.pageTexts(documentId, [...new Set(wanted)], scope);
+      cache.set(documentId, pages);
+    }
+    return (await pages).get(page);
+  };
+}
+
 /** Sentences with verified citations, the citations, and how many sentences had none. */
 export interface CitedAnswer {
   sentences: AnswerSentence[];
   citations: Citation[];
   dropped: number;
+}
+
+/** Where a citation stands, as a reader writes it: "§ 8.1 Termination, p. 14", or "p. 14". */
+export function citedPlace(citation: Pick<Citation, "section" | "page">): string {
+  return citation.section ? `§ ${citation.section}, p. ${citation.page}` : `p. ${citation.page}`;
 }
 
 /** Verify one passage sentence; the citation it becomes, or null. */
@@ -34,6 +62,7 @@ async function citationFor(
     chunk_id: p.passage.chunk_id,
     document_id: p.passage.document_id,
     title: p.passage.title,
+    section: p.passage.section,
     page: location.page,
     quote: location.exact,
     char_start: location.charStart,

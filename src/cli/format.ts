@@ -1,4 +1,5 @@
 import type { AskResponse, Passage } from "../../schemas/api.js";
+import { citedPlace } from "../answer/cite.js";
 
 const squash = (s: string) => s.replace(/\s+/g, " ").trim();
 
@@ -10,7 +11,8 @@ export function formatAnswer(answer: AskResponse): string {
     for (const p of answer.passages.slice(0, 3))
       lines.push(`  - ${p.title}, page ${p.page_start}: ${squash(p.text).slice(0, 160)}…`);
   } else {
-    for (const c of answer.citations) lines.push(`[${c.n}] ${c.title}, page ${c.page}: “${squash(c.quote)}”`);
+    for (const c of answer.citations)
+      lines.push(`[${c.n}] ${c.title}, ${citedPlace(c)}: “${squash(c.quote)}”`);
   }
   lines.push(
     "",

@@ -5,7 +5,7 @@
 import type { Citation } from "../../schemas/api.js";
 import type { CellStatus, CellValue, ReviewCell, TemplateField } from "../../schemas/review.js";
 import type { AccessScope } from "../access/scope.js";
-import { citeAnswer, type PageTextReader } from "../answer/cite.js";
+import { citeAnswer, storedPageReader } from "../answer/cite.js";
 import { extractiveDraft } from "../answer/compose.js";
 import { chooseEvidence, questionTopic } from "../answer/evidence.js";
 import { type NumberedPassage, numberPassages, type PassageSentence } from "../answer/passages.js";
@@ -110,7 +110,7 @@ export class CellExtractor {
     const cited = await citeAnswer(
       extractiveDraft(chosen),
       numbered,
-      pageReader(this.documents, retrieved, scope),
+      storedPageReader(this.documents, retrieved, scope),
     );
     if (cited.citations.length === 0) return none("no quote could be verified on its page");
     const quotes = cited.citations.map((c) => c.quote);
@@ -283,21 +283,4 @@ export function durationCue(field: TemplateField): RegExp | undefined {
   if (/renew|extension/i.test(asked)) return /renew|successive|extend/;
   if (/warrant/i.test(asked)) return /warrant/;
   return undefined;
-}
-
-/** Stored page text of the retrieved passages' pages, read once per cell and only as the scope may. */
-function pageReader(
-  documents: DocumentRepository,
-  retrieved: readonly RetrievedPassage[],
-  scope: AccessScope,
-): PageTextReader {
-  let pages: Promise<Map<number, string>> | null = null;
-  return async (documentId, page) => {
-    pages ??= documents.pageTexts(
-      documentId,
-      [...new Set(retrieved.flatMap((p) => p.spans.map((s) => s.page)))],
-      scope,
-    );
-    return (await pages).get(page);
-  };
 }

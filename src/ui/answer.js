@@ -132,8 +132,6 @@ export class AnswerPanel {
    * @param {AskResponse} result
    */
   citationList(result) {
-    // A citation's clause path comes from the passage it was found in ("Termination > 8.2 …").
-    const sectionOf = new Map(result.passages.map((p) => [p.chunk_id, p.section]));
     return el(
       "ol",
       { class: "citations", id: "citation-list" },
@@ -149,9 +147,7 @@ export class AnswerPanel {
           { "data-n": c.n, id: `citation-${c.n}` },
           el("strong", {}, `[${c.n}] ${c.title}`),
           t("answer.onPage", { page: c.page }),
-          sectionOf.get(c.chunk_id)
-            ? el("span", { class: "hint section" }, ` · § ${sectionOf.get(c.chunk_id)}`)
-            : null,
+          c.section ? el("span", { class: "hint section" }, ` · § ${c.section}`) : null,
           el("blockquote", { class: "quote" }, c.quote),
           show,
         );

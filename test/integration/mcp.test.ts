@@ -115,7 +115,7 @@ describe("MCP over HTTP at /mcp", () => {
       const notice = answer.citations.find((c) => /ninety \(90\) days/.test(c.quote.replace(/\s+/g, " ")));
       expect(notice).toMatchObject({ page: 2, document_id: msaId });
       expect(res.content[0]!.text).toMatch(
-        /\[\d\][\s\S]*\n\nSources:\n\[\d\] MASTER SERVICES AGREEMENT, p\. 2: /,
+        /\[\d\][\s\S]*\n\nSources:\n\[\d\] MASTER SERVICES AGREEMENT, § [^\n]+, p\. 2: /,
       );
     },
     oneAnswer,

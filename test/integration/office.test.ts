@@ -14,6 +14,7 @@ import { contractPdf, fillerClauses, NOTICE } from "../support/pdfs.js";
 import { renderPage, tiffScan } from "../support/scans.js";
 import {
   ingestFiles,
+  postJson,
   searchDocument,
   startService,
   storedPage,
@@ -141,6 +142,25 @@ describe("office files, mail, scans and code pages", () => {
     expect(clause?.section).toMatch(/^Termination > 8\.1 Termination for Convenience/);
     expect((await page(ids["agreement.docx"]!, 3)).text).toMatch(/ninety \(90\) days' prior written notice/);
   });
+
+  test("an answer from the Word file cites the clause as “§ 8.1, page 3”", async () => {
+    const res = await postJson(service, "/v1/ask", {
+      question: "How many days of notice are needed to terminate the agreement for convenience?",
+      top_k: 4,
+      filters: { document_ids: [ids["agreement.docx"]!] },
+    });
+    expect(res.status).toBe(200);
+    const answer = (await res.json()) as {
+      abstained: boolean;
+      citations: { page: number; section: string; quote: string }[];
+    };
+    expect(answer.abstained).toBe(false);
+    const notice = answer.citations.find((c) => /ninety \(90\) days/.test(c.quote.replace(/\s+/g, " ")));
+    expect(notice).toMatchObject({
+      page: 3,
+      section: expect.stringMatching(/^Termination > 8\.1 Termination for Convenience/),
+    });
+  }, 300_000);
 
   test("the Outlook message's two attachments become documents linked to it", async () => {
     const list = (await (await service.request("/v1/documents?limit=50")).json()) as { items: Doc[] };

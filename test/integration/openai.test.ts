@@ -146,7 +146,9 @@ describe("cited: the verified answer of /v1/ask as a chat completion", () => {
       expect(notice).toMatchObject({ document_id: msaId, page: 2, verified: true });
       expect(content).toMatch(new RegExp(`\\[${notice!.n}\\]`));
       expect(content).toMatch(
-        new RegExp(`\\n\\nSources:\\n[\\s\\S]*\\[${notice!.n}\\] MASTER SERVICES AGREEMENT, p\\. 2: “`),
+        new RegExp(
+          `\\n\\nSources:\\n[\\s\\S]*\\[${notice!.n}\\] MASTER SERVICES AGREEMENT, § [^\\n]+, p\\. 2: “`,
+        ),
       );
       const ask = await postJson(
         service,

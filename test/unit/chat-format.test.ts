@@ -29,6 +29,7 @@ const answered: AskResponse = {
       chunk_id: "c1",
       document_id: "doc_1",
       title: "MASTER SERVICES AGREEMENT",
+      section: "8. TERMINATION",
       page: 2,
       quote: "Either party may terminate\nupon ninety (90) days' notice.",
       char_start: 10,
@@ -56,7 +57,7 @@ const answered: AskResponse = {
 describe("answer text", () => {
   test("an answer keeps its [n] markers and ends with a Sources block quoting each citation on one line", () => {
     expect(answerText(answered)).toBe(
-      "Either party may terminate upon ninety (90) days' notice. [1]\n\nSources:\n[1] MASTER SERVICES AGREEMENT, p. 2: “Either party may terminate upon ninety (90) days' notice.”",
+      "Either party may terminate upon ninety (90) days' notice. [1]\n\nSources:\n[1] MASTER SERVICES AGREEMENT, § 8. TERMINATION, p. 2: “Either party may terminate upon ninety (90) days' notice.”",
     );
   });
 

@@ -8,6 +8,7 @@ import type {
   ChatExtension,
   ChatModelId,
 } from "../../../schemas/chat.js";
+import { citedPlace } from "../../answer/cite.js";
 
 /** "p. 3" or "pp. 3–4". */
 const pages = (start: number, end: number) => (start === end ? `p. ${start}` : `pp. ${start}–${end}`);
@@ -25,7 +26,7 @@ export function answerText(answer: AskResponse): string {
       .map((p) => `- ${p.title}, ${pages(p.page_start, p.page_end)}`);
     return closest.length ? `${answer.answer}\n\nClosest passages:\n${closest.join("\n")}` : answer.answer;
   }
-  const sources = answer.citations.map((c) => `[${c.n}] ${c.title}, p. ${c.page}: “${oneLine(c.quote)}”`);
+  const sources = answer.citations.map((c) => `[${c.n}] ${c.title}, ${citedPlace(c)}: “${oneLine(c.quote)}”`);
   return `${answer.answer}\n\nSources:\n${sources.join("\n")}`;
 }
 

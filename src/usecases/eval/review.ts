@@ -185,6 +185,7 @@ async function baselineCells(retriever: HybridRetriever, documentId: string, fie
             chunk_id: "",
             document_id: documentId,
             title: "",
+            section: "",
             page: 0,
             quote,
             char_start: 0,
