@@ -3,6 +3,7 @@
 // too, as .msg files) become documents of their own.
 import msgreader, { type FieldsData } from "@kenjiuno/msgreader";
 import { ingestErrors } from "../errors.js";
+import { declaredHtmlCharset, decodeText } from "./charset.js";
 import { attachmentName, messageDocument } from "./eml.js";
 import type { DocumentReader } from "./types.js";
 
@@ -35,11 +36,30 @@ function headers(fields: FieldsData): Record<string, string> {
   return Object.fromEntries(entries.filter((e): e is [string, string] => Boolean(e[1])));
 }
 
-/** The HTML body, when the message has no plain text: as a string, or bytes in the message's code page. */
+/** Windows code page numbers Outlook writes (PidTagInternetCodepage) that are not `cp<n>` in iconv-lite. */
+const CODE_PAGES: Record<number, string> = {
+  65001: "utf-8",
+  20127: "us-ascii",
+  1200: "utf-16le",
+  1201: "utf-16be",
+};
+
+/** The charset of a Windows code page number, e.g. 1252 → "cp1252"; undefined when unset or unknown. */
+export function codePageCharset(codePage: number | undefined): string | undefined {
+  if (!codePage) return undefined;
+  return CODE_PAGES[codePage] ?? `cp${codePage}`;
+}
+
+/**
+ * The HTML body, when the message has no plain text: a string, or bytes in the charset the HTML
+ * declares, else the message's code page (Outlook writes HTML bodies in it), else as detected.
+ */
 function htmlBody(fields: FieldsData): string | undefined {
   if (fields.bodyHtml) return fields.bodyHtml;
   if (!fields.html) return undefined;
-  return new TextDecoder("utf-8").decode(fields.html);
+  const declared =
+    declaredHtmlCharset(fields.html) ?? codePageCharset(fields.internetCodepage ?? fields.messageCodepage);
+  return decodeText(fields.html, declared).text;
 }
 
 /** Outlook .msg messages. */

@@ -26,7 +26,10 @@ function properties(headerBytes: number, entries: [tag: number, value: bigint][]
 /** A FILETIME: 100-ns intervals since 1601. */
 const filetime = (date: Date) => BigInt(date.getTime() + 11_644_473_600_000) * 10_000n;
 
-/** An Outlook message with a plain-text body, one recipient and these attachments. */
+/**
+ * An Outlook message with one recipient and these attachments, and a plain-text body — or, with
+ * `html`, only an HTML body of those bytes in the code page `codePage` says (PidTagInternetCodepage).
+ */
 export function msgFile(spec: {
   subject: string;
   from: { name: string; email: string };
@@ -34,10 +37,14 @@ export function msgFile(spec: {
   date: Date;
   body: string;
   attachments: MsgAttachment[];
+  html?: Uint8Array;
+  codePage?: number;
 }): Uint8Array {
   const cfb = CFB.utils.cfb_new();
   const add = (path: string, content: Buffer | Uint8Array) => CFB.utils.cfb_add(cfb, path, content);
-  const top = properties(32, [[0x0e060040, filetime(spec.date)]]);
+  const fixed: [number, bigint][] = [[0x0e060040, filetime(spec.date)]];
+  if (spec.codePage) fixed.push([0x3fde0003, BigInt(spec.codePage)]);
+  const top = properties(32, fixed);
   top.writeUInt32LE(1, 8); // next recipient id
   top.writeUInt32LE(spec.attachments.length, 12); // next attachment id
   top.writeUInt32LE(1, 16); // recipient count
@@ -45,7 +52,8 @@ export function msgFile(spec: {
   add("/__properties_version1.0", top);
   add("/__substg1.0_001A001F", utf16("IPM.Note"));
   add("/__substg1.0_0037001F", utf16(spec.subject));
-  add("/__substg1.0_1000001F", utf16(spec.body));
+  if (spec.html) add("/__substg1.0_10130102", spec.html);
+  else add("/__substg1.0_1000001F", utf16(spec.body));
   add("/__substg1.0_0C1A001F", utf16(spec.from.name));
   add("/__substg1.0_0C1F001F", utf16(spec.from.email));
   add("/__substg1.0_5D01001F", utf16(spec.from.email));

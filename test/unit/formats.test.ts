@@ -11,6 +11,7 @@ import { decodeText, guessUtf16 } from "../../ingestion/readers/charset.js";
 import { messageDocument } from "../../ingestion/readers/eml.js";
 import { imageSize, tiffPages } from "../../ingestion/readers/images.js";
 import { readerFor } from "../../ingestion/readers/index.js";
+import { codePageCharset } from "../../ingestion/readers/msg.js";
 import { dominantLanguage, ocrLanguagesProblem } from "../../ingestion/readers/ocr.js";
 import { odtText } from "../../ingestion/readers/odt.js";
 import { readPptxText, rtfText } from "../../ingestion/readers/office-text.js";
@@ -226,6 +227,33 @@ describe("Outlook messages", () => {
       ["tarifa.csv", "servicio,precio\nAlmacenaje,17 €\n"],
       ["nota.txt", "Los originales llegan el viernes."],
     ]);
+  });
+
+  test("an HTML-only body in the message's code page (Windows-1252) keeps its “é” and “€”", async () => {
+    const html = iconv.encode(
+      "<html><body><p>La penalización es de 100 € por día.</p></body></html>",
+      "windows-1252",
+    );
+    const parsed = await readerFor("msg").read(
+      msgFile({ ...sample(), html, codePage: 1252, attachments: [] }),
+      limits,
+    );
+    expect(parsed.pages[0]!.text).toMatch(/La penalización es de 100 € por día\./);
+    expect(codePageCharset(1252)).toBe("cp1252");
+    expect(codePageCharset(65001)).toBe("utf-8");
+    expect(codePageCharset(undefined)).toBeUndefined();
+  });
+
+  test("a message attached to a message is passed on as an Outlook message of its own", async () => {
+    const inner = msgFile({ ...sample(), subject: "Inner", attachments: [] });
+    const parsed = await readerFor("msg").read(
+      msgFile({ ...sample(), attachments: [{ name: "reenvio.msg", bytes: inner }] }),
+      limits,
+    );
+    const [child] = parsed.attachments ?? [];
+    expect(child!.name).toBe("reenvio.msg");
+    expect(detectFileType(child!.bytes, child!.name)).toBe("msg");
+    expect((await readerFor("msg").read(child!.bytes, limits)).title).toBe("Inner");
   });
 
   test("a damaged message is refused as unreadable", async () => {
