@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
 import { loadConfigOrExit } from "../src/config/index.js";
-import { createEmbedder, disposeRuntime, type LlamaEmbedder } from "../src/models/index.js";
+import { configureRuntime, createEmbedder, disposeRuntime, type LlamaEmbedder } from "../src/models/index.js";
 
 const { values } = parseArgs({
   options: {
@@ -16,6 +16,8 @@ const { values } = parseArgs({
   },
 });
 const config = loadConfigOrExit();
+// Several embedders side by side (which the composition root does not build): the runtime as it would.
+configureRuntime({ gpu: config.LLAMA_GPU });
 const ids = values.models.split(",");
 const rows = JSON.parse(readFileSync("test/fixtures/e5-sentences.json", "utf8")) as {
   kind: "query" | "passage";

@@ -53,3 +53,37 @@ export function mayShareWith(role: string, scope: AccessScope, groups: readonly 
   if (role === "admin" || scope.allGroups) return null;
   return groups.find((g) => g !== PUBLIC_GROUP && !scope.groups.includes(g)) ?? null;
 }
+
+/** Who registers a folder source: a role and a scope; absent for the operator's command line. */
+export interface Registrar {
+  role: string;
+  scope: AccessScope;
+}
+
+/**
+ * The ACL of a new folder source in a share that belongs to some groups (SOURCE_ROOTS): only their
+ * members (or admins) register there, only to those groups; unnamed, the share's groups the registrar
+ * is in (admins: all of them). Outside such a share: the named groups, else public. The ACL, or why not.
+ */
+export function sourceAcl(
+  share: readonly string[],
+  requested: readonly string[] | null,
+  registrar: Registrar | undefined,
+): { acl: string[] } | { refused: string } {
+  const named = requested?.length ? [...requested] : null;
+  if (share.length > 0 && registrar) {
+    const admin = registrar.role === "admin" || registrar.scope.allGroups;
+    const s = share.length > 1 ? "s" : "";
+    if (!admin && !share.some((g) => registrar.scope.groups.includes(g)))
+      return {
+        refused: `this share belongs to group${s} ${share.join(", ")}: only their members register folders in it`,
+      };
+    const outside = named?.find((g) => !share.includes(g));
+    if (outside)
+      return {
+        refused: `this share belongs to ${share.join(", ")}: its documents cannot be given to group "${outside}"`,
+      };
+    if (!named) return { acl: admin ? [...share] : share.filter((g) => registrar.scope.groups.includes(g)) };
+  }
+  return { acl: named ?? (share.length ? [...share] : [PUBLIC_GROUP]) };
+}

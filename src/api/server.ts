@@ -3,15 +3,13 @@ import type { Server } from "node:http";
 import { join } from "node:path";
 import { Router } from "express";
 import { buildOpenApiDocument } from "../../schemas/openapi.js";
-import { AuditLog } from "../access/audit.js";
-import { KeyStore } from "../access/keys.js";
+import type { KeyStore } from "../access/keys.js";
 import { auditKey } from "../config/audit-key.js";
 import type { Config } from "../config/index.js";
 import type { Logger } from "../lib/logger.js";
 import { CellExtractor } from "../review/extractor.js";
-import { storeLocation } from "../store/location.js";
 import { ChatService } from "../usecases/chat/service.js";
-import { openServices } from "../usecases/services.js";
+import { auditLogOf, keyStoreOf, openServices } from "../usecases/services.js";
 import { SourceService } from "../usecases/sync/sources.js";
 import { provisionedChatModels } from "../usecases/tenants/settings.js";
 import { createApp } from "./app.js";
@@ -173,11 +171,11 @@ async function keyedRoutes(
 
 /** The Express app over the API's parts. */
 async function buildApp(config: Config, log: Logger, parts: ApiServices, version: string) {
-  const keys = new KeyStore(config.DATA_DIR, { log, store: storeLocation(config) });
+  const keys = keyStoreOf(config, log);
   await keys.open();
   // Audit trail: every answer, search, document read, upload, deletion, source and key change, and
   // every refusal on the document routes (src/access/audit.ts), anchored by a key outside DATA_DIR.
-  const auditLog = new AuditLog(join(config.DATA_DIR, "audit.log"), auditKey(config));
+  const auditLog = auditLogOf(config);
   return createApp({
     log,
     publicRoutes: publicRoutes(parts, version),

@@ -7,9 +7,7 @@ import { CellExtractor, DEFAULT_EXTRACTOR } from "../review/extractor.js";
 import { shippedTemplate } from "../review/templates.js";
 import { chooseDocuments, type Dataset, readDataset } from "../usecases/eval/dataset.js";
 import { evalReview, reviewReportMarkdown } from "../usecases/eval/review.js";
-import { buildEvalStore, evalStoreDir, indexSettings } from "../usecases/eval/runner.js";
-import { openServices } from "../usecases/services.js";
-import { progressBar } from "./progress.js";
+import { openEvalStore } from "./eval-store.js";
 import { writeReportFiles } from "./report-files.js";
 
 /** The command line of `cited eval --review`, with its defaults. */
@@ -55,20 +53,7 @@ async function reviewOnEvalStore(
   options: ReviewEvalOptions,
   finish: (report: ReviewReport) => void,
 ): Promise<void> {
-  const settings = indexSettings(config);
-  const storeDir = evalStoreDir(settings, dataset.dir, options["store-root"], options.store);
-  const progress = progressBar();
-  const services = openServices(config);
-  const embedder = await services.embedder();
-  const { store, documents, ids } = await buildEvalStore(
-    dataset,
-    docs,
-    storeDir,
-    embedder,
-    settings,
-    progress,
-  );
-  services.adoptStore(store);
+  const { services, progress, documents, ids } = await openEvalStore(config, dataset, docs, options);
   try {
     const retriever = await services.retriever();
     // Thresholds 0: every verified quote is kept with its support, and the report decides at the

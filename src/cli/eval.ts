@@ -6,17 +6,13 @@ import { z } from "zod";
 import type { Config } from "../config/index.js";
 import { chooseDocuments, type Dataset, readDataset, readQuestionsFile } from "../usecases/eval/dataset.js";
 import {
-  buildEvalStore,
   type EvalReport,
-  evalStoreDir,
-  indexSettings,
   type RetrievalMode,
   reportMarkdown,
   runEval,
   type ScopeMode,
 } from "../usecases/eval/runner.js";
-import { openServices } from "../usecases/services.js";
-import { progressBar } from "./progress.js";
+import { openEvalStore } from "./eval-store.js";
 import { writeReportFiles } from "./report-files.js";
 
 /** A fixed sample and the least scores the code must keep reaching on it. */
@@ -98,21 +94,12 @@ async function runOnEvalStore(
 ): Promise<number> {
   const answers = Number(options.answers);
   const unanswerable = Number(options.unanswerable ?? options.answers);
-  const settings = indexSettings(config);
-  const storeDir = evalStoreDir(settings, dataset.dir, options["store-root"], options.store);
-  const progress = progressBar();
-
-  const services = openServices(config);
-  const embedder = await services.embedder();
-  const { store, documents, ids, reused } = await buildEvalStore(
+  const { services, settings, progress, documents, ids, reused } = await openEvalStore(
+    config,
     dataset,
     docs,
-    storeDir,
-    embedder,
-    settings,
-    progress,
+    options,
   );
-  services.adoptStore(store);
   try {
     const retriever = await services.retriever();
     const answerer = answers + unanswerable > 0 ? (await services.answering()).answerer : null;

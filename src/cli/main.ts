@@ -4,8 +4,8 @@ import { spawn } from "node:child_process";
 import { isAbsolute, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { AuditLog, parseSince, readAudit, verifyAuditFile } from "../access/audit.js";
-import { KeyStore, Role } from "../access/keys.js";
+import { parseSince, readAudit, verifyAuditFile } from "../access/audit.js";
+import { type KeyStore, Role } from "../access/keys.js";
 import { LOCAL_SCOPE } from "../access/scope.js";
 import { type Answerer, passageView } from "../answer/answerer.js";
 import { auditKey, writeNewAuditKey } from "../config/audit-key.js";
@@ -13,9 +13,8 @@ import { type Config, ConfigError, loadConfigOrExit } from "../config/index.js";
 import { ModelNotProvisionedError } from "../models/index.js";
 import type { HybridRetriever } from "../retrieval/hybrid.js";
 import { StoreDimensionMismatchError } from "../store/index.js";
-import { storeLocation } from "../store/location.js";
 import { answerAuditFields, searchAuditFields } from "../usecases/audit-fields.js";
-import { openServices } from "../usecases/services.js";
+import { auditLogOf, keyStoreOf, openServices } from "../usecases/services.js";
 import { evalCommand } from "./eval.js";
 import { reviewEvalCommand } from "./eval-review.js";
 import { formatAnswer, formatPassages } from "./format.js";
@@ -107,8 +106,7 @@ function auditKeyOrFail(config: Config): Buffer {
 }
 
 /** The audit trail of this configuration, for the command line's own records. */
-const auditLogOf = (config: Config) =>
-  new AuditLog(join(config.DATA_DIR, "audit.log"), auditKeyOrFail(config));
+const cliAuditLog = (config: Config) => auditLogOf(config, auditKeyOrFail(config));
 
 /** `cited audit new-key FILE`: a new audit key, written where the data folder is not. */
 function newAuditKey(config: Config, options: string[]): number {
@@ -194,7 +192,7 @@ async function askOrSearch(config: Config, command: "ask" | "search", rest: stri
   if (!Number.isInteger(topK) || topK < 1 || topK > 50) fail("--top-k must be a whole number from 1 to 50");
   const filters = values.doc?.length ? { document_ids: values.doc } : undefined;
   // Recorded like the API's answers and searches, as key "cli", before anything is shown.
-  const audit = auditLogOf(config);
+  const audit = cliAuditLog(config);
   const record = (fields: Record<string, unknown>) =>
     audit.append({
       ...fields,
@@ -241,7 +239,7 @@ async function createKey(config: Config, keys: KeyStore, args: string[]): Promis
       role: role.data,
       label: values.label,
     });
-    await auditLogOf(config).append({
+    await cliAuditLog(config).append({
       event: "keys.create",
       key_id: "cli",
       tenant: info.tenant,
@@ -271,7 +269,7 @@ async function revokeKey(config: Config, keys: KeyStore, id: string | undefined)
   if (!id) fail("keys revoke needs a key id (see keys list)");
   const known = (await keys.list()).find((k) => k.id === id);
   if (!known || !(await keys.revoke(id))) fail(`no active key with id ${id}`);
-  await auditLogOf(config).append({
+  await cliAuditLog(config).append({
     event: "keys.revoke",
     key_id: "cli",
     tenant: known.tenant,
@@ -285,7 +283,7 @@ async function revokeKey(config: Config, keys: KeyStore, id: string | undefined)
 async function keysCommand(config: Config, rest: string[]): Promise<void> {
   const [sub, ...args] = rest;
   if (sub !== "create" && sub !== "list" && sub !== "revoke") fail("keys needs create, list or revoke");
-  const keys = new KeyStore(config.DATA_DIR, { store: storeLocation(config) });
+  const keys = keyStoreOf(config);
   try {
     if (sub === "create") await createKey(config, keys, args);
     else if (sub === "list") await listKeys(keys);
@@ -311,7 +309,7 @@ const COMMANDS = new Map<string, Command>([
       args.includes("--review") ? reviewEvalCommand(config, args) : evalCommand(config, args),
   ],
   ["keys", keysCommand],
-  ["mcp", (config, args) => mcpCommand(config, args, auditLogOf(config))],
+  ["mcp", (config, args) => mcpCommand(config, args, cliAuditLog(config))],
   ["audit", async (config, args) => auditCommand(config, args)],
 ]);
 

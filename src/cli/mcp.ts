@@ -3,13 +3,11 @@
 import { parseArgs } from "node:util";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import type { AuditLog } from "../access/audit.js";
-import { KeyStore } from "../access/keys.js";
 import { LOCAL_SCOPE } from "../access/scope.js";
 import type { Caller } from "../api/context.js";
 import { createMcpServer } from "../api/mcp.js";
 import type { Config } from "../config/index.js";
-import { storeLocation } from "../store/location.js";
-import { openServices } from "../usecases/services.js";
+import { keyStoreOf, openServices } from "../usecases/services.js";
 
 /** Who the tools act as: the key's holder, or the local admin in open mode; a string says what is wrong. */
 export async function mcpCaller(config: Config, key: string | undefined): Promise<Caller | string> {
@@ -17,7 +15,7 @@ export async function mcpCaller(config: Config, key: string | undefined): Promis
     if (config.OPEN_MODE) return { scope: LOCAL_SCOPE, keyId: "open", role: "admin" };
     return "mcp needs an API key: set CITED_API_KEY=<key> (or pass --key); an operator creates one with `npm run cited -- keys create`";
   }
-  const keys = new KeyStore(config.DATA_DIR, { store: storeLocation(config) });
+  const keys = keyStoreOf(config);
   const holder = await keys.authenticate(key).finally(() => keys.close());
   if (!holder) return "unknown or revoked API key in CITED_API_KEY: ask the operator for a valid key";
   return { scope: holder.scope, keyId: holder.keyId, role: holder.role };

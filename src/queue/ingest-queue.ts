@@ -2,6 +2,7 @@ import { type JobsOptions, Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { type IngestJobData, IngestJobProgress, type JobState } from "../../schemas/jobs.js";
 import { redisConnection } from "./connection.js";
+import { JOB_RETENTION } from "./retention.js";
 
 /** Queue names, shared by producers and workers. */
 export const QUEUES = {
@@ -24,8 +25,9 @@ export function ingestJobId(documentId: string, contentSha256: string, syncId?: 
 export const INGEST_JOB_OPTIONS: JobsOptions = {
   attempts: 5,
   backoff: { type: "exponential", delay: 2000 },
-  removeOnComplete: { age: 7 * 24 * 3600, count: 50_000 },
-  removeOnFail: { age: 30 * 24 * 3600 },
+  ...JOB_RETENTION,
+  // Bulk uploads of whole shares: at most the latest 50,000 completed jobs are kept.
+  removeOnComplete: { ...JOB_RETENTION.removeOnComplete, count: 50_000 },
 };
 
 /** Two ids for the maintenance run, so one can be booked while the other runs (BullMQ ignores an add whose id exists). */

@@ -5,6 +5,7 @@ import { FlowProducer, type JobsOptions, Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import type { ReviewJobData } from "../../schemas/review.js";
 import { redisConnection } from "./connection.js";
+import { JOB_RETENTION } from "./retention.js";
 
 /** Name of the review queue (parent and document jobs). */
 export const REVIEW_QUEUE = "cited-review";
@@ -12,8 +13,7 @@ export const REVIEW_QUEUE = "cited-review";
 const DOCUMENT_JOB_OPTIONS: JobsOptions = {
   attempts: 2,
   backoff: { type: "exponential", delay: 2000 },
-  removeOnComplete: { age: 7 * 24 * 3600 },
-  removeOnFail: { age: 30 * 24 * 3600 },
+  ...JOB_RETENTION,
 };
 /** Live progress of a review stays this long after it ends (the cells stay in LanceDB). */
 const PROGRESS_TTL_S = 7 * 24 * 3600;

@@ -4,19 +4,18 @@ import type { IngestJobData } from "../../schemas/jobs.js";
 import type { SyncCounts, SyncJobData, SyncState } from "../../schemas/sources.js";
 import { redisConnection } from "./connection.js";
 import { INGEST_JOB_OPTIONS, QUEUES } from "./ingest-queue.js";
+import { JOB_RETENTION } from "./retention.js";
 
 /** Planning walks a folder; a crash or a Redis hiccup retries it (planning is idempotent). */
 const PLAN_JOB_OPTIONS: JobsOptions = {
   attempts: 3,
   backoff: { type: "exponential", delay: 5000 },
-  removeOnComplete: { age: 7 * 24 * 3600 },
-  removeOnFail: { age: 30 * 24 * 3600 },
+  ...JOB_RETENTION,
 };
 const FINISH_JOB_OPTIONS: JobsOptions = {
   attempts: 5,
   backoff: { type: "exponential", delay: 2000 },
-  removeOnComplete: { age: 7 * 24 * 3600 },
-  removeOnFail: { age: 30 * 24 * 3600 },
+  ...JOB_RETENTION,
 };
 /** Live counts of a finished sync stay this long (the source row keeps the final ones for good). */
 const FINISHED_TTL_S = 7 * 24 * 3600;

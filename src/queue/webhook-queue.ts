@@ -4,6 +4,7 @@ import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import type { WebhookAttempt, WebhookJobData } from "../../schemas/webhooks.js";
 import { redisConnection } from "./connection.js";
+import { JOB_RETENTION } from "./retention.js";
 
 /** Name of the delivery queue. */
 export const WEBHOOK_QUEUE = "webhooks";
@@ -41,8 +42,7 @@ export class WebhookQueue {
       jobId: `${data.hook_id}-${data.delivery_id}`,
       attempts: retry.attempts,
       backoff: { type: "exponential", delay: retry.backoffMs },
-      removeOnComplete: { age: 7 * 24 * 3600 },
-      removeOnFail: { age: 30 * 24 * 3600 },
+      ...JOB_RETENTION,
     });
   }
 

@@ -2,6 +2,9 @@
 // parts from here. Each part is built on first use, so a process loads only the models it asks for,
 // and one close() ends what was opened in the reverse order of opening, the models last.
 import { join } from "node:path";
+import { AuditLog } from "../access/audit.js";
+import { KeyStore } from "../access/keys.js";
+import { auditKey } from "../config/audit-key.js";
 import type { Config } from "../config/index.js";
 import type { Logger } from "../lib/logger.js";
 import { collectProcessMetrics, watchQueues } from "../lib/metrics.js";
@@ -164,4 +167,14 @@ export class Services {
 /** The parts of a process over `config`; nothing is opened until asked for. */
 export function openServices(config: Config, options: ServiceOptions = {}): Services {
   return new Services(config, options);
+}
+
+/** The API keys of this configuration (a table in the store); the caller closes it. */
+export function keyStoreOf(config: Config, log?: Logger): KeyStore {
+  return new KeyStore(config.DATA_DIR, { log, store: storeLocation(config) });
+}
+
+/** The audit trail of this configuration, signed with `key` (the configured audit key by default). */
+export function auditLogOf(config: Config, key: Buffer = auditKey(config)): AuditLog {
+  return new AuditLog(join(config.DATA_DIR, "audit.log"), key);
 }

@@ -8,7 +8,7 @@ import { Router } from "express";
 import { buildOpenApiDocument } from "../../schemas/openapi.js";
 import { AuditLog, readAudit, verifyAuditFile } from "../../src/access/audit.js";
 import { KeyStore } from "../../src/access/keys.js";
-import { accessScope, canRead, scopeFilter } from "../../src/access/scope.js";
+import { accessScope, canRead, scopeFilter, sourceAcl } from "../../src/access/scope.js";
 import type { Answerer } from "../../src/answer/answerer.js";
 import { type AppParts, createApp } from "../../src/api/app.js";
 import { auditRecorder, refusalRecorder } from "../../src/api/audit.js";
@@ -412,6 +412,25 @@ describe("scope", () => {
     expect(scopeFilter(accessScope("t'1", ["g' OR 1=1 --"]))).toBe(
       "tenant = 't''1' AND array_has_any(acl, ['g'' OR 1=1 --', 'public'])",
     );
+  });
+
+  test("a folder in a group's share is registered by its members, for its groups only", () => {
+    const member = { role: "editor", scope: accessScope("t1", ["legal"]) };
+    const outsider = { role: "editor", scope: accessScope("t1", ["sales"]) };
+    const admin = { role: "admin", scope: accessScope("t1", []) };
+    const share = ["legal", "board"];
+    expect(sourceAcl(share, null, member)).toEqual({ acl: ["legal"] });
+    expect(sourceAcl(share, null, admin)).toEqual({ acl: ["legal", "board"] });
+    expect(sourceAcl(share, null, outsider)).toEqual({
+      refused: "this share belongs to groups legal, board: only their members register folders in it",
+    });
+    expect(sourceAcl(share, ["sales"], member)).toEqual({
+      refused: 'this share belongs to legal, board: its documents cannot be given to group "sales"',
+    });
+    expect(sourceAcl([], null, member)).toEqual({ acl: ["public"] });
+    expect(sourceAcl([], ["legal"], member)).toEqual({ acl: ["legal"] });
+    // The operator's command line names no registrar: the share's groups.
+    expect(sourceAcl(share, null, undefined)).toEqual({ acl: ["legal", "board"] });
   });
 });
 

@@ -4,7 +4,6 @@ import { randomBytes } from "node:crypto";
 import { realpath } from "node:fs/promises";
 import { isAbsolute, normalize, sep } from "node:path";
 import type { SourceRoot } from "../../../schemas/config.js";
-import { PUBLIC_GROUP } from "../../../schemas/document.js";
 import {
   type CoverageReport,
   FINISHED_SYNC_STATES,
@@ -13,7 +12,7 @@ import {
   type SyncAccepted,
   type SyncSummary,
 } from "../../../schemas/sources.js";
-import { type AccessScope, canRead } from "../../access/scope.js";
+import { type AccessScope, canRead, type Registrar, sourceAcl } from "../../access/scope.js";
 import { globProblem } from "../../lib/glob.js";
 import type { SyncQueue } from "../../queue/sync-queue.js";
 import type { DocumentRepository } from "../../store/documents.js";
@@ -52,11 +51,6 @@ export class SourceOverlapError extends Error {
 }
 
 /** Who registers a source through the API: what they may share is checked against the share's groups. */
-export interface Registrar {
-  role: string;
-  scope: AccessScope;
-}
-
 /** What a new source is made of (already authorised by the caller's role and groups). */
 export interface NewSource {
   path: string;
@@ -131,27 +125,11 @@ export class SourceService {
     return this.view(row);
   }
 
-  /**
-   * Who may read the new source's documents. A share of some groups is registered only by their
-   * members (or the tenant's admins), and its documents go to those groups unless narrower ones are named.
-   */
+  /** Who may read the new source's documents (src/access: sourceAcl); a refusal is a 403. */
   private aclFor(input: NewSource, root: { groups: string[] } | null): string[] {
-    const share = root?.groups ?? [];
-    const who = input.registrar;
-    if (share.length > 0 && who) {
-      const admin = who.role === "admin" || who.scope.allGroups;
-      if (!admin && !share.some((g) => who.scope.groups.includes(g)))
-        throw new SourceForbiddenError(
-          `this share belongs to group${share.length > 1 ? "s" : ""} ${share.join(", ")}: only their members register folders in it`,
-        );
-      const outside = (input.acl ?? []).find((g) => !share.includes(g));
-      if (outside)
-        throw new SourceForbiddenError(
-          `this share belongs to ${share.join(", ")}: its documents cannot be given to group "${outside}"`,
-        );
-      if (!input.acl?.length) return admin ? share : share.filter((g) => who.scope.groups.includes(g));
-    }
-    return input.acl?.length ? [...input.acl] : share.length ? share : [PUBLIC_GROUP];
+    const decided = sourceAcl(root?.groups ?? [], input.acl, input.registrar);
+    if ("refused" in decided) throw new SourceForbiddenError(decided.refused);
+    return decided.acl;
   }
 
   /** One folder is synced by one source: refuse a folder equal to, inside or around another source's. */
