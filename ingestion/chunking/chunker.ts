@@ -119,26 +119,60 @@ function splitByWords(piece: Piece, pageText: string, max: number, count: (t: st
   return out;
 }
 
+/** The spans of a page's non-empty lines, without drawn rules at their ends (underlines are page furniture, not words). */
+function contentLines(text: string): { start: number; end: number }[] {
+  const lines: { start: number; end: number }[] = [];
+  let pos = 0;
+  for (const raw of text.split("\n")) {
+    const kept = trimRules(raw.trim());
+    const lead = raw.length - raw.trimStart().length + kept.start;
+    if (kept.end > kept.start) lines.push({ start: pos + lead, end: pos + lead + (kept.end - kept.start) });
+    pos += raw.length + 1;
+  }
+  return lines;
+}
+
+/** How many tokens a sentence piece may hold, and what every input costs whatever its text (special tokens, the passage prefix). */
+type PieceBudget = { limit: number; overhead: number };
+
+/** One line's sentence pieces for a block; a sentence over the piece limit is split between words. */
+function linePieces(
+  page: ParsedPage,
+  start: number,
+  end: number,
+  block: number,
+  budget: PieceBudget,
+  options: ChunkOptions,
+): Piece[] {
+  return splitSentences(page.text.slice(start, end), start).flatMap((sentence, i) => {
+    const text = page.text.slice(sentence.start, sentence.end);
+    const piece: Piece = {
+      page: page.page,
+      ...sentence,
+      text,
+      tokens: Math.max(1, options.countTokens(text) - budget.overhead),
+      block,
+      lineStart: i === 0,
+    };
+    return piece.tokens > budget.limit
+      ? splitByWords(piece, page.text, budget.limit, options.countTokens)
+      : [piece];
+  });
+}
+
 /** Read pages into structural blocks of sentence pieces, dropping running headers and footers. */
 function readBlocks(pages: readonly ParsedPage[], options: ChunkOptions): Block[] {
   const boilerplate = pages.length >= 3 ? findBoilerplate(pages.map((p) => p.text)) : new Set<string>();
   const blocks: Block[] = [{ section: "", root: "", preamble: true, pieces: [], tokens: 0 }];
   let inBody = false;
   const stack: Heading[] = [];
-  const pieceLimit = Math.max(16, options.targetTokens);
+  const budget: PieceBudget = {
+    limit: Math.max(16, options.targetTokens),
+    overhead: options.countTokens(""),
+  };
   const fromOutline = options.outline?.length ? outlineMatcher(options.outline) : () => null;
-  // Tokens every input costs whatever its text (special tokens, the model's passage prefix).
-  const overhead = options.countTokens("");
   for (const page of pages) {
-    const lines: { start: number; end: number }[] = [];
-    let pos = 0;
-    for (const raw of page.text.split("\n")) {
-      // Drawn rules at a line's ends (underlines) are page furniture, not words to chunk or quote.
-      const kept = trimRules(raw.trim());
-      const lead = raw.length - raw.trimStart().length + kept.start;
-      if (kept.end > kept.start) lines.push({ start: pos + lead, end: pos + lead + (kept.end - kept.start) });
-      pos += raw.length + 1;
-    }
+    const lines = contentLines(page.text);
     const lineNumbers = lineNumberRuns(lines.map(({ start, end }) => page.text.slice(start, end)));
     lines.forEach(({ start, end }, index) => {
       const line = page.text.slice(start, end);
@@ -159,25 +193,10 @@ function readBlocks(pages: readonly ParsedPage[], options: ChunkOptions): Block[
         });
       }
       const block = blocks.at(-1)!;
-      splitSentences(line, start).forEach((sentence, i) => {
-        const text = page.text.slice(sentence.start, sentence.end);
-        const piece: Piece = {
-          page: page.page,
-          ...sentence,
-          text,
-          tokens: Math.max(1, options.countTokens(text) - overhead),
-          block: blocks.length - 1,
-          lineStart: i === 0,
-        };
-        const parts =
-          piece.tokens > pieceLimit
-            ? splitByWords(piece, page.text, pieceLimit, options.countTokens)
-            : [piece];
-        for (const p of parts) {
-          block.pieces.push(p);
-          block.tokens += p.tokens;
-        }
-      });
+      for (const p of linePieces(page, start, end, blocks.length - 1, budget, options)) {
+        block.pieces.push(p);
+        block.tokens += p.tokens;
+      }
     });
   }
   return blocks;
@@ -214,9 +233,17 @@ const HEADING_ONLY_TOKENS = 8;
  * model: nothing is cut off silently.
  */
 export function chunkPages(pages: readonly ParsedPage[], options: ChunkOptions): TextChunk[] {
-  const pageText = new Map(pages.map((p) => [p.page, p.text]));
-  const header = options.header ?? (() => "");
   const blocks = readBlocks(pages, options);
+  const pageText = new Map(pages.map((p) => [p.page, p.text]));
+  const chunks: TextChunk[] = [];
+  for (const group of groupPieces(blocks, options)) {
+    emitChunks(group, sectionOf(blocks, group), { blocks, pageText, options }, chunks);
+  }
+  return chunks;
+}
+
+/** Gather blocks' pieces into chunk-sized groups that start at headings (see chunkPages). */
+function groupPieces(blocks: readonly Block[], options: ChunkOptions): Piece[][] {
   const groups: Piece[][] = [];
   let current: Piece[] = [];
   let tokens = 0;
@@ -237,45 +264,54 @@ export function chunkPages(pages: readonly ParsedPage[], options: ChunkOptions):
     }
   }
   startGroup();
-  // A chunk's section is that of the block most of its text comes from.
-  const sectionOf = (pieces: Piece[]) => {
-    const weight = new Map<number, number>();
-    for (const p of pieces) weight.set(p.block, (weight.get(p.block) ?? 0) + p.tokens);
-    const [block] = [...weight].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0]!;
-    return blocks[block]!.section;
-  };
+  return groups;
+}
 
-  const chunks: TextChunk[] = [];
-  const emit = (section: string, pieces: Piece[]) => {
-    const { text, spans } = assemble(pieces, pageText);
-    const tokens = options.countTokens(text);
-    const withHeader = header(section) ? options.countTokens(`${header(section)}\n${text}`) : tokens;
-    if (withHeader > options.maxTokens && pieces.length > 1) {
-      const half = Math.ceil(pieces.length / 2);
-      emit(section, pieces.slice(0, half));
-      emit(section, pieces.slice(half));
-      return;
-    }
-    if (withHeader > options.maxTokens) {
-      throw new Error(
-        `a piece of ${withHeader} tokens does not fit the embedding model (${options.maxTokens})`,
-      );
-    }
-    const first = spans[0]!;
-    const last = spans.at(-1)!;
-    chunks.push({
-      ordinal: chunks.length,
-      text,
-      section,
-      pageStart: first.page,
-      pageEnd: last.page,
-      charStart: first.start,
-      charEnd: last.end,
-      spans,
-      tokens,
-      preamble: blocks[pieces[0]!.block]!.preamble,
-    });
-  };
-  for (const g of groups) emit(sectionOf(g), g);
-  return chunks;
+/** A chunk's section is that of the block most of its text comes from. */
+function sectionOf(blocks: readonly Block[], pieces: Piece[]): string {
+  const weight = new Map<number, number>();
+  for (const p of pieces) weight.set(p.block, (weight.get(p.block) ?? 0) + p.tokens);
+  const [block] = [...weight].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0]!;
+  return blocks[block]!.section;
+}
+
+/** What emitting a chunk needs to know of the whole document. */
+type ChunkContext = {
+  blocks: readonly Block[];
+  pageText: Map<number, string>;
+  options: ChunkOptions;
+};
+
+/** Append a group as one chunk, halving it until it fits the embedding model with its header. */
+function emitChunks(pieces: Piece[], section: string, context: ChunkContext, chunks: TextChunk[]): void {
+  const { options } = context;
+  const { text, spans } = assemble(pieces, context.pageText);
+  const tokens = options.countTokens(text);
+  const header = options.header?.(section) ?? "";
+  const withHeader = header ? options.countTokens(`${header}\n${text}`) : tokens;
+  if (withHeader > options.maxTokens && pieces.length > 1) {
+    const half = Math.ceil(pieces.length / 2);
+    emitChunks(pieces.slice(0, half), section, context, chunks);
+    emitChunks(pieces.slice(half), section, context, chunks);
+    return;
+  }
+  if (withHeader > options.maxTokens) {
+    throw new Error(
+      `a piece of ${withHeader} tokens does not fit the embedding model (${options.maxTokens})`,
+    );
+  }
+  const first = spans[0]!;
+  const last = spans.at(-1)!;
+  chunks.push({
+    ordinal: chunks.length,
+    text,
+    section,
+    pageStart: first.page,
+    pageEnd: last.page,
+    charStart: first.start,
+    charEnd: last.end,
+    spans,
+    tokens,
+    preamble: context.blocks[pieces[0]!.block]!.preamble,
+  });
 }

@@ -4,7 +4,7 @@
 // turns 100,000 nested <div> into minutes of work; its Tokenizer alone is a linear state machine
 // with no stack at all. Readers here only need "a tag opened / closed / some text", so they get
 // the tokens straight from the Tokenizer and keep whatever little state they need themselves.
-import { Tokenizer } from "htmlparser2";
+import { Tokenizer, type TokenizerCallbacks } from "htmlparser2";
 
 /** What a reader does with the tokens of a markup document. */
 export interface MarkupHandler {
@@ -21,6 +21,16 @@ const EMPTY = new Map<string, string>();
 /** Scan `source` as HTML or XML and call `handler` for every tag and run of text, in order. */
 export function scanMarkup(source: string, mode: "html" | "xml", handler: MarkupHandler): void {
   const xml = mode === "xml";
+  const tokenizer = new Tokenizer(
+    { xmlMode: xml, decodeEntities: true },
+    tokenCallbacks(source, xml, handler),
+  );
+  tokenizer.write(source);
+  tokenizer.end();
+}
+
+/** The Tokenizer's callbacks: a tag's name and attributes are gathered, then handed on with each text run. */
+function tokenCallbacks(source: string, xml: boolean, handler: MarkupHandler): TokenizerCallbacks {
   // XML element names may carry a prefix (`x:row`): readers match on the local name.
   const nameOf = (start: number, end: number) => {
     const raw = source.slice(start, end);
@@ -30,53 +40,48 @@ export function scanMarkup(source: string, mode: "html" | "xml", handler: Markup
   let attributes = EMPTY;
   let attribute = "";
   let value = "";
-  const tokenizer = new Tokenizer(
-    { xmlMode: xml, decodeEntities: true },
-    {
-      onopentagname(start, end) {
-        tag = nameOf(start, end);
-        attributes = EMPTY;
-      },
-      onattribname(start, end) {
-        attribute = xml ? source.slice(start, end) : source.slice(start, end).toLowerCase();
-        value = "";
-      },
-      onattribdata(start, end) {
-        value += source.slice(start, end);
-      },
-      onattribentity(codepoint) {
-        value += String.fromCodePoint(codepoint);
-      },
-      onattribend() {
-        if (attributes === EMPTY) attributes = new Map();
-        if (!attributes.has(attribute)) attributes.set(attribute, value);
-      },
-      onopentagend() {
-        handler.open?.(tag, attributes);
-      },
-      onselfclosingtag() {
-        handler.open?.(tag, attributes);
-        handler.close?.(tag);
-      },
-      onclosetag(start, end) {
-        handler.close?.(nameOf(start, end));
-      },
-      ontext(start, end) {
-        handler.text?.(source.slice(start, end));
-      },
-      ontextentity(codepoint) {
-        handler.text?.(String.fromCodePoint(codepoint));
-      },
-      oncdata(start, end, offset) {
-        // In HTML a CDATA section is a bogus comment; in XML it is text.
-        if (xml) handler.text?.(source.slice(start, end - offset));
-      },
-      oncomment() {},
-      ondeclaration() {},
-      onprocessinginstruction() {},
-      onend() {},
+  return {
+    onopentagname(start, end) {
+      tag = nameOf(start, end);
+      attributes = EMPTY;
     },
-  );
-  tokenizer.write(source);
-  tokenizer.end();
+    onattribname(start, end) {
+      attribute = xml ? source.slice(start, end) : source.slice(start, end).toLowerCase();
+      value = "";
+    },
+    onattribdata(start, end) {
+      value += source.slice(start, end);
+    },
+    onattribentity(codepoint) {
+      value += String.fromCodePoint(codepoint);
+    },
+    onattribend() {
+      if (attributes === EMPTY) attributes = new Map();
+      if (!attributes.has(attribute)) attributes.set(attribute, value);
+    },
+    onopentagend() {
+      handler.open?.(tag, attributes);
+    },
+    onselfclosingtag() {
+      handler.open?.(tag, attributes);
+      handler.close?.(tag);
+    },
+    onclosetag(start, end) {
+      handler.close?.(nameOf(start, end));
+    },
+    ontext(start, end) {
+      handler.text?.(source.slice(start, end));
+    },
+    ontextentity(codepoint) {
+      handler.text?.(String.fromCodePoint(codepoint));
+    },
+    oncdata(start, end, offset) {
+      // In HTML a CDATA section is a bogus comment; in XML it is text.
+      if (xml) handler.text?.(source.slice(start, end - offset));
+    },
+    oncomment() {},
+    ondeclaration() {},
+    onprocessinginstruction() {},
+    onend() {},
+  };
 }

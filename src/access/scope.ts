@@ -54,6 +54,20 @@ export function mayShareWith(role: string, scope: AccessScope, groups: readonly 
   return groups.find((g) => g !== PUBLIC_GROUP && !scope.groups.includes(g)) ?? null;
 }
 
+/** A caller tried to give documents to a group of which they are not a member. */
+export class ShareForbiddenError extends Error {
+  override name = "ShareForbiddenError";
+  constructor(readonly group: string) {
+    super(`you are not in group "${group}": share documents only with your own groups`);
+  }
+}
+
+/** Throws ShareForbiddenError unless the caller may give documents to all these groups (see mayShareWith). */
+export function assertMayShareWith(role: string, scope: AccessScope, groups: readonly string[]): void {
+  const outside = mayShareWith(role, scope, groups);
+  if (outside !== null) throw new ShareForbiddenError(outside);
+}
+
 /** Who registers a folder source: a role and a scope; absent for the operator's command line. */
 export interface Registrar {
   role: string;

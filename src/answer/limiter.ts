@@ -153,17 +153,7 @@ export class GenerationLimiter {
       signal?.addEventListener("abort", onAbort, { once: true });
     });
     ready.catch(() => {});
-    if (this.running < this.parallel) {
-      this.running++;
-      waiter.start();
-    } else if (this.waiting.length < this.maxWaiting) {
-      this.waiting.push(waiter);
-    } else {
-      const victim = this.victimFor(owner);
-      if (!victim) throw new BusyError(this.retryAfter());
-      victim.evict(new BusyError(this.retryAfter()));
-      this.waiting.push(waiter);
-    }
+    this.admit(waiter);
     return {
       ready,
       release: () => {
@@ -173,14 +163,34 @@ export class GenerationLimiter {
           return;
         }
         state = "done";
-        this.recentMs = [...this.recentMs.slice(-19), performance.now() - entered];
-        const next = this.nextWaiter();
-        if (next) {
-          this.waiting.splice(this.waiting.indexOf(next), 1);
-          next.start();
-        } else this.running--;
+        this.freeSlot(performance.now() - entered);
       },
     };
+  }
+
+  /** Start the waiter in a free slot, else queue it, else take the place of a heavier owner's newest waiter, else refuse. */
+  private admit(waiter: Waiter): void {
+    if (this.running < this.parallel) {
+      this.running++;
+      waiter.start();
+    } else if (this.waiting.length < this.maxWaiting) {
+      this.waiting.push(waiter);
+    } else {
+      const victim = this.victimFor(waiter.owner);
+      if (!victim) throw new BusyError(this.retryAfter());
+      victim.evict(new BusyError(this.retryAfter()));
+      this.waiting.push(waiter);
+    }
+  }
+
+  /** A generation that took `ms` ended: its slot goes to the fairest waiter, or is freed. */
+  private freeSlot(ms: number): void {
+    this.recentMs = [...this.recentMs.slice(-19), ms];
+    const next = this.nextWaiter();
+    if (next) {
+      this.waiting.splice(this.waiting.indexOf(next), 1);
+      next.start();
+    } else this.running--;
   }
 
   /** Run a task in a slot (enter, wait, run, release). */

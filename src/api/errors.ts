@@ -3,6 +3,7 @@
 import type { NextFunction, Request, Response } from "express";
 import type { ZodError } from "zod";
 import type { ErrorBody } from "../../schemas/api.js";
+import { ShareForbiddenError } from "../access/scope.js";
 import { BusyError } from "../answer/limiter.js";
 import type { Logger } from "../lib/logger.js";
 import { recordTooManyRequests } from "../lib/metrics.js";
@@ -83,6 +84,7 @@ const DOMAIN_ERRORS: readonly ErrorMapping[] = [
   mapping(ReviewBusyError, 409, "review_running"),
   mapping(SourceInputError, 400, "invalid_request"),
   mapping(SourceForbiddenError, 403, "forbidden"),
+  mapping(ShareForbiddenError, 403, "forbidden"),
   mapping(SourceExistsError, 409, "source_exists"),
   mapping(SourceOverlapError, 409, "source_overlap"),
   mapping(WebhookAddressError, 400, "webhook_url_refused"),

@@ -82,6 +82,41 @@ export class CellExtractor {
     scope: AccessScope,
     signal?: AbortSignal,
   ): Promise<ReviewCell> {
+    const { retrieved, numbered, searched } = await this.search(documentId, field, scope);
+    const base = { document_id: documentId, field: field.name, searched };
+    const none = (note: string): ReviewCell => ({
+      ...base,
+      status: "not_found",
+      value: null,
+      citations: [],
+      support: null,
+      note,
+    });
+    const citations = await this.verifiedQuotes(field, numbered, retrieved, scope);
+    if (typeof citations === "string") return none(citations);
+    const support = await this.support(searched.query, citations, retrieved, signal);
+    const status = this.statusOf(support);
+    if (status === "not_found")
+      return none(`the closest clause was judged not to answer (support ${support?.toFixed(2)})`);
+    const read = await this.value(field, citations, signal);
+    const value = read?.value ?? null;
+    const missing = field.type !== "clause" && value === null;
+    return {
+      ...base,
+      status: missing ? "uncertain" : status,
+      value,
+      citations: read?.citations ?? citations,
+      support,
+      note: missing
+        ? `the quote does not state a ${field.type.replace("_", "/")} value`
+        : status === "uncertain"
+          ? `the quote may not be the clause asked for (support ${support?.toFixed(2)})`
+          : "",
+    };
+  }
+
+  /** The field's passages in the document, numbered into sentences, and the record of what was searched. */
+  private async search(documentId: string, field: TemplateField, scope: AccessScope) {
     const query = fieldQuery(field);
     const retrieved = await this.retriever.retrieve({
       query,
@@ -96,46 +131,29 @@ export class CellExtractor {
       passages: retrieved.map((p) => p.chunk_id),
       candidates: numbered.reduce((n, p) => n + p.sentences.length, 0),
     };
-    const base = { document_id: documentId, field: field.name, searched };
-    const none = (note: string): ReviewCell => ({
-      ...base,
-      status: "not_found",
-      value: null,
-      citations: [],
-      support: null,
-      note,
-    });
+    return { retrieved, numbered, searched };
+  }
+
+  /** The chosen sentences as citations verified on their pages, or why there are none. */
+  private async verifiedQuotes(
+    field: TemplateField,
+    numbered: readonly NumberedPassage[],
+    retrieved: readonly RetrievedPassage[],
+    scope: AccessScope,
+  ): Promise<Citation[] | string> {
     const chosen = chooseCellEvidence(field, numbered, this.options.quotes);
-    if (chosen.length === 0) return none("no sentence of the document matches the field");
+    if (chosen.length === 0) return "no sentence of the document matches the field";
     const cited = await citeAnswer(
       extractiveDraft(chosen),
       numbered,
       storedPageReader(this.documents, retrieved, scope),
     );
-    if (cited.citations.length === 0) return none("no quote could be verified on its page");
-    const quotes = cited.citations.map((c) => c.quote);
+    if (cited.citations.length === 0) return "no quote could be verified on its page";
     // A clause Cited knows the words of, quoted without one of them, is some other clause.
-    if (vocabularyCoverage(questionTopic(query), quotes) === 0)
-      return none("the closest sentences use none of the words such clauses are written in");
-    const support = await this.support(query, cited.citations, retrieved, signal);
-    const status = this.statusOf(support);
-    if (status === "not_found")
-      return none(`the closest clause was judged not to answer (support ${support?.toFixed(2)})`);
-    const read = await this.value(field, cited.citations, signal);
-    const value = read?.value ?? null;
-    const missing = field.type !== "clause" && value === null;
-    return {
-      ...base,
-      status: missing ? "uncertain" : status,
-      value,
-      citations: read?.citations ?? cited.citations,
-      support,
-      note: missing
-        ? `the quote does not state a ${field.type.replace("_", "/")} value`
-        : status === "uncertain"
-          ? `the quote may not be the clause asked for (support ${support?.toFixed(2)})`
-          : "",
-    };
+    const quotes = cited.citations.map((c) => c.quote);
+    if (vocabularyCoverage(questionTopic(fieldQuery(field)), quotes) === 0)
+      return "the closest sentences use none of the words such clauses are written in";
+    return cited.citations;
   }
 
   /** The judge's word on the best quote, moved by vocabulary coverage; null without a judge. */

@@ -14,12 +14,12 @@ import {
 } from "../../../schemas/api.js";
 import { PUBLIC_GROUP } from "../../../schemas/document.js";
 import { isName } from "../../../schemas/names.js";
-import { mayShareWith } from "../../access/scope.js";
+import { assertMayShareWith } from "../../access/scope.js";
 import type { DocumentRepository } from "../../store/documents.js";
 import { openIndexedFile } from "../../usecases/files.js";
 import { type Intake, removeDocument } from "../../usecases/intake.js";
 import type { AuditRecorder } from "../audit.js";
-import { type Caller, callerOf } from "../context.js";
+import { callerOf } from "../context.js";
 import { ApiError, notFound } from "../errors.js";
 import { parseInput } from "../validate.js";
 import { documentView } from "../views.js";
@@ -88,17 +88,6 @@ const list = (v: string | string[] | undefined) =>
     .map((s) => s.trim())
     .filter(Boolean);
 
-/** Editors share documents only with their own groups (one rule for uploads and sources: src/access). */
-export function refuseOutsideGroups(caller: Caller, groups: readonly string[]): void {
-  const outside = mayShareWith(caller.role, caller.scope, groups);
-  if (outside !== null)
-    throw new ApiError(
-      403,
-      "forbidden",
-      `you are not in group "${outside}": share documents only with your own groups`,
-    );
-}
-
 /** Route handlers' view of the deps: the audit recorder is always there (a no-op without one). */
 type Handlers = DocumentRoutesDeps & { audit: AuditRecorder };
 
@@ -155,7 +144,7 @@ function uploadDocuments(deps: Handlers): RequestHandler {
       }
       const tags = uploadNames(fields.tags, "tag");
       const groups = uploadNames(fields.groups, "group");
-      refuseOutsideGroups(caller, groups);
+      assertMayShareWith(caller.role, caller.scope, groups);
       const acl = groups.length ? groups : [PUBLIC_GROUP];
       const result = await deps.intake.accept(
         files.map((f) => ({

@@ -3,12 +3,12 @@
 import { type RequestHandler, Router } from "express";
 import { NoQuery } from "../../../schemas/api.js";
 import { CreateSourceRequest, SourceIdParams, StartSyncRequest } from "../../../schemas/sources.js";
+import { assertMayShareWith } from "../../access/scope.js";
 import type { SourceService } from "../../usecases/sync/sources.js";
 import type { AuditRecorder } from "../audit.js";
 import { type Caller, callerOf } from "../context.js";
 import { ApiError, notFound } from "../errors.js";
 import { parseInput } from "../validate.js";
-import { refuseOutsideGroups } from "./documents.js";
 
 function mayEdit(caller: Caller, what: string): void {
   if (caller.role === "reader")
@@ -34,7 +34,7 @@ function createSource(sources: SourceService, audit?: AuditRecorder): RequestHan
     parseInput(NoQuery, req.query, "query");
     const body = parseInput(CreateSourceRequest, req.body, "body");
     const groups = body.groups ?? [];
-    refuseOutsideGroups(caller, groups);
+    assertMayShareWith(caller.role, caller.scope, groups);
     const view = await sources.create({
       path: body.path,
       include: body.include,
