@@ -108,6 +108,36 @@ export function ftsQueryText(query: string): string {
     .trim();
 }
 
+/** A word of the query held by at most this many passages in reach is a name or code to keep in the results. */
+export const RARE_WORD_PASSAGES = 2;
+/** The longest words of a query checked for rarity (each is one small full-text query). */
+const RARE_WORDS_CHECKED = 4;
+
+/** The query's longest words (five characters or more), which names, codes and defined terms usually are. */
+export function rareWordCandidates(query: string): string[] {
+  const words = new Set(
+    ftsQueryText(query)
+      .toLowerCase()
+      .split(" ")
+      .filter((w) => w.length >= 5),
+  );
+  return [...words].sort((a, b) => b.length - a.length).slice(0, RARE_WORDS_CHECKED);
+}
+
+/**
+ * The first `topK` of a fused ranking with the `reserved` passages among them (at most half the
+ * places): the best hit of each search, and passages that alone hold a word of the question (a
+ * name, a code), are not outvoted by passages that are merely alike.
+ */
+export function topWithReserved(
+  ranked: readonly RetrievedPassage[],
+  topK: number,
+  reserved: ReadonlySet<string>,
+): RetrievedPassage[] {
+  const late = ranked.filter((p, i) => i >= topK && reserved.has(p.chunk_id)).slice(0, Math.floor(topK / 2));
+  return [...ranked.slice(0, topK - late.length), ...late];
+}
+
 /**
  * Hybrid retrieval: vector search (cosine) and BM25 full-text search over the chunks the caller may
  * read, fused by weighted reciprocal rank.
@@ -131,9 +161,11 @@ export class HybridRetriever {
       extra.length > 0
         ? { vector: `${query} (${extra.join(", ")})`, text: `${query} ${extra.join(" ")}` }
         : { vector: query, text: query };
-    const [vector, text] = await Promise.all([
+    const textHits = mode === "vector" ? Promise.resolve([]) : this.textSearch(expanded.text, where, depth);
+    const [vector, text, rare] = await Promise.all([
       mode === "text" ? [] : this.vectorSearch(expanded.vector, where, depth),
-      mode === "vector" ? [] : this.textSearch(expanded.text, where, depth),
+      textHits,
+      textHits.then((hits) => (mode === "vector" ? [] : this.rareWordHits(query, where, hits))),
     ]);
     const fused = new Map<string, RetrievedPassage>();
     const { rrfK, vectorWeight, textWeight } = this.options;
@@ -156,12 +188,37 @@ export class HybridRetriever {
         fused.set(hit.chunk_id, { ...hit, score: add, similarity: null, vectorRank: null, textRank: i + 1 });
       }
     });
+    for (const hit of rare) {
+      if (!fused.has(hit.chunk_id))
+        fused.set(hit.chunk_id, { ...hit, score: 0, similarity: null, vectorRank: null, textRank: null });
+    }
+    const best = [...vector.slice(0, 1).map((v) => v.hit), ...text.slice(0, 1), ...rare];
+    const reserved = new Set(best.map((h) => h.chunk_id));
     const ranked = [...fused.values()].sort((a, b) => b.score - a.score);
     const documentIds = filters?.document_ids;
     if (mode === "hybrid" && documentIds && documentIds.length <= 5 && asksForPreamble(query)) {
-      return this.withPreambles(ranked, documentIds, where).then((r) => r.slice(0, q.topK));
+      return this.withPreambles(ranked, documentIds, where).then((r) => topWithReserved(r, q.topK, reserved));
     }
-    return ranked.slice(0, q.topK);
+    return topWithReserved(ranked, q.topK, reserved);
+  }
+
+  /**
+   * Passages that hold a word of the query few others in reach hold (see RARE_WORD_PASSAGES); a word
+   * more of the full-text hits already hold is not looked up.
+   */
+  private async rareWordHits(
+    query: string,
+    where: string,
+    textHits: readonly ChunkHit[],
+  ): Promise<ChunkHit[]> {
+    const texts = textHits.map((h) => h.text.toLowerCase());
+    const unsure = rareWordCandidates(query).filter(
+      (word) => texts.filter((t) => t.includes(word)).length <= RARE_WORD_PASSAGES,
+    );
+    const found = await Promise.all(
+      unsure.map((word) => this.textSearch(word, where, RARE_WORD_PASSAGES + 1)),
+    );
+    return found.filter((hits) => hits.length <= RARE_WORD_PASSAGES).flat();
   }
 
   /** Put the first preamble chunk of each named document at the top, ahead of the fused ranking. */

@@ -383,7 +383,9 @@ const ops: [Op, number][] = [
       scan(key, `search ${query}`, r.text);
       const ids = (r.json().passages as { document_id: string }[]).map((p) => p.document_id);
       if (canSee(key, doc) && !ids.includes(doc.id))
-        fail(`${key.name} search for visible marker of ${doc.id}: not found (${ids.join(",")})`);
+        fail(
+          `${key.name} search "${query}" for visible ${doc.name} (${doc.id}): not found (${ids.join(",")})`,
+        );
     },
     20,
   ],
