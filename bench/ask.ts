@@ -10,6 +10,7 @@ import { LOCAL_SCOPE } from "../src/access/scope.js";
 import { numberPassages } from "../src/answer/passages.js";
 import { COMPOSE_SYSTEM_PROMPT, composeSchema, composeUserPrompt } from "../src/answer/prompts.js";
 import { loadConfigOrExit } from "../src/config/index.js";
+import { percentile } from "../src/lib/stats.js";
 import { getRuntime, locateModel } from "../src/models/index.js";
 import { resolveThreads } from "../src/models/runtime.js";
 import { ANSWER_MAX_TOKENS } from "../src/usecases/answering.js";
@@ -51,8 +52,6 @@ const questions = seededShuffle(
   dataset.questions.filter((q) => docs.includes(q.doc_scope[0]!)),
   5,
 ).slice(0, Number(values.questions));
-const pct = (xs: number[], p: number) =>
-  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? 0;
 
 // Retrieval latency.
 const retrievalMs: number[] = [];
@@ -153,9 +152,9 @@ const result = {
   model: config.CHAT_MODEL,
   judge: config.JUDGE_MODEL,
   threads: resolveThreads(config.LLAMA_THREADS),
-  retrieval_ms: { p50: pct(retrievalMs, 50), p95: pct(retrievalMs, 95) },
-  time_to_first_token_ms: { p50: pct(ttft, 50), p95: pct(ttft, 95) },
-  answer_total_ms: { p50: pct(totals, 50), p95: pct(totals, 95) },
+  retrieval_ms: { p50: percentile(retrievalMs, 50), p95: percentile(retrievalMs, 95) },
+  time_to_first_token_ms: { p50: percentile(ttft, 50), p95: percentile(ttft, 95) },
+  answer_total_ms: { p50: percentile(totals, 50), p95: percentile(totals, 95) },
   answers_with_verified_citation: verified / questions.length,
   answers_citing_an_evidence_page: onEvidencePage / questions.length,
   abstained: abstained / questions.length,

@@ -26,6 +26,7 @@ import type { ChunkRow } from "../schemas/document.js";
 import type { AccessScope } from "../src/access/scope.js";
 import { loadConfigOrExit } from "../src/config/index.js";
 import { mulberry32 } from "../src/lib/random.js";
+import { percentile } from "../src/lib/stats.js";
 import { HybridRetriever, type RetrievalQuery, retrievalFilter } from "../src/retrieval/hybrid.js";
 import { localDocumentRow } from "../src/store/documents.js";
 import { openStore, type Store, storeIn } from "../src/store/index.js";
@@ -52,8 +53,6 @@ if (!existsSync(join(cuad, "docs"))) {
 }
 const random = mulberry32(7);
 const gaussian = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-const percentile = (xs: number[], p: number) =>
-  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? 0;
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 /** The seed: cuad-dev contracts through the worker's pipeline, read back as chunk rows with vectors. */

@@ -1,3 +1,4 @@
+import { percentile } from "../../src/lib/stats.js";
 import {
   aggregate,
   coverage,
@@ -90,5 +91,16 @@ describe("threshold curve", () => {
     expect(at5!.verified_citation_on_evidence_page).toBeCloseTo(1 / 3);
     expect(at5!.wrongly_declined_answerable).toBeCloseTo(2 / 3);
     expect(at5!.correctly_declined_unanswerable).toBe(1 / 2);
+  });
+});
+
+describe("percentile", () => {
+  test("nearest rank over the sorted values, whatever their order; 0 without values", () => {
+    const ms = [50, 10, 40, 20, 30];
+    expect(percentile(ms, 50)).toBe(30);
+    expect(percentile(ms, 95)).toBe(50);
+    expect(percentile(ms, 0)).toBe(10);
+    expect(percentile([], 95)).toBe(0);
+    expect(ms).toEqual([50, 10, 40, 20, 30]);
   });
 });

@@ -7,6 +7,7 @@ import { chunkingFor, ingestDocument, readyPatch } from "../../../ingestion/pipe
 import type { AskResponse } from "../../../schemas/api.js";
 import { LOCAL_SCOPE } from "../../access/scope.js";
 import type { Answerer, DraftTrace, SupportSignals } from "../../answer/answerer.js";
+import { percentile } from "../../lib/stats.js";
 import type { Embedder } from "../../models/embedder.js";
 import type { HybridRetriever, RetrievedPassage } from "../../retrieval/hybrid.js";
 import { DocumentRepository, localDocumentRow } from "../../store/documents.js";
@@ -245,11 +246,6 @@ export interface EvalReport {
   };
   seconds: number;
 }
-
-const percentile = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]! : 0;
-};
 
 /** The parts of an answer worth reading when it went wrong. */
 function answerTrace(question: string, answer: AskResponse) {
