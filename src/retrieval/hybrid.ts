@@ -161,11 +161,12 @@ export class HybridRetriever {
       extra.length > 0
         ? { vector: `${query} (${extra.join(", ")})`, text: `${query} ${extra.join(" ")}` }
         : { vector: query, text: query };
-    const textHits = mode === "vector" ? Promise.resolve([]) : this.textSearch(expanded.text, where, depth);
+    // The rare-word lookups wait for the full-text hits, which often show a word is common already.
+    const textHits = mode === "vector" ? null : this.textSearch(expanded.text, where, depth);
     const [vector, text, rare] = await Promise.all([
       mode === "text" ? [] : this.vectorSearch(expanded.vector, where, depth),
-      textHits,
-      textHits.then((hits) => (mode === "vector" ? [] : this.rareWordHits(query, where, hits))),
+      textHits ?? [],
+      textHits?.then((hits) => this.rareWordHits(query, where, hits)) ?? [],
     ]);
     const fused = new Map<string, RetrievedPassage>();
     const { rrfK, vectorWeight, textWeight } = this.options;
