@@ -5,7 +5,10 @@
 // hybrid / vector / full-text query p50 and p95 with the tenant + ACL filter (embedding the question
 // included), the same with the approximate vector index (HNSW-SQ), its recall@10 against exact
 // search, index build time and disk bytes per chunk. Writes bench/results/scale.json.
-//   --rows N      chunks in the large store (default 50000: at 100000 the full-text index build did not finish here, README)
+//   --rows N      chunks in the large store (default 50000)
+//   --maintain-every M  fold written rows into the full-text index every M rows, as a running Cited's
+//                 maintenance does after each ingest (default 25000; 0: once, at the end — at 100000
+//                 unindexed rows LanceDB's full-text index build did not finish here, README)
 //   --docs K      cuad-dev contracts embedded as the seed (default 12)
 //   --queries Q   cuad-dev questions asked per measurement (default 200)
 import { execFileSync } from "node:child_process";
@@ -36,9 +39,15 @@ import { openServices } from "../src/usecases/services.js";
 import { ingestSettings } from "../workers/settings.js";
 
 const { values } = parseArgs({
-  options: { rows: { type: "string" }, docs: { type: "string" }, queries: { type: "string" } },
+  options: {
+    rows: { type: "string" },
+    docs: { type: "string" },
+    queries: { type: "string" },
+    "maintain-every": { type: "string" },
+  },
 });
 const ROWS = Number(values.rows ?? 50_000);
+const MAINTAIN_EVERY = Number(values["maintain-every"] ?? 25_000);
 const TENANTS = 50;
 const GROUPS = 4;
 /** Rows written per commit, as a busy worker pool's batches would be. */
@@ -99,13 +108,18 @@ function copies(seed: readonly ChunkRow[], from: number, n: number): ChunkRow[] 
   });
 }
 
-/** Fill the store to ROWS in batches of BATCH. */
-async function fill(store: Store, seed: readonly ChunkRow[]): Promise<void> {
+/** Fill the store to ROWS in batches of BATCH, maintaining it every MAINTAIN_EVERY rows; seconds spent maintaining. */
+async function fill(store: Store, seed: readonly ChunkRow[]): Promise<number> {
+  let maintaining = 0;
   for (let from = 0; from < ROWS; from += BATCH) {
-    await store.chunks.add(copies(seed, from, Math.min(BATCH, ROWS - from)));
-    process.stderr.write(`\rwriting: ${Math.min(ROWS, from + BATCH)}/${ROWS} chunks`);
+    const to = Math.min(ROWS, from + BATCH);
+    await store.chunks.add(copies(seed, from, to - from));
+    process.stderr.write(`\rwriting: ${to}/${ROWS} chunks`);
+    if (MAINTAIN_EVERY > 0 && to < ROWS && to % MAINTAIN_EVERY === 0)
+      maintaining += await seconds(() => maintainStore(store, Number.POSITIVE_INFINITY));
   }
   process.stderr.write("\n");
+  return maintaining;
 }
 
 /** Rows/s of one more batch into the full store and of one batch into a new, empty store (warm process). */
@@ -196,7 +210,7 @@ try {
   const services = openServices({ ...config, DATA_DIR: seedDir });
   const embedder = await services.embedder();
   const store = await openStore(storeIn(storeDir), embedder.dimensions, config.EMBED_MODEL);
-  await fill(store, seed);
+  const maintainedWhileFilling = await fill(store, seed);
   log("maintenance: compaction and the full-text index…");
   const fullTextIndexSeconds = await seconds(() => maintainStore(store, Number.POSITIVE_INFINITY));
   const retriever = new HybridRetriever(store, embedder);
@@ -219,6 +233,8 @@ try {
     acl_groups: GROUPS,
     embed_model: config.EMBED_MODEL,
     writes,
+    maintain_every_rows: MAINTAIN_EVERY,
+    maintenance_while_filling_s: maintainedWhileFilling,
     full_text_index_and_compaction_s: fullTextIndexSeconds,
     vector_index_build_s: indexSeconds,
     queries: asked.length,

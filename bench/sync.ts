@@ -80,6 +80,7 @@ const syncWorker = createSyncWorker({
     ingestJobState: async (id) => (await producer.get(id))?.state ?? null,
     maxBytes: config.UPLOAD_MAX_BYTES,
     dataDir,
+    originals: services.originals(),
   },
 });
 const service = new SourceService({ sources, documents, syncs, dataDir });

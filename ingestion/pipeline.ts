@@ -4,6 +4,7 @@ import type { ChunkRow, DocumentRow, FileType, PageRow } from "../schemas/docume
 import { type OpenOptions, openRegularFile, UnsafeFileError } from "../src/lib/open-file.js";
 import type { Embedder } from "../src/models/embedder.js";
 import type { DocumentPatch, DocumentRepository } from "../src/store/documents.js";
+import type { Originals } from "../src/store/originals.js";
 import { chunkPages } from "./chunking/chunker.js";
 import { documentTitle } from "./chunking/title.js";
 import { detectFileType } from "./detect.js";
@@ -41,6 +42,8 @@ export interface IngestDeps {
   };
   /** Chunks embedded per batch (progress is reported after each). */
   embedBatch?: number;
+  /** Where uploaded originals are kept (fetched here when on object storage); unset: files on this machine. */
+  originals?: Pick<Originals, "localPath" | "release">;
 }
 
 /** What ingesting a file produced. */
@@ -85,6 +88,27 @@ const tooLarge = (size: number, max: number) =>
     "too_large",
     `the file is ${(size / 1e6).toFixed(1)} MB, over the limit of ${(max / 1e6).toFixed(1)} MB: split it or raise UPLOAD_MAX_BYTES`,
   );
+
+/** Parse the document's file, fetched first when its copy is on object storage (and dropped after). */
+async function readOriginal(doc: DocumentRow, deps: IngestDeps) {
+  const path = await fetchOriginal(doc, deps);
+  try {
+    return await parseFile(path, doc.name, deps.limits, { realFolders: doc.source_id !== null });
+  } finally {
+    if (path !== doc.file_path) await deps.originals?.release(doc.file_path);
+  }
+}
+
+/** A path on this machine holding the document's file; a copy gone from object storage is a missing file. */
+async function fetchOriginal(doc: DocumentRow, deps: IngestDeps): Promise<string> {
+  if (!deps.originals) return doc.file_path;
+  try {
+    return await deps.originals.localPath(doc.file_path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") throw ingestErrors.missing();
+    throw error;
+  }
+}
 
 /**
  * Read a file into pages: permanent problems (empty, wrong type, damaged, no text) throw
@@ -139,9 +163,7 @@ export async function ingestDocument(
   onProgress({ stage: "parse" });
   // A share file is read only at its real path; what was read is what the document's hash and chunks
   // describe (a file changed between planning and now is indexed as it is now).
-  const { type, parsed, bytes } = await parseFile(doc.file_path, doc.name, deps.limits, {
-    realFolders: doc.source_id !== null,
-  });
+  const { type, parsed, bytes } = await readOriginal(doc, deps);
   const sha256 = createHash("sha256").update(bytes).digest("hex");
   lap("parse");
   // Pages OCR could not read count as empty, whatever scrap of text layer they kept.

@@ -27,6 +27,16 @@ export const URI_PATTERN = /^[a-z][a-z0-9+.-]*:\/\//i;
 /** An S3 bucket and prefix as STORE_URI takes it: s3://bucket or s3://bucket/prefix (bucket names as S3 spells them). */
 export const S3_URI_PATTERN = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/;
 
+/** A folder, or an S3 bucket and prefix (STORE_URI, FILES_URI): any other URI is refused. */
+const folderOrS3Uri = z
+  .string()
+  .trim()
+  .min(1)
+  .refine(
+    (v) => !URI_PATTERN.test(v) || S3_URI_PATTERN.test(v),
+    "the only URI supported is s3://bucket/prefix",
+  );
+
 /** An endpoint URL of S3-compatible storage (http:// is allowed: a test server or a private network). */
 const endpointUrl = z.url({ protocol: /^https?$/ });
 
@@ -76,21 +86,18 @@ export const ConfigSchema = z.object({
       // Until object storage is supported, "s3://bucket/data" must not quietly become a local folder "s3:".
       .refine((v) => !URI_PATTERN.test(v), "object storage (a URI) is not supported yet")
       .default("./data"),
-    "Folder of uploaded files, the audit trail and tenant settings, and of the LanceDB store (documents, chunks, API keys) unless STORE_URI says otherwise.",
+    "Folder of the audit trail, tenant settings, webhooks and uploads in progress, of the LanceDB store (documents, chunks, API keys) unless STORE_URI says otherwise, and of uploaded files unless FILES_URI or an s3:// STORE_URI says otherwise.",
     "set it to a writable folder, e.g. DATA_DIR=./data (a local disk or a mounted share; s3:// and other URIs are not supported yet: put the store there with STORE_URI)",
   ),
   STORE_URI: setting(
-    z
-      .string()
-      .trim()
-      .min(1)
-      .refine(
-        (v) => !URI_PATTERN.test(v) || S3_URI_PATTERN.test(v),
-        "the only URI supported is s3://bucket/prefix",
-      )
-      .optional(),
+    folderOrS3Uri.optional(),
     "Where the LanceDB store (documents and chunks) lives: a folder, or s3://bucket/prefix on S3 or S3-compatible storage (reached with the AWS_ settings below). Unset: DATA_DIR/lancedb.",
     "set it to a folder, e.g. STORE_URI=/srv/cited/lancedb, or to s3://bucket/prefix, e.g. STORE_URI=s3://cited/store",
+  ),
+  FILES_URI: setting(
+    folderOrS3Uri.optional(),
+    "Where Cited keeps its copies of uploaded files and e-mail attachments: a folder, or s3://bucket/prefix (then a worker on any host fetches what it ingests, with no shared folder). Unset: STORE_URI/files when STORE_URI is on S3, else DATA_DIR/files.",
+    "set it to a folder, e.g. FILES_URI=/srv/cited/files, or to s3://bucket/prefix, e.g. FILES_URI=s3://cited/files",
   ),
   AWS_ENDPOINT_URL: setting(
     endpointUrl.optional(),

@@ -25,7 +25,7 @@ async function openWorkerParts(services: Services) {
   const store = await services.store();
   const connection = services.workerConnection();
   const producer = services.ingestQueue();
-  const deps = ingestSettings(config, await services.documents(), embedder);
+  const deps = ingestSettings(config, await services.documents(), embedder, services.originals());
   // Waits for Redis rather than failing: a planning job survives a Redis restart where it can.
   const syncs = services.syncQueue();
   // Attachments are stored where the API keeps uploads.
@@ -36,7 +36,20 @@ async function openWorkerParts(services: Services) {
     backoffMs: config.WEBHOOK_BACKOFF_MS,
   });
   const sources = await services.sources();
-  return { config, store, connection, producer, deps, syncs, intake, webhookQueue, webhooks, sources };
+  const originals = services.originals();
+  return {
+    config,
+    store,
+    connection,
+    producer,
+    deps,
+    syncs,
+    intake,
+    webhookQueue,
+    webhooks,
+    sources,
+    originals,
+  };
 }
 
 type WorkerParts = Awaited<ReturnType<typeof openWorkerParts>>;
@@ -82,6 +95,7 @@ function startSync(parts: WorkerParts, log: Logger) {
       ingestJobState: async (jobId) => (await producer.get(jobId))?.state ?? null,
       maxBytes: config.UPLOAD_MAX_BYTES,
       dataDir: config.DATA_DIR,
+      originals: parts.originals,
       roots: config.SOURCE_ROOTS,
       maxDeleteRatio: config.SYNC_MAX_DELETE_RATIO,
       keepTextOfFailedVersions: config.KEEP_TEXT_OF_FAILED_VERSIONS,
@@ -139,6 +153,33 @@ async function startReview(services: Services, parts: WorkerParts, log: Logger) 
   });
 }
 
+/**
+ * Queue again the uploads whose jobs Redis lost, at start and whenever Redis comes back (it may have
+ * restarted empty): every worker may do it, since a job id is never doubled.
+ */
+function requeueWhenRedisReturns(parts: WorkerParts, log: Logger): void {
+  let timer: NodeJS.Timeout | null = null;
+  const look = () => {
+    timer = null;
+    parts.intake.requeueLost().then(
+      (lost) => {
+        if (lost.length > 0)
+          log.warn(
+            { documents: lost.map((d) => d.id) },
+            "queued again the uploads whose jobs Redis had lost",
+          );
+      },
+      (err: unknown) => log.warn({ err }, "could not look for uploads whose jobs Redis lost"),
+    );
+  };
+  const soon = () => {
+    timer ??= setTimeout(look, 2_000);
+    timer.unref();
+  };
+  parts.connection.on("ready", soon);
+  soon();
+}
+
 /** Every worker of the process, started, each logging its own errors. */
 async function startWorkers(services: Services, log: Logger) {
   const parts = await openWorkerParts(services);
@@ -157,6 +198,7 @@ async function startWorkers(services: Services, log: Logger) {
   maintenance.on("error", (err) => log.error({ err }, "maintenance worker error"));
   sync.on("error", (err) => log.error({ err }, "sync worker error"));
   review.on("error", (err) => log.error({ err }, "review worker error"));
+  requeueWhenRedisReturns(parts, log);
   // The order they are closed in: the workers that take new files first.
   return [ingest, sync, review, maintenance, webhook];
 }

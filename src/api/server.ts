@@ -108,7 +108,7 @@ function uploadAndDocumentRoutes(
     documents: parts.answering.documents,
     intake: parts.intake,
     uploadDir: join(config.DATA_DIR, "uploads"),
-    filesDir: join(config.DATA_DIR, "files"),
+    originals: parts.services.originals(),
     maxBytes: config.UPLOAD_MAX_BYTES,
     maxRequestBytes: config.UPLOAD_MAX_REQUEST_BYTES,
     maxFiles: config.UPLOAD_MAX_FILES,

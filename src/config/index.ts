@@ -85,11 +85,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const config = parsed.data;
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(p));
   const store = config.STORE_URI;
+  const files = config.FILES_URI;
   return {
     ...config,
     DATA_DIR: abs(config.DATA_DIR),
     MODELS_DIR: abs(config.MODELS_DIR),
     STORE_URI: store === undefined || URI_PATTERN.test(store) ? store : abs(store),
+    FILES_URI: files === undefined || URI_PATTERN.test(files) ? files : abs(files),
   };
 }
 

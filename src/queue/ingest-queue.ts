@@ -98,6 +98,11 @@ export class IngestQueue {
     }
   }
 
+  /** Whether Redis holds a job of this id (waiting, running, retrying, or kept after it ended). */
+  async has(id: string): Promise<boolean> {
+    return (await this.queue.getJob(id)) !== undefined;
+  }
+
   async get(id: string): Promise<JobView | null> {
     const job = await this.queue.getJob(id);
     if (!job) return null;

@@ -140,6 +140,14 @@ export class DocumentRepository {
       .execute(rows);
   }
 
+  /** Uploads and attachments (no source) still waiting for their ingest job, whatever the tenant. */
+  async waitingUploads(): Promise<DocumentRow[]> {
+    return selectRows<DocumentRow>(
+      this.store.documents,
+      "source_id IS NULL AND status IN ('queued', 'processing')",
+    );
+  }
+
   /** Every document of a source (not its e-mail attachments), whatever the caller: for the sync planner. */
   async listBySource(sourceId: string): Promise<DocumentRow[]> {
     return selectRows<DocumentRow>(this.store.documents, `source_id = ${sqlString(sourceId)}`);

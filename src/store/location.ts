@@ -28,22 +28,53 @@ export function storeLocation(config: Config): StoreLocation {
   return isObjectStore(location) ? { ...location, storageOptions: s3StorageOptions(config) } : location;
 }
 
+/** How to reach S3 or S3-compatible storage, from the AWS settings that are set. */
+export interface S3Settings {
+  /** Endpoint of S3-compatible storage; unset for AWS S3. */
+  readonly endpoint?: string;
+  readonly region?: string;
+  readonly accessKeyId?: string;
+  readonly secretAccessKey?: string;
+  readonly sessionToken?: string;
+}
+
+/** The AWS settings of the configuration; the S3-specific endpoint wins, as in the AWS SDKs. */
+export function s3Settings(config: Config): S3Settings {
+  return {
+    endpoint: config.AWS_ENDPOINT_URL_S3 ?? config.AWS_ENDPOINT_URL,
+    region: config.AWS_REGION ?? config.AWS_DEFAULT_REGION,
+    accessKeyId: config.AWS_ACCESS_KEY_ID,
+    secretAccessKey: config.AWS_SECRET_ACCESS_KEY,
+    sessionToken: config.AWS_SESSION_TOKEN,
+  };
+}
+
 /**
  * LanceDB's S3 options from the AWS settings that are set (unset ones are left to LanceDB, which
- * then looks for credentials the AWS way). The S3-specific endpoint wins, as in the AWS SDKs.
+ * then looks for credentials the AWS way).
  */
 function s3StorageOptions(config: Config): Record<string, string> {
-  const endpoint = config.AWS_ENDPOINT_URL_S3 ?? config.AWS_ENDPOINT_URL;
+  const s3 = s3Settings(config);
   const options: Record<string, string | undefined> = {
-    endpoint,
-    region: config.AWS_REGION ?? config.AWS_DEFAULT_REGION,
-    access_key_id: config.AWS_ACCESS_KEY_ID,
-    secret_access_key: config.AWS_SECRET_ACCESS_KEY,
-    session_token: config.AWS_SESSION_TOKEN,
+    endpoint: s3.endpoint,
+    region: s3.region,
+    access_key_id: s3.accessKeyId,
+    secret_access_key: s3.secretAccessKey,
+    session_token: s3.sessionToken,
     // object_store refuses plain HTTP unless told: a test server or storage on a private network.
-    allow_http: endpoint?.startsWith("http://") ? "true" : undefined,
+    allow_http: s3.endpoint?.startsWith("http://") ? "true" : undefined,
   };
   return Object.fromEntries(
     Object.entries(options).filter((entry): entry is [string, string] => entry[1] !== undefined),
   );
+}
+
+/**
+ * Where documents' original files are kept: FILES_URI; else beside an s3:// store (STORE_URI/files,
+ * which LanceDB, listing only `*.lance` tables, leaves alone); else DATA_DIR/files.
+ */
+export function originalsUri(config: Config): string {
+  if (config.FILES_URI !== undefined) return config.FILES_URI;
+  const store = storeLocation(config);
+  return isObjectStore(store) ? `${store.uri.replace(/\/+$/, "")}/files` : join(config.DATA_DIR, "files");
 }

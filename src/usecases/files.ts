@@ -2,6 +2,7 @@
 import type { FileHandle } from "node:fs/promises";
 import type { DocumentRow } from "../../schemas/document.js";
 import { openRegularFile, sha256OfHandle, UnsafeFileError } from "../lib/open-file.js";
+import type { Originals } from "../store/originals.js";
 
 /** The file is no longer the one that was indexed: changed, replaced by a link, or not a regular file. */
 export class FileChangedError extends Error {
@@ -21,10 +22,14 @@ export class FileChangedError extends Error {
  * was indexed — so nothing but what was ingested is ever served, whatever was put at its path since.
  * The caller streams from the returned handle (from position 0) and closes it; null when the file is gone.
  */
-export async function openIndexedFile(doc: DocumentRow): Promise<{ fh: FileHandle; size: number } | null> {
+export async function openIndexedFile(
+  doc: DocumentRow,
+  originals: Pick<Originals, "localPath">,
+): Promise<{ fh: FileHandle; size: number } | null> {
   let opened: Awaited<ReturnType<typeof openRegularFile>>;
   try {
-    opened = await openRegularFile(doc.file_path, { realFolders: doc.source_id !== null });
+    const path = await originals.localPath(doc.file_path);
+    opened = await openRegularFile(path, { realFolders: doc.source_id !== null });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT" || code === "ENOTDIR") return null;

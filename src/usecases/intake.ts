@@ -1,8 +1,7 @@
 // Taking files in: hash, refuse what can be refused at once, skip duplicates, record, enqueue.
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { mkdir, open, rename, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { open, rm } from "node:fs/promises";
 import { detectFileType } from "../../ingestion/detect.js";
 import { PermanentIngestError } from "../../ingestion/errors.js";
 import type { UploadResponse } from "../../schemas/api.js";
@@ -10,6 +9,7 @@ import type { DocumentRow } from "../../schemas/document.js";
 import type { AccessScope } from "../access/scope.js";
 import { type IngestQueue, ingestJobId } from "../queue/ingest-queue.js";
 import { type DocumentRepository, newDocumentRow } from "../store/documents.js";
+import type { Originals } from "../store/originals.js";
 
 /** A file received by the API or found by a sync, before it becomes a document. */
 export interface IncomingFile {
@@ -112,7 +112,7 @@ export class Intake {
   constructor(
     private readonly documents: DocumentRepository,
     private readonly queue: IngestQueue,
-    private readonly filesDir: string,
+    private readonly originals: Originals,
   ) {}
 
   /**
@@ -161,6 +161,22 @@ export class Intake {
     return rows;
   }
 
+  /**
+   * Queue again the uploads and attachments whose jobs Redis no longer holds (it restarted without
+   * persistence, or failed over): without this they would wait as "queued" for ever. Their job ids
+   * come from the document and its content, so a job that still exists, or one queued by another
+   * worker doing the same, is never doubled. Synced files are queued again by their next sync.
+   */
+  async requeueLost(): Promise<DocumentRow[]> {
+    const lost: DocumentRow[] = [];
+    for (const row of await this.documents.waitingUploads()) {
+      if (row.job_id !== ingestJobId(row.id, row.sha256) || (await this.queue.has(row.job_id))) continue;
+      lost.push(row);
+    }
+    await this.enqueueEach(lost);
+    return lost;
+  }
+
   /** Queue rows one job each (uploads, attachments); the job id comes from the document and its content. */
   private async enqueueEach(rows: readonly DocumentRow[]): Promise<void> {
     for (const row of rows) {
@@ -172,7 +188,6 @@ export class Intake {
   }
 
   async accept(files: IncomingFile[], owner: Ownership, scope: AccessScope): Promise<UploadResponse> {
-    await mkdir(this.filesDir, { recursive: true });
     const results: UploadResponse["documents"] = [];
     const seen = new Map<string, string>();
     for (const file of files) {
@@ -200,8 +215,8 @@ export class Intake {
         continue;
       }
       const id = newDocumentId();
-      const stored = join(this.filesDir, id);
-      await rename(file.path, stored);
+      const head = await readHead(file.path, HEAD_BYTES);
+      const stored = await this.originals.keep(id, file.path);
       const [row] = await this.record(
         [
           {
@@ -211,10 +226,10 @@ export class Intake {
             size: file.size,
             sha256,
             filePath: stored,
-            head: await readHead(stored, HEAD_BYTES),
+            head,
           },
         ],
-        { enqueue: (rows) => this.enqueueEach(rows), rollback: () => rm(stored, { force: true }) },
+        { enqueue: (rows) => this.enqueueEach(rows), rollback: () => this.originals.remove(stored) },
       );
       if (row!.status !== "failed") seen.set(sha256, id);
       results.push(uploaded(row!));
@@ -244,7 +259,6 @@ export class Intake {
     parent: DocumentRow,
     files: readonly { name: string; bytes: Uint8Array }[],
   ): Promise<UploadResponse["documents"]> {
-    await mkdir(this.filesDir, { recursive: true });
     const results: UploadResponse["documents"] = [];
     for (const [index, file] of files.entries()) {
       const sha256 = createHash("sha256").update(file.bytes).digest("hex");
@@ -256,9 +270,7 @@ export class Intake {
         results.push(uploaded(existing));
         continue;
       }
-      const stored = join(this.filesDir, id);
-      await writeFile(`${stored}.part`, file.bytes);
-      await rename(`${stored}.part`, stored);
+      const stored = await this.originals.keepBytes(id, file.bytes);
       const [row] = await this.record(
         [
           {
@@ -272,7 +284,7 @@ export class Intake {
             parentId: parent.id,
           },
         ],
-        { enqueue: (rows) => this.enqueueEach(rows), rollback: () => rm(stored, { force: true }) },
+        { enqueue: (rows) => this.enqueueEach(rows), rollback: () => this.originals.remove(stored) },
       );
       results.push(uploaded(row!));
     }
@@ -302,7 +314,7 @@ const uploaded = (row: DocumentRow): UploadResponse["documents"][number] => ({
 export async function removeDocument(
   documents: DocumentRepository,
   doc: DocumentRow,
-  filesDir: string,
+  originals: Pick<Originals, "remove">,
 ): Promise<void> {
   const all = [doc];
   for (let level = [doc.id]; level.length > 0; ) {
@@ -310,18 +322,15 @@ export async function removeDocument(
     all.push(...children);
     level = children.map((c) => c.id);
   }
-  await removeDocuments(documents, all.reverse(), filesDir);
+  await removeDocuments(documents, all.reverse(), originals);
 }
 
 /** Delete many documents at once (a sync removing deleted files): the index only, plus Cited's own copies. */
 export async function removeDocuments(
   documents: DocumentRepository,
   docs: readonly DocumentRow[],
-  filesDir: string,
+  originals: Pick<Originals, "remove">,
 ): Promise<void> {
   await documents.deleteMany(docs.map((d) => d.id));
-  for (const doc of docs) {
-    if (doc.source_id === null && doc.file_path.startsWith(filesDir))
-      await rm(doc.file_path, { force: true });
-  }
+  for (const doc of docs) if (doc.source_id === null) await originals.remove(doc.file_path);
 }

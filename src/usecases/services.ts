@@ -24,6 +24,7 @@ import { WebhookQueue } from "../queue/webhook-queue.js";
 import { HybridRetriever } from "../retrieval/hybrid.js";
 import { DocumentRepository } from "../store/documents.js";
 import { openStore, type Store, storedVectorDimensions, storeLocation } from "../store/index.js";
+import { originalsOf } from "../store/originals.js";
 import { ReviewRepository } from "../store/reviews.js";
 import { SourceRepository } from "../store/sources.js";
 import { createAnswering } from "./answering.js";
@@ -144,9 +145,11 @@ export class Services {
     this.closing(redisConnection(this.config.REDIS_URL, "worker"), (c) => c.disconnect()),
   );
 
-  /** Uploads and attachments enter here; their files are kept in DATA_DIR/files. */
+  /** Where uploads and attachments are kept (FILES_URI): a folder, or object storage beside an s3:// store. */
+  readonly originals = lazy(() => originalsOf(this.config));
+  /** Uploads and attachments enter here. */
   readonly intake = lazy(
-    async () => new Intake(await this.documents(), this.ingestQueue(), join(this.config.DATA_DIR, "files")),
+    async () => new Intake(await this.documents(), this.ingestQueue(), this.originals()),
   );
   readonly webhookRegistry = lazy(() => new WebhookRegistry(join(this.config.DATA_DIR, "webhooks.json")));
 

@@ -9,6 +9,7 @@ import {
   waitForDocuments,
   waitForIndex,
 } from "../support/service.js";
+import { startPrivateRedis } from "../support/sources.js";
 
 let service: TestService;
 
@@ -236,4 +237,39 @@ describe("ingestion pipeline", () => {
     expect(new Set(items.map((c) => c.text)).size).toBe(items.length);
     expect(items.length).toBeGreaterThan(40);
   });
+});
+
+describe("crash safety: Redis restarted empty while uploads wait", () => {
+  test("the worker queues again the uploads whose jobs Redis lost, and each is indexed once", async () => {
+    const redis = await startPrivateRedis();
+    const own = await startService({ REDIS_URL: redis.url });
+    try {
+      // No worker: the uploads wait in the queue, then Redis comes back with nothing.
+      await own.killWorker("SIGTERM");
+      const files = Object.fromEntries(
+        ["lease", "supply", "licence"].map((name, i) => [
+          `${name}.txt`,
+          new TextEncoder().encode(`The ${name} agreement runs for ${i + 2} years from the effective date.`),
+        ]),
+      );
+      const res = await upload(own, files);
+      expect(res.status).toBe(202);
+      const ids = ((await res.json()) as { documents: { id: string }[] }).documents.map((d) => d.id);
+      await redis.kill();
+      await redis.start();
+      await own.startWorker();
+      const docs = (await waitForDocuments(own, ids, 120_000)) as Doc[];
+      expect(docs.map((d) => d.status)).toEqual(["ready", "ready", "ready"]);
+      expect(own.logs()).toContain("queued again the uploads whose jobs Redis had lost");
+      for (const doc of docs) {
+        const { items } = (await (await own.request(`/v1/documents/${doc.id}/chunks`)).json()) as {
+          items: Chunk[];
+        };
+        expect(items.length).toBe(doc.chunks);
+      }
+    } finally {
+      await own.stop();
+      await redis.kill();
+    }
+  }, 300_000);
 });

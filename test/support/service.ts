@@ -36,7 +36,7 @@ export interface TestService {
   logs(): string;
 }
 
-function startProcess(entry: string, env: NodeJS.ProcessEnv, log: string[]): ChildProcess {
+export function startProcess(entry: string, env: NodeJS.ProcessEnv, log: string[]): ChildProcess {
   const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, entry)], {
     cwd: ROOT,
     env,
@@ -51,7 +51,12 @@ function startProcess(entry: string, env: NodeJS.ProcessEnv, log: string[]): Chi
   return child;
 }
 
-async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs: number, log: () => string) {
+export async function waitFor(
+  check: () => Promise<boolean>,
+  what: string,
+  timeoutMs: number,
+  log: () => string,
+) {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     if (await check().catch(() => false)) return;
@@ -76,7 +81,7 @@ async function isReady(url: string): Promise<boolean> {
 }
 
 /** Wait until the API at url is ready; on timeout the error names its last readiness answer. */
-function waitReady(url: string, what: string, log: () => string): Promise<void> {
+export function waitReady(url: string, what: string, log: () => string): Promise<void> {
   return waitFor(
     () => isReady(url),
     what,

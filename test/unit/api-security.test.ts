@@ -31,6 +31,7 @@ import { createLogger } from "../../src/lib/logger.js";
 import type { IngestQueue } from "../../src/queue/ingest-queue.js";
 import type { HybridRetriever } from "../../src/retrieval/hybrid.js";
 import { type DocumentRepository, localDocumentRow } from "../../src/store/documents.js";
+import { FolderOriginals } from "../../src/store/originals.js";
 import type { ChatService } from "../../src/usecases/chat/service.js";
 import type { Intake } from "../../src/usecases/intake.js";
 import type { SourceService } from "../../src/usecases/sync/sources.js";
@@ -83,7 +84,7 @@ beforeAll(async () => {
         documents,
         intake: {} as Intake,
         uploadDir: join(dir, "uploads"),
-        filesDir: join(dir, "files"),
+        originals: new FolderOriginals(join(dir, "files")),
         maxBytes: 1024,
         audit,
       }),
@@ -361,7 +362,7 @@ describe("OpenAPI document", () => {
         documents: {} as DocumentRepository,
         intake: {} as Intake,
         uploadDir: join(dir, "uploads"),
-        filesDir: join(dir, "files"),
+        originals: new FolderOriginals(join(dir, "files")),
         maxBytes: 1,
       }),
       jobRoutes({} as IngestQueue),
@@ -505,7 +506,7 @@ describe("issue 12: uploads, audit failures, open mode", () => {
           documents: {} as DocumentRepository,
           intake: {} as Intake,
           uploadDir: uploads,
-          filesDir: join(dir, "files"),
+          originals: new FolderOriginals(join(dir, "files")),
           maxBytes: 1024,
           maxRequestBytes: 4096,
           maxFiles: 5,
@@ -575,7 +576,7 @@ describe("issue 12: uploads, audit failures, open mode", () => {
       documents,
       intake: {} as Intake,
       uploadDir: join(dir, "uploads-f6"),
-      filesDir: join(dir, "files"),
+      originals: new FolderOriginals(join(dir, "files")),
       maxBytes: 1024,
       audit,
     });

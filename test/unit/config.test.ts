@@ -1,9 +1,10 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { auditKey, writeNewAuditKey } from "../../src/config/audit-key.js";
 import { ConfigError, loadConfig } from "../../src/config/index.js";
-import { storeLocation } from "../../src/store/location.js";
+import { originalsUri, storeLocation } from "../../src/store/location.js";
+import { FolderOriginals, parseS3Uri } from "../../src/store/originals.js";
 
 const bad = (env: Record<string, string>) => {
   try {
@@ -63,6 +64,7 @@ describe("configuration", () => {
     [{ STORE_URI: "s3+ddb://bucket/store?ddbTableName=t" }, "STORE_URI", /only URI supported is s3:/],
     [{ STORE_URI: "s3://B_ucket/store" }, "STORE_URI", /e\.g\. STORE_URI=s3:\/\/cited\/store/],
     [{ AWS_ENDPOINT_URL: "minio:9000" }, "AWS_ENDPOINT_URL", /set it to the storage's URL/],
+    [{ FILES_URI: "gs://bucket/files" }, "FILES_URI", /e\.g\. FILES_URI=s3:\/\/cited\/files/],
   ])("%j is refused with one line naming %s and the fix", (env, variable, message) => {
     const error = bad(env as Record<string, string>);
     expect(error).toBeInstanceOf(ConfigError);
@@ -100,6 +102,45 @@ describe("configuration", () => {
       session_token: "token",
       allow_http: "true",
     });
+  });
+
+  test("uploaded files are kept in DATA_DIR/files, beside an s3:// store, or where FILES_URI says", () => {
+    const dataDir = loadConfig({}).DATA_DIR;
+    expect(originalsUri(loadConfig({}))).toBe(join(dataDir, "files"));
+    expect(originalsUri(loadConfig({ STORE_URI: "/srv/store" }))).toBe(join(dataDir, "files"));
+    expect(originalsUri(loadConfig({ STORE_URI: "s3://cited/store/" }))).toBe("s3://cited/store/files");
+    expect(originalsUri(loadConfig({ STORE_URI: "s3://cited/store", FILES_URI: "s3://other/up" }))).toBe(
+      "s3://other/up",
+    );
+    expect(originalsUri(loadConfig({ FILES_URI: "files" }))).toBe(join(process.cwd(), "files"));
+    expect(parseS3Uri("s3://cited/store/files/")).toEqual({ bucket: "cited", prefix: "store/files" });
+    expect(parseS3Uri("s3://cited")).toEqual({ bucket: "cited", prefix: "" });
+  });
+
+  test("a folder of originals removes only its own copies, never a synced folder's file", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cited-originals-"));
+    const originals = new FolderOriginals(join(dir, "files"));
+    const upload = join(dir, "upload.tmp");
+    writeFileSync(upload, "the contract");
+    const kept = await originals.keep("doc_1", upload);
+    expect(kept).toBe(join(dir, "files", "doc_1"));
+    expect(existsSync(upload)).toBe(false);
+    expect(await originals.localPath(kept)).toBe(kept);
+    const synced = join(dir, "share.txt");
+    writeFileSync(synced, "a share's own file");
+    // A sibling folder whose name starts like the originals' is not theirs either.
+    const lookalike = join(dir, "files-old");
+    writeFileSync(lookalike, "not a copy");
+    expect([originals.holds(kept), originals.holds(synced), originals.holds(lookalike)]).toEqual([
+      true,
+      false,
+      false,
+    ]);
+    await originals.remove(synced);
+    await originals.remove(lookalike);
+    await originals.remove(kept);
+    expect([existsSync(kept), existsSync(synced), existsSync(lookalike)]).toEqual([false, true, true]);
+    await expect(originals.localPath("s3://cited/store/files/doc_2")).rejects.toThrow(/same FILES_URI/);
   });
 
   test("a JSON config file is read, and the environment wins over it", () => {

@@ -16,6 +16,7 @@ import { PUBLIC_GROUP } from "../../../schemas/document.js";
 import { isName } from "../../../schemas/names.js";
 import { assertMayShareWith } from "../../access/scope.js";
 import type { DocumentRepository } from "../../store/documents.js";
+import type { Originals } from "../../store/originals.js";
 import { openIndexedFile } from "../../usecases/files.js";
 import { type Intake, removeDocument } from "../../usecases/intake.js";
 import type { AuditRecorder } from "../audit.js";
@@ -31,7 +32,7 @@ export interface DocumentRoutesDeps {
   /** Where uploads land before they are hashed. */
   uploadDir: string;
   /** Where Cited keeps its copy of uploaded files. */
-  filesDir: string;
+  originals: Originals;
   /** Largest file accepted. */
   maxBytes: number;
   /** Most bytes of one upload request, all files together (UPLOAD_MAX_REQUEST_BYTES). */
@@ -256,7 +257,7 @@ function serveFile(deps: Handlers): RequestHandler {
     parseInput(NoQuery, req.query, "query");
     const doc = await deps.documents.get(id, callerOf(res).scope);
     if (!doc) throw notFound(`document ${id}`);
-    const file = await openIndexedFile(doc);
+    const file = await openIndexedFile(doc, deps.originals);
     if (!file)
       throw new ApiError(
         404,
@@ -297,7 +298,7 @@ function deleteDocument(deps: Handlers): RequestHandler {
         `document ${id} is the file "${doc.source_path}" of source ${doc.source_id}, and the next sync would bring it back: delete it in the folder, or exclude it (cited sync <folder> --exclude "<pattern>"), then sync`,
       );
     }
-    await removeDocument(deps.documents, doc, deps.filesDir);
+    await removeDocument(deps.documents, doc, deps.originals);
     await deps.audit(req, res, "documents.delete", { document_id: doc.id, name: doc.name });
     res.status(204).end();
   };

@@ -4,7 +4,7 @@
 // is simply planned again and converges on the same index.
 import { createHash } from "node:crypto";
 import { realpath } from "node:fs/promises";
-import { join, sep } from "node:path";
+import { sep } from "node:path";
 import type { IngestErrorCode, PermanentIngestError } from "../../../ingestion/errors.js";
 import type { SourceRoot } from "../../../schemas/config.js";
 import type { DocumentRow } from "../../../schemas/document.js";
@@ -21,6 +21,7 @@ import type { Logger } from "../../lib/logger.js";
 import { ingestJobId } from "../../queue/ingest-queue.js";
 import type { PlannedCounts, SyncQueue } from "../../queue/sync-queue.js";
 import type { DocumentRepository } from "../../store/documents.js";
+import type { Originals } from "../../store/originals.js";
 import { lastSync, type SourceRepository, syncIssues } from "../../store/sources.js";
 import {
   type DocumentDraft,
@@ -52,6 +53,8 @@ export interface SyncDeps {
   maxBytes: number;
   /** Cited's own data folder: never walked, should a source contain it. */
   dataDir: string;
+  /** Cited's copies of attachments, removed with a deleted file's documents. */
+  originals: Pick<Originals, "remove">;
   /** Share folders by tenant (SOURCE_ROOTS): a source registered under one must still lie in it. */
   roots?: readonly SourceRoot[];
   /** Largest share of a source's documents one sync may remove without allow_mass_delete (SYNC_MAX_DELETE_RATIO). */
@@ -452,7 +455,7 @@ async function writePlan(plan: SyncPlan, deleted: readonly DocumentRow[]): Promi
   const now = () => new Date().toISOString();
   await documents.upsert([...plan.upserts.values()].map((r) => ({ ...r, updated_at: now() })));
   const attachments = await documents.childrenOf([...deleted.map((d) => d.id), ...plan.dropAttachmentsOf]);
-  await removeDocuments(documents, [...attachments, ...deleted], join(plan.deps.dataDir, "files"));
+  await removeDocuments(documents, [...attachments, ...deleted], plan.deps.originals);
   if (!plan.deps.keepTextOfFailedVersions)
     for (const id of plan.purge) await documents.replaceContent(id, [], []);
   plan.changes.deleted = deleted.length;
