@@ -1,8 +1,8 @@
 // npm run bench:load — the API under concurrent load, on loopback: an API process (as `npm run api`
 // starts it) over a store of cuad-dev contracts, then --searchers concurrent clients searching for
 // --seconds, then --askers concurrent clients asking. Each client sends its next request when the last
-// is answered (closed loop, so the load is bounded). Reports throughput, p50 / p95 latency and every
-// status; 429 (rate limit or a full answer line) is the only refusal allowed. Writes bench/results/load.json.
+// is answered (closed loop, so the load is bounded; after a 429 it waits Retry-After). Reports throughput,
+// p50 / p95 latency and every status; 429 (rate limit or a full answer line) is the only refusal allowed. Writes bench/results/load.json.
 //   --docs N (default 10)  --searchers N (default 50)  --askers N (default 20)  --seconds S (default 60)
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -105,6 +105,8 @@ interface PhaseResult {
   seconds: number;
   requests: number;
   per_second: number;
+  /** Requests answered (200) per minute. */
+  answered_per_minute: number;
   /** Latency of answered (200) requests. */
   p50_ms: number;
   p95_ms: number;
@@ -124,15 +126,19 @@ async function phase(clients: number, seconds: number, request: (i: number) => P
     while (Date.now() < until) {
       const i = sent++;
       const t = performance.now();
+      let retryAfterS = 0;
       const status = await request(i).then(
         async (res) => {
           await res.arrayBuffer(); // the whole answer, not just its headers
+          retryAfterS = Number(res.headers.get("retry-after") ?? 1) || 1;
           return String(res.status);
         },
         (error: Error) => `fetch error: ${error.message}`,
       );
       if (status === "200") ms.push(performance.now() - t);
       statuses[status] = (statuses[status] ?? 0) + 1;
+      // A refused client waits as told (Retry-After), as a well-behaved one does.
+      if (status === "429") await new Promise((r) => setTimeout(r, retryAfterS * 1000));
     }
   };
   await Promise.all(Array.from({ length: clients }, client));
@@ -142,6 +148,7 @@ async function phase(clients: number, seconds: number, request: (i: number) => P
     seconds: Math.round(elapsed),
     requests: sent,
     per_second: Math.round((sent / elapsed) * 10) / 10,
+    answered_per_minute: Math.round(((statuses["200"] ?? 0) / elapsed) * 600) / 10,
     p50_ms: Math.round(percentile(ms, 50)),
     p95_ms: Math.round(percentile(ms, 95)),
     statuses,

@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import * as lancedb from "@lancedb/lancedb";
 import type { z } from "zod";
@@ -106,10 +107,21 @@ export async function ensureFullTextIndex(chunks: lancedb.Table): Promise<boolea
 }
 
 /**
+ * Lance's CPU pool has `cores − 2` threads, at least one; with one, its full-text index build stops
+ * for good (0 % CPU) once it writes more than one batch of posting lists (lancedb#3568; here, 100,000
+ * rows folded at once on 2 cores). Two threads at least, unless the operator sets LANCE_CPU_THREADS;
+ * read by Lance when it first needs the pool, so set before the first connection.
+ */
+function keepLanceCpuPoolAboveOne(): void {
+  process.env.LANCE_CPU_THREADS ??= String(Math.max(2, availableParallelism() - 2));
+}
+
+/**
  * Connect to the database at `location` (creating its folder when it is one); reads see every commit
  * (workers write, the API reads).
  */
 export function connectStore(location: StoreLocation): Promise<lancedb.Connection> {
+  keepLanceCpuPoolAboveOne();
   if (!isObjectStore(location)) mkdirSync(location.uri, { recursive: true });
   return lancedb.connect(location.uri, {
     readConsistencyInterval: 0,
