@@ -67,11 +67,31 @@ function sqlTypeOf(type: { toString(): string }): string {
   throw new Error(`no SQL type to add a column of type ${name}`);
 }
 
+/** How long a table another process is creating may take to commit its first version. */
+const TABLE_CREATION_WAIT_MS = 30_000;
+
+/**
+ * Open a table, waiting while another process creates it: its folder is listed (and our create
+ * refused) as soon as its first files are written, but it opens only once its first version is
+ * committed, which on object storage under load takes a moment.
+ */
+async function openCreatedTable(db: lancedb.Connection, name: string): Promise<lancedb.Table> {
+  const deadline = Date.now() + TABLE_CREATION_WAIT_MS;
+  for (let wait = 50; ; wait = Math.min(wait * 2, 1_000)) {
+    try {
+      return await db.openTable(name);
+    } catch (error) {
+      if (!/was not found/i.test(String(error)) || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+}
+
 /** A table of the store, created empty from its row schema when it is not there yet. */
 export async function openOrCreate(db: lancedb.Connection, name: string, row: z.ZodObject, dims = 0) {
   const names = await db.tableNames();
   if (names.includes(name)) {
-    const table = await db.openTable(name);
+    const table = await openCreatedTable(db, name);
     await addMissingColumns(table, row);
     return table;
   }
@@ -79,7 +99,7 @@ export async function openOrCreate(db: lancedb.Connection, name: string, row: z.
     return await db.createEmptyTable(name, arrowSchemaFor(row, dims), { existOk: true });
   } catch {
     // Another process created it between our check and our create.
-    return db.openTable(name);
+    return openCreatedTable(db, name);
   }
 }
 
@@ -180,7 +200,7 @@ async function recordedModelInTable(db: lancedb.Connection, embedModel: string):
       // Another process created it first: its record is read below.
     }
   }
-  const table = await db.openTable(EMBED_MODEL_TABLE);
+  const table = await openCreatedTable(db, EMBED_MODEL_TABLE);
   try {
     await table.checkout(1);
     const [row] = await table.query().limit(1).toArray();

@@ -13,7 +13,12 @@ export interface StoreLocation {
 
 /** Whether the store lives on object storage: no folder on this machine to create or check. */
 export function isObjectStore(location: StoreLocation): boolean {
-  return /^s3:\/\//.test(location.uri);
+  return isObjectUri(location.uri);
+}
+
+/** Whether a store or file location is on object storage (an s3:// URI) rather than a folder. */
+export function isObjectUri(uri: string): boolean {
+  return /^s3:\/\//.test(uri);
 }
 
 /** The store in `dataDir/lancedb`: the default place, and that of evaluation stores. */

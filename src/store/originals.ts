@@ -9,7 +9,7 @@ import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import type { Config } from "../../schemas/config.js";
-import { originalsUri, type S3Settings, s3Settings } from "./location.js";
+import { isObjectUri, originalsUri, type S3Settings, s3Settings } from "./location.js";
 
 /** Where documents' original files are kept, and how a process on this machine reads one. */
 export interface Originals {
@@ -28,9 +28,6 @@ export interface Originals {
   /** Remove the copy; a copy already gone is not an error. */
   remove(filePath: string): Promise<void>;
 }
-
-/** A file_path that names an object: no folder on this machine holds it. */
-const isObjectPath = (filePath: string) => /^s3:\/\//.test(filePath);
 
 /** Copies in a folder (DATA_DIR/files): the file_path is the copy's own path. */
 export class FolderOriginals implements Originals {
@@ -59,7 +56,7 @@ export class FolderOriginals implements Originals {
   }
 
   async localPath(filePath: string): Promise<string> {
-    if (isObjectPath(filePath)) throw elsewhere(filePath);
+    if (isObjectUri(filePath)) throw elsewhere(filePath);
     return filePath;
   }
 
@@ -142,7 +139,7 @@ export class ObjectOriginals implements Originals {
 
   async localPath(filePath: string): Promise<string> {
     if (!this.holds(filePath)) {
-      if (isObjectPath(filePath)) throw elsewhere(filePath);
+      if (isObjectUri(filePath)) throw elsewhere(filePath);
       return filePath; // a synced folder's file, read where it lies
     }
     const cached = join(this.cacheDir, this.idOf(filePath));
@@ -179,7 +176,7 @@ export class ObjectOriginals implements Originals {
 /** The configured originals (FILES_URI, see originalsUri); objects are cached in DATA_DIR/cache/files. */
 export function originalsOf(config: Config): Originals {
   const uri = originalsUri(config);
-  return isObjectPath(uri)
+  return isObjectUri(uri)
     ? new ObjectOriginals(uri, s3Settings(config), join(config.DATA_DIR, "cache", "files"))
     : new FolderOriginals(uri);
 }
