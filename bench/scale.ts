@@ -4,12 +4,14 @@
 // near, not identical). Measures write rate into the empty and the full store, full-text index time,
 // hybrid / vector / full-text query p50 and p95 with the tenant + ACL filter (embedding the question
 // included), the same with the approximate vector index (HNSW-SQ), its recall@10 against exact
-// search, index build time and disk bytes per chunk. Writes bench/results/scale.json.
+// search, index build time and disk bytes per chunk. Writes bench/results/scale-<rows>-<folder|s3>.json.
 //   --rows N      chunks in the large store (default 50000)
 //   --maintain-every M  also fold written rows into the indexes every M rows, as a running Cited's
 //                 maintenance does after each ingest (default 0: once, at the end)
 //   --docs K      cuad-dev contracts embedded as the seed (default 12)
 //   --queries Q   cuad-dev questions asked per measurement (default 200)
+//   --store-uri U the large store's place: s3://bucket/prefix (the AWS variables say where and as
+//                 whom, as for STORE_URI; the bucket must exist), or a folder (default: a new temporary one)
 import { execFileSync } from "node:child_process";
 import {
   existsSync,
@@ -23,6 +25,7 @@ import {
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { ingestDocument } from "../ingestion/pipeline.js";
 import type { ChunkRow } from "../schemas/document.js";
 import type { AccessScope } from "../src/access/scope.js";
@@ -31,8 +34,10 @@ import { mulberry32 } from "../src/lib/random.js";
 import { percentile } from "../src/lib/stats.js";
 import { HybridRetriever, type RetrievalQuery, retrievalFilter } from "../src/retrieval/hybrid.js";
 import { localDocumentRow } from "../src/store/documents.js";
-import { openStore, type Store, storeIn } from "../src/store/index.js";
+import { openStore, type Store, type StoreLocation, storeIn, storeLocation } from "../src/store/index.js";
+import { isObjectStore, s3Settings } from "../src/store/location.js";
 import { maintainStore } from "../src/store/maintenance.js";
+import { parseS3Uri, s3ClientOf } from "../src/store/originals.js";
 import { selectRows } from "../src/store/rows.js";
 import { openServices } from "../src/usecases/services.js";
 import { ingestSettings } from "../workers/settings.js";
@@ -43,6 +48,7 @@ const { values } = parseArgs({
     docs: { type: "string" },
     queries: { type: "string" },
     "maintain-every": { type: "string" },
+    "store-uri": { type: "string" },
   },
 });
 const ROWS = Number(values.rows ?? 50_000);
@@ -131,7 +137,8 @@ async function writeRates(store: Store, seed: readonly ChunkRow[], dimensions: n
   };
   const full = await rate(store);
   const emptyDir = mkdtempSync(join(tmpdir(), "cited-bench-scale-empty-"));
-  const empty = await openStore(storeIn(emptyDir), dimensions, config.EMBED_MODEL);
+  const beside = isObjectStore(location) ? { ...location, uri: `${location.uri}-empty` } : storeIn(emptyDir);
+  const empty = await openStore(beside, dimensions, config.EMBED_MODEL);
   const fresh = await rate(empty);
   empty.close();
   rmSync(emptyDir, { recursive: true, force: true });
@@ -195,6 +202,25 @@ async function annRecall(store: Store, vectors: readonly Float32Array[]): Promis
   return shared / vectors.length;
 }
 
+/** Bytes the store takes: its folder, or its objects on S3. */
+async function storeBytes(where: StoreLocation): Promise<number> {
+  if (!isObjectStore(where))
+    return Number(execFileSync("du", ["-sb", where.uri], { encoding: "utf8" }).split("\t")[0]);
+  const { bucket, prefix } = parseS3Uri(where.uri);
+  const client = s3ClientOf(s3Settings(config));
+  let bytes = 0;
+  let token: string | undefined;
+  do {
+    const page = await client.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: `${prefix}/`, ContinuationToken: token }),
+    );
+    for (const object of page.Contents ?? []) bytes += object.Size ?? 0;
+    token = page.NextContinuationToken;
+  } while (token);
+  client.destroy();
+  return bytes;
+}
+
 const seconds = async (work: () => Promise<unknown>) => {
   const began = performance.now();
   await work();
@@ -203,12 +229,15 @@ const seconds = async (work: () => Promise<unknown>) => {
 
 const seedDir = mkdtempSync(join(tmpdir(), "cited-bench-scale-seed-"));
 const storeDir = mkdtempSync(join(tmpdir(), "cited-bench-scale-"));
+const location = values["store-uri"]
+  ? storeLocation({ ...config, STORE_URI: values["store-uri"] })
+  : storeIn(storeDir);
 try {
   const seed = await seedChunks(seedDir);
   log(`seed: ${seed.length} real chunks`);
   const services = openServices({ ...config, DATA_DIR: seedDir });
   const embedder = await services.embedder();
-  const store = await openStore(storeIn(storeDir), embedder.dimensions, config.EMBED_MODEL);
+  const store = await openStore(location, embedder.dimensions, config.EMBED_MODEL);
   const maintainedWhileFilling = await fill(store, seed);
   log("maintenance: compaction and the full-text index…");
   const fullTextIndexSeconds = await seconds(() => maintainStore(store, Number.POSITIVE_INFINITY));
@@ -221,12 +250,13 @@ try {
   log("with the vector index:");
   const ann = await latencies(retriever, asked);
   const recall = await annRecall(store, await embedder.embed(asked.slice(0, 100), "query"));
-  const bytes = Number(execFileSync("du", ["-sb", storeDir], { encoding: "utf8" }).split("\t")[0]);
+  const bytes = await storeBytes(location);
   const writes = await writeRates(store, seed, embedder.dimensions);
   const result = {
     date: new Date().toISOString(),
     machine: { cpus: (await import("node:os")).availableParallelism() },
     rows: ROWS,
+    store: isObjectStore(location) ? "s3" : "folder",
     seed_chunks: seed.length,
     tenants: TENANTS,
     acl_groups: GROUPS,
@@ -246,7 +276,9 @@ try {
   store.close();
   await services.close();
   mkdirSync("bench/results", { recursive: true });
-  writeFileSync("bench/results/scale.json", `${JSON.stringify(result, null, 2)}\n`);
+  const out = `bench/results/scale-${ROWS}-${result.store}.json`;
+  writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+  log(`wrote ${out}`);
   console.log(JSON.stringify(result, null, 2));
 } finally {
   rmSync(seedDir, { recursive: true, force: true });

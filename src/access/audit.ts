@@ -148,8 +148,20 @@ function gapBetween(head: AuditHead | null, end: { seq: number; hash: string } |
   };
 }
 
-/** The append side of the audit trail. */
-export class AuditLog {
+/** The audit trail: a file (audit.log) or, with a store on object storage, rows of the store. */
+export interface AuditTrail {
+  /** Where it is, for messages: a path or a store URI. */
+  readonly where: string;
+  /** Append one event; appends of one process are written in call order. Rejects when it cannot be written. */
+  append(event: AuditEvent): Promise<AuditRecord>;
+  /** Check every record and the head(s) with the audit key. */
+  verify(): Promise<AuditVerification>;
+  /** Records appended at or after `since`, oldest first. */
+  read(since: Date): Promise<AuditRecord[]>;
+}
+
+/** The audit trail in a file of JSON lines, with its head file beside it. */
+export class AuditLog implements AuditTrail {
   private queue: Promise<unknown> = Promise.resolve();
   readonly lockPath: string;
   readonly headPath: string;
@@ -160,6 +172,18 @@ export class AuditLog {
   ) {
     this.lockPath = `${path}.lock`;
     this.headPath = `${path}.head`;
+  }
+
+  get where(): string {
+    return this.path;
+  }
+
+  async verify(): Promise<AuditVerification> {
+    return verifyAuditFile(this.path, this.key);
+  }
+
+  async read(since: Date): Promise<AuditRecord[]> {
+    return readAudit(this.path, since);
   }
 
   /** Append one event; appends of one process are written in call order. Rejects when it cannot be written. */
@@ -204,8 +228,8 @@ export interface AuditVerification {
   lines: number;
   /** Hash of the last good line: keep a copy elsewhere to detect a log rolled back to an older head. */
   head: string;
-  /** The first line that is wrong (1-based) and why. */
-  firstBad?: { line: number; reason: string };
+  /** The first line that is wrong (1-based, in its writer's chain for the store) and why. */
+  firstBad?: { line: number; reason: string; writer?: string };
 }
 
 /** Check the lines of a log: each parses, carries its own HMAC, follows the line before, records no gap. */
@@ -247,7 +271,13 @@ function verifyLines(lines: string[], key: Buffer): AuditVerification {
  * Check a log's text with the audit key: every line (see verifyLines), then the head file (`head`,
  * signed with the key): it must exist when the log has lines, and the log must reach the line it names.
  */
-export function verifyAuditText(text: string, key: Buffer, head?: AuditHead | null): AuditVerification {
+export function verifyAuditText(
+  text: string,
+  key: Buffer,
+  head?: AuditHead | null,
+  /** What the head is called in messages. */
+  headName = "the head file (audit.log.head)",
+): AuditVerification {
   const lines = text.split("\n");
   if (lines.at(-1) === "") lines.pop();
   const result = verifyLines(lines, key);
@@ -261,17 +291,17 @@ export function verifyAuditText(text: string, key: Buffer, head?: AuditHead | nu
   if (!head?.mac || !sameHex(head.mac, headMac(head, key)))
     return bad(
       lines.length + 1,
-      "the head file (audit.log.head) is missing or not signed with the audit key: lines may have been removed from the end",
+      `${headName} is missing or not signed with the audit key: lines may have been removed from the end`,
     );
   if (head.seq > lines.length)
     return bad(
       lines.length + 1,
-      `the log ends after line ${lines.length} but line ${head.seq} was written (see audit.log.head): lines were removed from the end`,
+      `the log ends after line ${lines.length} but line ${head.seq} was written (see ${headName}): lines were removed from the end`,
     );
   if (head.seq >= 1) {
     const record = JSON.parse(lines[head.seq - 1]!) as AuditRecord;
     if (record.hash !== head.hash)
-      return bad(head.seq, "its hash differs from the one recorded in the head file: the log was rewritten");
+      return bad(head.seq, `its hash differs from the one recorded in ${headName}: the log was rewritten`);
   }
   return result;
 }

@@ -9,6 +9,7 @@ import { KeyRole, KeyRow } from "../../schemas/api.js";
 import { isName } from "../../schemas/names.js";
 import { createLogger } from "../lib/logger.js";
 import { sqlString } from "../lib/sql.js";
+import { withCommitRetry } from "../store/commit.js";
 import { connectStore, openOrCreate } from "../store/index.js";
 import { type StoreLocation, storeIn } from "../store/location.js";
 import { selectRows } from "../store/rows.js";
@@ -57,21 +58,6 @@ export interface KeyStoreOptions {
 
 const hashOf = (secret: string) => createHash("sha256").update(secret).digest("hex");
 const infoOf = ({ hash: _hash, ...info }: StoredKey): KeyInfo => info;
-
-/**
- * Run a commit again when another process committed a change that conflicts with it (LanceDB
- * rebases compatible commits itself; two updates of the same rows can still fail).
- */
-async function withCommitRetry<T>(commit: () => Promise<T>, attempts = 8): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await commit();
-    } catch (error) {
-      if (attempt >= attempts || !/conflict|concurrent|retry/i.test(String(error))) throw error;
-      await new Promise((r) => setTimeout(r, 10 * attempt + Math.random() * 40));
-    }
-  }
-}
 
 /**
  * One key per id: a keys.json imported by two processes at once may leave two rows of a key, and a

@@ -1,7 +1,7 @@
 // Audit records of requests: what a key did (answers, searches, document reads, changes) and what it
 // was refused on the document routes. A record that cannot be written fails the request.
 import type { Request, Response } from "express";
-import type { AuditLog } from "../access/audit.js";
+import type { AuditTrail } from "../access/audit.js";
 import type { Logger } from "../lib/logger.js";
 import { callerOf } from "./context.js";
 import { ApiError } from "./errors.js";
@@ -34,7 +34,7 @@ const auditFailed = () =>
  * An AuditRecorder over the log. The request waits for its record: a read or change that cannot be
  * audited is not answered (500 audit_failed), and the cause is logged.
  */
-export function auditRecorder(audit: AuditLog, log: Logger): AuditRecorder {
+export function auditRecorder(audit: AuditTrail, log: Logger): AuditRecorder {
   return async (req, res, event, fields) => {
     const caller = callerOf(res);
     try {
@@ -59,7 +59,7 @@ const documentIdOf = (path: string) => /^\/v1\/documents\/([^/]+)/.exec(path)?.[
  * A RefusalRecorder: 401, 403 and 404 answers on /v1/documents… are recorded with the key (or the key
  * id a request presented without a valid key: "none") and the document asked for.
  */
-export function refusalRecorder(audit: AuditLog, log?: Logger): RefusalRecorder {
+export function refusalRecorder(audit: AuditTrail, log?: Logger): RefusalRecorder {
   return async (req, res, error) => {
     if (!req.path.startsWith("/v1/documents") || ![401, 403, 404].includes(error.status)) return;
     const caller = res.locals.caller as { keyId: string; scope: { tenant: string } } | undefined;

@@ -55,14 +55,14 @@ interface ToolContext {
   deps: McpDeps;
   caller: Caller;
   scope: Caller["scope"];
-  filters: (requested: SearchFilters | undefined) => SearchFilters | undefined;
+  filters: (requested: SearchFilters | undefined) => Promise<SearchFilters | undefined>;
 }
 
 /** An MCP server whose tools act as `caller` (its tenant, groups and role). */
 export function createMcpServer(deps: McpDeps, caller: Caller): McpServer {
   const server = new McpServer({ name: "cited", version: deps.version });
   const scope = caller.scope;
-  const filters = (requested: SearchFilters | undefined) =>
+  const filters = async (requested: SearchFilters | undefined) =>
     deps.tenants ? deps.tenants.filters(scope.tenant, requested) : requested;
   const tools: ToolContext = { deps, caller, scope, filters };
   registerSearch(server, tools);
@@ -89,7 +89,7 @@ function registerSearch(server: McpServer, tools: ToolContext): void {
         query: input.query,
         topK: input.top_k,
         scope,
-        filters: filters(input.filters),
+        filters: await filters(input.filters),
       });
       await deps.record("search", {
         ...searchAuditFields(input.query, hits, performance.now() - started),
@@ -119,7 +119,7 @@ function registerAsk(server: McpServer, tools: ToolContext): void {
           answerer.admit(extra.signal),
         );
         const answer = await answerer.answer(
-          { question: input.question, topK: input.top_k, scope, filters: filters(input.filters) },
+          { question: input.question, topK: input.top_k, scope, filters: await filters(input.filters) },
           {},
           extra.signal,
           ticket,

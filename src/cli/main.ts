@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import { isAbsolute, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { parseSince, readAudit, verifyAuditFile } from "../access/audit.js";
+import { type AuditRecord, type AuditTrail, parseSince } from "../access/audit.js";
 import { type KeyStore, Role } from "../access/keys.js";
 import { LOCAL_SCOPE } from "../access/scope.js";
 import { type Answerer, passageView } from "../answer/answerer.js";
@@ -128,11 +128,14 @@ function newAuditKey(config: Config, options: string[]): number {
 }
 
 /** `cited audit verify`: exit 1 with the first bad line if the hash chain was altered. */
-function verifyAudit(config: Config, path: string): number {
-  const result = verifyAuditFile(path, auditKeyOrFail(config));
+async function verifyAudit(audit: AuditTrail): Promise<number> {
+  const result = await audit.verify();
   if (!result.ok) {
     const bad = result.firstBad!;
-    process.stderr.write(`cited: audit trail ${path} is NOT intact: line ${bad.line}: ${bad.reason}\n`);
+    const chain = bad.writer ? ` of writer ${bad.writer}` : "";
+    process.stderr.write(
+      `cited: audit trail ${audit.where} is NOT intact: line ${bad.line}${chain}: ${bad.reason}\n`,
+    );
     return 1;
   }
   console.log(`audit trail intact: ${result.lines} lines, head ${result.head}`);
@@ -140,7 +143,7 @@ function verifyAudit(config: Config, path: string): number {
 }
 
 /** One audit record as a line: sequence, time, event, key, tenant, route, then what it is about. */
-function auditLine(r: ReturnType<typeof readAudit>[number]): string {
+function auditLine(r: AuditRecord): string {
   const extra: string[] = [];
   if (typeof r.question === "string") extra.push(JSON.stringify(r.question));
   if (Array.isArray(r.retrieved)) extra.push(`retrieved=${r.retrieved.length}`);
@@ -155,24 +158,23 @@ function auditLine(r: ReturnType<typeof readAudit>[number]): string {
 }
 
 /** `cited audit show [--since …] [--json]`: the audit trail, a line (or a JSON object) per record. */
-function showAudit(path: string, options: string[]): number {
+async function showAudit(audit: AuditTrail, options: string[]): Promise<number> {
   const { values } = parseArgs({
     args: options,
     options: { since: { type: "string" }, json: { type: "boolean" } },
   });
   const since = values.since ? parseSince(values.since) : new Date(0);
   if (!since) fail(`--since takes an ISO time (2025-01-31T09:00:00Z) or a duration such as 30m, 24h, 7d`);
-  for (const r of readAudit(path, since)) console.log(values.json ? JSON.stringify(r) : auditLine(r));
+  for (const r of await audit.read(since)) console.log(values.json ? JSON.stringify(r) : auditLine(r));
   return 0;
 }
 
 /** `cited audit verify`, `cited audit show` and `cited audit new-key FILE`; returns the exit code. */
-function auditCommand(config: Config, args: string[]): number {
-  const path = join(config.DATA_DIR, "audit.log");
+async function auditCommand(config: Config, args: string[]): Promise<number> {
   const [sub, ...options] = args;
   if (sub === "new-key") return newAuditKey(config, options);
-  if (sub === "verify") return verifyAudit(config, path);
-  if (sub === "show") return showAudit(path, options);
+  if (sub === "verify") return verifyAudit(cliAuditLog(config));
+  if (sub === "show") return showAudit(cliAuditLog(config), options);
   fail("audit needs verify, show or new-key, e.g. npm run cited -- audit show --since 24h");
 }
 

@@ -2,7 +2,7 @@
 // Desktop, IDEs). It acts as the key in CITED_API_KEY (or --key); without one only in OPEN_MODE.
 import { parseArgs } from "node:util";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
-import type { AuditLog } from "../access/audit.js";
+import type { AuditTrail } from "../access/audit.js";
 import { LOCAL_SCOPE } from "../access/scope.js";
 import type { Caller } from "../api/context.js";
 import { createMcpServer } from "../api/mcp.js";
@@ -22,7 +22,7 @@ export async function mcpCaller(config: Config, key: string | undefined): Promis
 }
 
 /** Serve MCP on stdin/stdout until the client closes stdin; returns the exit code. */
-export async function mcpCommand(config: Config, args: string[], audit: AuditLog): Promise<number> {
+export async function mcpCommand(config: Config, args: string[], audit: AuditTrail): Promise<number> {
   const { values } = parseArgs({ args, options: { key: { type: "string" } } });
   const caller = await mcpCaller(config, values.key ?? process.env.CITED_API_KEY);
   if (typeof caller === "string") {

@@ -177,7 +177,7 @@ const EMBED_MODEL_FILE = "embedding-model.json";
  * PUT): two processes creating the table at the same time may both succeed, the later one overwriting
  * as version 2, yet version 1 is the first creator's for everyone.
  */
-const EMBED_MODEL_TABLE = "embedding_model";
+export const EMBED_MODEL_TABLE = "embedding_model";
 
 /** The model recorded in a store's folder, recording `embedModel` when there is none yet. */
 function recordedModelInFile(uri: string, embedModel: string): unknown {

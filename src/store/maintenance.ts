@@ -1,5 +1,6 @@
-import { Index } from "@lancedb/lancedb";
-import { ensureFullTextIndex, type Store } from "./index.js";
+import { Index, type Table } from "@lancedb/lancedb";
+import { isCommitConflict } from "./commit.js";
+import { EMBED_MODEL_TABLE, ensureFullTextIndex, type Store, TABLES } from "./index.js";
 
 /** Rows from which an approximate vector index pays for itself (below it, exact search is fast enough). */
 export const VECTOR_INDEX_MIN_ROWS = 100_000;
@@ -30,8 +31,36 @@ export async function maintainStore(
   }
   let compactedFragments = 0;
   for (const table of [store.chunks, store.pages, store.documents, store.sources]) {
-    const stats = await table.optimize({ cleanupOlderThan: new Date(Date.now() - 60 * 60 * 1000) });
-    compactedFragments += stats.compaction.fragmentsRemoved;
+    compactedFragments += await compact(table);
   }
+  compactedFragments += await compactTheOthers(store);
   return { ftsIndexCreated, vectorIndexCreated, chunkRows, compactedFragments };
+}
+
+/** Fold a table's small commits into few files and drop versions older than an hour; returns fragments removed. */
+async function compact(table: Table): Promise<number> {
+  const stats = await table.optimize({ cleanupOlderThan: new Date(Date.now() - 60 * 60 * 1000) });
+  return stats.compaction.fragmentsRemoved;
+}
+
+/**
+ * The store's other tables (keys, shared records, reviews): small, but changed one row at a time. A
+ * commit of another process racing with one of them leaves it for the next run. The embedding model's
+ * record is left alone: its first version is the record.
+ */
+async function compactTheOthers(store: Store): Promise<number> {
+  const skip = new Set<string>([...Object.values(TABLES), EMBED_MODEL_TABLE]);
+  let removed = 0;
+  for (const name of await store.db.tableNames()) {
+    if (skip.has(name)) continue;
+    const table = await store.db.openTable(name);
+    try {
+      removed += await compact(table);
+    } catch (error) {
+      if (!isCommitConflict(error)) throw error;
+    } finally {
+      table.close();
+    }
+  }
+  return removed;
 }

@@ -84,21 +84,7 @@ export class ObjectOriginals implements Originals {
     const { bucket, prefix } = parseS3Uri(uri);
     this.bucket = bucket;
     this.prefix = prefix;
-    this.client = new S3Client({
-      endpoint: settings.endpoint,
-      region: settings.region ?? "us-east-1",
-      // S3-compatible servers (MinIO, moto, Ceph) address buckets by path, not by host name.
-      forcePathStyle: settings.endpoint !== undefined,
-      ...(settings.accessKeyId && settings.secretAccessKey
-        ? {
-            credentials: {
-              accessKeyId: settings.accessKeyId,
-              secretAccessKey: settings.secretAccessKey,
-              sessionToken: settings.sessionToken,
-            },
-          }
-        : {}),
-    });
+    this.client = s3ClientOf(settings);
   }
 
   private key(id: string): string {
@@ -205,4 +191,23 @@ function elsewhere(filePath: string): Error {
   return new Error(
     `${filePath} is on object storage this process does not use: give it the same FILES_URI (or STORE_URI) as the API`,
   );
+}
+
+/** An S3 client for the settings (the same endpoint, region and credentials as the store). */
+export function s3ClientOf(settings: S3Settings): S3Client {
+  return new S3Client({
+    endpoint: settings.endpoint,
+    region: settings.region ?? "us-east-1",
+    // S3-compatible servers (MinIO, moto, Ceph) address buckets by path, not by host name.
+    forcePathStyle: settings.endpoint !== undefined,
+    ...(settings.accessKeyId && settings.secretAccessKey
+      ? {
+          credentials: {
+            accessKeyId: settings.accessKeyId,
+            secretAccessKey: settings.secretAccessKey,
+            sessionToken: settings.sessionToken,
+          },
+        }
+      : {}),
+  });
 }

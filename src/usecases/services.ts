@@ -2,7 +2,8 @@
 // parts from here. Each part is built on first use, so a process loads only the models it asks for,
 // and one close() ends what was opened in the reverse order of opening, the models last.
 import { join } from "node:path";
-import { AuditLog } from "../access/audit.js";
+import { AuditLog, type AuditTrail } from "../access/audit.js";
+import { StoreAuditTrail } from "../access/audit-store.js";
 import { KeyStore } from "../access/keys.js";
 import { auditKey } from "../config/audit-key.js";
 import type { Config } from "../config/index.js";
@@ -24,6 +25,7 @@ import { WebhookQueue } from "../queue/webhook-queue.js";
 import { HybridRetriever } from "../retrieval/hybrid.js";
 import { DocumentRepository } from "../store/documents.js";
 import { openStore, type Store, storedVectorDimensions, storeLocation } from "../store/index.js";
+import { isObjectStore } from "../store/location.js";
 import { originalsOf } from "../store/originals.js";
 import { ReviewRepository } from "../store/reviews.js";
 import { SourceRepository } from "../store/sources.js";
@@ -151,7 +153,9 @@ export class Services {
   readonly intake = lazy(
     async () => new Intake(await this.documents(), this.ingestQueue(), this.originals()),
   );
-  readonly webhookRegistry = lazy(() => new WebhookRegistry(join(this.config.DATA_DIR, "webhooks.json")));
+  readonly webhookRegistry = lazy(
+    () => new WebhookRegistry(storeLocation(this.config), { dataDir: this.config.DATA_DIR }),
+  );
 
   /** This process's /metrics: its own figures (RSS, CPU), and every queue's depth read at each scrape. */
   exposeMetrics(): void {
@@ -177,7 +181,12 @@ export function keyStoreOf(config: Config, log?: Logger): KeyStore {
   return new KeyStore(config.DATA_DIR, { log, store: storeLocation(config) });
 }
 
-/** The audit trail of this configuration, signed with `key` (the configured audit key by default). */
-export function auditLogOf(config: Config, key: Buffer = auditKey(config)): AuditLog {
+/**
+ * The audit trail of this configuration, signed with `key` (the configured audit key by default):
+ * DATA_DIR/audit.log, or the store's audit tables when the store is on object storage.
+ */
+export function auditLogOf(config: Config, key: Buffer = auditKey(config)): AuditTrail {
+  const store = storeLocation(config);
+  if (isObjectStore(store)) return new StoreAuditTrail(store, key);
   return new AuditLog(join(config.DATA_DIR, "audit.log"), key);
 }

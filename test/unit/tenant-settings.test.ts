@@ -1,9 +1,10 @@
-// Per-tenant settings: stored per tenant, cleared by null; wording wishes framed so they cannot
+// Per-tenant settings: stored per tenant in the store (a real LanceDB folder), cleared by null; wording wishes framed so they cannot
 // change what an answer rests on; default filters only when a request names none.
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { GenerateJsonRequest, JsonGenerator } from "../../src/models/generator.js";
+import { storeIn } from "../../src/store/location.js";
 import {
   DEFAULT_SETTINGS,
   FramedGenerator,
@@ -16,18 +17,31 @@ const dir = mkdtempSync(join(tmpdir(), "cited-tenants-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("settings store", () => {
-  test("settings are per tenant; null restores the default; fields not named stay", () => {
-    const store = new TenantSettingsStore(join(dir, "tenants.json"));
-    expect(store.get("legal")).toEqual(DEFAULT_SETTINGS);
-    store.update("legal", { support_threshold: 0.8, answer_language: "Spanish" });
-    store.update("acme", { default_filters: { tags: ["deals"] } });
-    const { before, after } = store.update("legal", { answer_language: null });
+  test("settings are per tenant; null restores the default; fields not named stay; another process sees them", async () => {
+    const store = new TenantSettingsStore(storeIn(join(dir, "a")));
+    expect(await store.get("legal")).toEqual(DEFAULT_SETTINGS);
+    await store.update("legal", { support_threshold: 0.8, answer_language: "Spanish" });
+    await store.update("acme", { default_filters: { tags: ["deals"] } });
+    const { before, after } = await store.update("legal", { answer_language: null });
     expect(before.answer_language).toBe("Spanish");
     expect(after).toMatchObject({ support_threshold: 0.8, answer_language: null, default_filters: null });
-    // Another process (a second store on the same file) sees the same.
-    const again = new TenantSettingsStore(join(dir, "tenants.json"));
-    expect(again.get("acme").default_filters).toEqual({ tags: ["deals"] });
-    expect(again.get("legal").support_threshold).toBe(0.8);
+    // Another process (a second connection to the same store) sees the same.
+    const again = new TenantSettingsStore(storeIn(join(dir, "a")));
+    expect((await again.get("acme")).default_filters).toEqual({ tags: ["deals"] });
+    expect((await again.get("legal")).support_threshold).toBe(0.8);
+    await Promise.all([store.close(), again.close()]);
+  });
+
+  test("a tenants.json of an earlier version is imported into the store once, and renamed", async () => {
+    const dataDir = join(dir, "b");
+    mkdirSync(dataDir);
+    const legacy = { tenants: [{ ...DEFAULT_SETTINGS, tenant: "legal", support_threshold: 0.9 }] };
+    writeFileSync(join(dataDir, "tenants.json"), JSON.stringify(legacy));
+    const store = new TenantSettingsStore(storeIn(dataDir), { dataDir });
+    expect((await store.get("legal")).support_threshold).toBe(0.9);
+    expect(existsSync(join(dataDir, "tenants.json"))).toBe(false);
+    expect(existsSync(join(dataDir, "tenants.json.imported"))).toBe(true);
+    await store.close();
   });
 });
 

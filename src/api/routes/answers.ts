@@ -77,7 +77,7 @@ function searchPassages(deps: AnswerRouteDeps): RequestHandler {
       query: body.query,
       topK: body.top_k,
       scope,
-      filters: deps.tenants ? deps.tenants.filters(scope.tenant, body.filters) : body.filters,
+      filters: deps.tenants ? await deps.tenants.filters(scope.tenant, body.filters) : body.filters,
     });
     const retrievalMs = performance.now() - started;
     await deps.onAnswered?.(req, res, searchAuditFields(body.query, hits, retrievalMs));
@@ -96,7 +96,7 @@ function askDocuments(deps: AnswerRouteDeps): RequestHandler {
       question: body.question,
       topK: body.top_k,
       scope: caller.scope,
-      filters: deps.tenants ? deps.tenants.filters(tenant, body.filters) : body.filters,
+      filters: deps.tenants ? await deps.tenants.filters(tenant, body.filters) : body.filters,
     };
     const answerer = deps.tenants ? await deps.tenants.answerer(tenant) : deps.serverAnswerer;
     const { signal } = abortOnDisconnect(res);

@@ -38,10 +38,10 @@ function view(deps: TenantRoutesDeps, caller: Caller, settings: TenantSettings):
 export function tenantRoutes(deps: TenantRoutesDeps): Router {
   const router = Router();
 
-  router.get("/v1/tenant", (req, res) => {
+  router.get("/v1/tenant", async (req, res) => {
     parseInput(NoQuery, req.query, "query");
     const caller = callerOf(res);
-    res.json(view(deps, caller, deps.settings.get(caller.scope.tenant)));
+    res.json(view(deps, caller, await deps.settings.get(caller.scope.tenant)));
   });
 
   router.patch("/v1/tenant", async (req, res) => {
@@ -61,7 +61,7 @@ export function tenantRoutes(deps: TenantRoutesDeps): Router {
         `chat_model "${patch.chat_model}" is not provisioned on this server: use one of ${deps.chatModels.join(", ")} (an operator adds more with \`npm run models\`)`,
       );
     }
-    const { before, after } = deps.settings.update(caller.scope.tenant, patch);
+    const { before, after } = await deps.settings.update(caller.scope.tenant, patch);
     const changed = Object.keys(patch) as (keyof TenantSettingsPatch)[];
     await deps.audit(req, res, "tenant.settings", {
       changed,

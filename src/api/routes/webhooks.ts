@@ -41,18 +41,18 @@ export function webhookRoutes(deps: WebhookRoutesDeps): Router {
     parseInput(NoQuery, req.query, "query");
     const body = parseInput(WebhookCreateRequest, req.body, "body");
     await checkedAddress(new URL(body.url), deps.allowPrivate);
-    const hook = deps.registry.create(caller.scope.tenant, body);
+    const hook = await deps.registry.create(caller.scope.tenant, body);
     await deps.audit(req, res, "webhooks.create", {
       subject: { id: hook.id, url: hook.url, events: hook.events },
     });
     res.status(201).json({ webhook: hookView(hook), secret: hook.secret });
   });
 
-  router.get("/v1/webhooks", (req, res) => {
+  router.get("/v1/webhooks", async (req, res) => {
     const caller = callerOf(res);
     requireAdmin(caller);
     parseInput(NoQuery, req.query, "query");
-    res.json({ items: deps.registry.list(caller.scope.tenant).map(hookView) });
+    res.json({ items: (await deps.registry.list(caller.scope.tenant)).map(hookView) });
   });
 
   router.get("/v1/webhooks/:id/deliveries", async (req, res) => {
@@ -60,7 +60,7 @@ export function webhookRoutes(deps: WebhookRoutesDeps): Router {
     requireAdmin(caller);
     parseInput(NoQuery, req.query, "query");
     const { id } = parseInput(WebhookIdParams, req.params, "path");
-    if (!deps.registry.get(caller.scope.tenant, id)) throw notFound(`webhook ${id}`);
+    if (!(await deps.registry.get(caller.scope.tenant, id))) throw notFound(`webhook ${id}`);
     res.json({ items: await deps.queue.attempts(id) });
   });
 
@@ -69,7 +69,7 @@ export function webhookRoutes(deps: WebhookRoutesDeps): Router {
     requireAdmin(caller);
     parseInput(NoQuery, req.query, "query");
     const { id } = parseInput(WebhookIdParams, req.params, "path");
-    if (!deps.registry.delete(caller.scope.tenant, id)) throw notFound(`webhook ${id}`);
+    if (!(await deps.registry.delete(caller.scope.tenant, id))) throw notFound(`webhook ${id}`);
     await deps.queue.forget(id);
     await deps.audit(req, res, "webhooks.delete", { subject: { id } });
     res.status(204).end();

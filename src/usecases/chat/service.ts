@@ -83,7 +83,7 @@ export class ChatService {
   /** Reply to a conversation. `ticket` (from `admit`) is required when `needsModel`; it is always released. */
   async reply(input: ChatInput, signal: AbortSignal, ticket: Ticket | null): Promise<ChatReply> {
     const tenant = input.scope.tenant;
-    if (this.tenants) input = { ...input, filters: this.tenants.filters(tenant, input.filters) };
+    if (this.tenants) input = { ...input, filters: await this.tenants.filters(tenant, input.filters) };
     let standalone: { question: string; rewritten: boolean };
     try {
       standalone = await this.standalone(input.conversation, signal, ticket);

@@ -1,10 +1,10 @@
 // The Answerer of each tenant: the server's, or one built for the tenant's settings (its chat model,
 // its threshold, its framed wording wishes), kept while the settings stay the same.
-import { join } from "node:path";
 import type { SearchFilters } from "../../../schemas/api.js";
 import type { Answerer } from "../../answer/answerer.js";
 import type { Config } from "../../config/index.js";
 import { createGenerator, type JsonGenerator } from "../../models/index.js";
+import { storeLocation } from "../../store/location.js";
 import type { AnswererVariant, Answering } from "../answering.js";
 import { FramedGenerator, filtersFor, instructionFrame, TenantSettingsStore } from "./settings.js";
 
@@ -13,7 +13,7 @@ export interface TenantPolicy {
   /** The Answerer for the tenant's settings (all share one line in front of the models). */
   answerer(tenant: string): Promise<Answerer>;
   /** The request's filters, or the tenant's defaults when it names none. */
-  filters(tenant: string, requested: SearchFilters | undefined): SearchFilters | undefined;
+  filters(tenant: string, requested: SearchFilters | undefined): Promise<SearchFilters | undefined>;
 }
 
 /** Builds and caches per-tenant Answerers; chat models other than the server's are loaded on first use. */
@@ -39,7 +39,7 @@ export class TenantAnswerers implements TenantPolicy {
   }
 
   async answerer(tenant: string): Promise<Answerer> {
-    const s = this.settings.get(tenant);
+    const s = await this.settings.get(tenant);
     const frame = instructionFrame(s);
     if (!frame && s.support_threshold === null && s.chat_model === null) return this.base.answerer;
     const key = JSON.stringify([frame, s.support_threshold, s.chat_model]);
@@ -54,14 +54,14 @@ export class TenantAnswerers implements TenantPolicy {
     return answerer;
   }
 
-  filters(tenant: string, requested: SearchFilters | undefined): SearchFilters | undefined {
-    return filtersFor(this.settings.get(tenant), requested);
+  async filters(tenant: string, requested: SearchFilters | undefined): Promise<SearchFilters | undefined> {
+    return filtersFor(await this.settings.get(tenant), requested);
   }
 }
 
-/** Every tenant's Answerer over the server's answer path, with the settings in DATA_DIR/tenants.json. */
+/** Every tenant's Answerer over the server's answer path, with the tenants' settings in the store. */
 export function createTenantAnswering(config: Config, answering: Answering) {
-  const settings = new TenantSettingsStore(join(config.DATA_DIR, "tenants.json"));
+  const settings = new TenantSettingsStore(storeLocation(config), { dataDir: config.DATA_DIR });
   const tenants = new TenantAnswerers(config, settings, answering, answering.variant);
   return { settings, tenants };
 }

@@ -1,14 +1,15 @@
-// Per-tenant settings in DATA_DIR/tenants.json, and what they mean for an answer: the tenant's
+// Per-tenant settings in the store, and what they mean for an answer: the tenant's
 // wording wishes inside a fixed frame, its support threshold, its default filters, its chat model.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import type { SearchFilters } from "../../../schemas/api.js";
 import { TenantSettings, type TenantSettingsPatch } from "../../../schemas/tenant.js";
-import { LockedJsonFile } from "../../access/locked-json.js";
 import type { Config } from "../../config/index.js";
 import { CATALOG } from "../../models/catalog.js";
 import type { GenerateJsonRequest, GenerateJsonResult, JsonGenerator } from "../../models/generator.js";
+import type { StoreLocation } from "../../store/location.js";
+import { SharedRecords } from "../../store/records.js";
 
 const Stored = TenantSettings.extend({ tenant: z.string() });
 type Stored = z.infer<typeof Stored>;
@@ -23,30 +24,47 @@ export const DEFAULT_SETTINGS: TenantSettings = {
   updated_at: null,
 };
 
-/** Tenants' settings, changed under a file lock (the API of several hosts may share DATA_DIR). */
+/** Tenants' settings, in the store (shared by every API replica); DATA_DIR/tenants.json is imported once. */
 export class TenantSettingsStore {
-  private readonly file: LockedJsonFile<Stored>;
+  private readonly records: SharedRecords<Stored>;
 
-  constructor(path: string) {
-    this.file = new LockedJsonFile(path, "tenants", Stored);
+  constructor(store: StoreLocation, options: { dataDir?: string; refreshMs?: number } = {}) {
+    this.records = new SharedRecords(store, "tenants", Stored, (t) => t.tenant, {
+      refreshMs: options.refreshMs,
+      legacyFile: options.dataDir
+        ? { path: join(options.dataDir, "tenants.json"), field: "tenants" }
+        : undefined,
+    });
   }
 
-  get(tenant: string): TenantSettings {
-    const found = this.file.read().find((t) => t.tenant === tenant);
-    if (!found) return DEFAULT_SETTINGS;
-    const { tenant: _t, ...settings } = found;
-    return settings;
+  async get(tenant: string): Promise<TenantSettings> {
+    return withoutTenant((await this.records.all()).find((t) => t.tenant === tenant));
   }
 
   /** Apply a change (null clears a field); returns the settings before and after. */
-  update(tenant: string, patch: TenantSettingsPatch): { before: TenantSettings; after: TenantSettings } {
-    return this.file.change((items) => {
-      const before = this.get(tenant);
-      const after: TenantSettings = { ...before, ...patch, updated_at: new Date().toISOString() };
-      const rest = items.filter((t) => t.tenant !== tenant);
-      return { items: [...rest, { ...after, tenant }], result: { before, after } };
+  async update(
+    tenant: string,
+    patch: TenantSettingsPatch,
+  ): Promise<{ before: TenantSettings; after: TenantSettings }> {
+    let before = DEFAULT_SETTINGS;
+    let after = DEFAULT_SETTINGS;
+    await this.records.change(tenant, (current) => {
+      before = withoutTenant(current);
+      after = { ...before, ...patch, updated_at: new Date().toISOString() };
+      return { ...after, tenant };
     });
+    return { before, after };
   }
+
+  close(): Promise<void> {
+    return this.records.close();
+  }
+}
+
+function withoutTenant(found: Stored | null | undefined): TenantSettings {
+  if (!found) return DEFAULT_SETTINGS;
+  const { tenant: _t, ...settings } = found;
+  return settings;
 }
 
 /** Chat models whose files are in MODELS_DIR, the configured CHAT_MODEL first. */

@@ -36,7 +36,7 @@ export class WebhookEmitter {
 
   /** Queue `event` for every active hook of `tenant` that subscribes to it; returns how many. */
   async emit(tenant: string, event: WebhookEvent, data: Record<string, unknown>): Promise<number> {
-    const hooks = this.registry.subscribers(tenant, event);
+    const hooks = await this.registry.subscribers(tenant, event);
     for (const hook of hooks) {
       const payload: WebhookPayload = {
         id: `evt_${randomUUID()}`,
@@ -78,7 +78,7 @@ export async function attemptDelivery(
   attempt: number,
   lastAttempt: boolean,
 ): Promise<void> {
-  const hook = deps.registry.get(job.tenant, job.hook_id);
+  const hook = await deps.registry.get(job.tenant, job.hook_id);
   if (!hook?.active) return;
   const timestamp = Math.floor(Date.now() / 1000);
   const result = await postWebhook(
@@ -106,6 +106,6 @@ export async function attemptDelivery(
   };
   await deps.queue.log(hook.id, entry);
   if (delivered || lastAttempt)
-    deps.registry.recordOutcome(job.tenant, hook.id, delivered, deps.disableAfter);
+    await deps.registry.recordOutcome(job.tenant, hook.id, delivered, deps.disableAfter);
   if (!delivered && !lastAttempt) throw new DeliveryFailedError(result.error ?? "delivery failed");
 }

@@ -1,9 +1,11 @@
-// The webhooks of every tenant, in DATA_DIR/webhooks.json (mode 0600: it holds the signing secrets),
-// changed under a file lock so the API and the workers never undo each other's changes.
+// The webhooks of every tenant, in the store's shared records (they hold the signing secrets: the
+// store is as private as the documents it holds).
 import { randomBytes } from "node:crypto";
+import { join } from "node:path";
 import { z } from "zod";
 import { WebhookEvent, type WebhookView } from "../../../schemas/webhooks.js";
-import { LockedJsonFile } from "../../access/locked-json.js";
+import type { StoreLocation } from "../../store/location.js";
+import { SharedRecords } from "../../store/records.js";
 
 const StoredHook = z.object({
   id: z.string(),
@@ -27,27 +29,28 @@ export function hookView(hook: StoredHook): WebhookView {
   return view;
 }
 
-/** Webhooks in a JSON file; every read and change is per tenant. */
+/** Webhooks in the store (shared by API replicas and workers); every read and change is per tenant. */
 export class WebhookRegistry {
-  private readonly file: LockedJsonFile<StoredHook>;
+  private readonly records: SharedRecords<StoredHook>;
 
-  constructor(readonly path: string) {
-    this.file = new LockedJsonFile(path, "hooks", StoredHook);
-  }
-
-  private read(): StoredHook[] {
-    return this.file.read();
-  }
-
-  private change<T>(fn: (hooks: StoredHook[]) => { hooks: StoredHook[] | null; result: T }): T {
-    return this.file.change((items) => {
-      const { hooks, result } = fn(items);
-      return { items: hooks, result };
+  /**
+   * The hooks of the store; DATA_DIR/webhooks.json of earlier versions is imported once. Read afresh
+   * each time (a few rows, read once per event): a hook counts from the event after its creation.
+   */
+  constructor(store: StoreLocation, options: { dataDir?: string } = {}) {
+    this.records = new SharedRecords(store, "webhooks", StoredHook, (h) => h.id, {
+      refreshMs: 0,
+      legacyFile: options.dataDir
+        ? { path: join(options.dataDir, "webhooks.json"), field: "hooks" }
+        : undefined,
     });
   }
 
   /** A new hook with a new secret (returned once). */
-  create(tenant: string, input: { url: string; events: WebhookEvent[]; description: string }): StoredHook {
+  async create(
+    tenant: string,
+    input: { url: string; events: WebhookEvent[]; description: string },
+  ): Promise<StoredHook> {
     const hook: StoredHook = {
       id: `wh_${randomBytes(8).toString("hex")}`,
       tenant,
@@ -60,47 +63,58 @@ export class WebhookRegistry {
       disabled_at: null,
       created_at: new Date().toISOString(),
     };
-    return this.change((hooks) => ({ hooks: [...hooks, hook], result: hook }));
+    await this.records.put(hook);
+    return hook;
   }
 
-  list(tenant: string): StoredHook[] {
-    return this.read().filter((h) => h.tenant === tenant);
+  async list(tenant: string): Promise<StoredHook[]> {
+    return (await this.records.all())
+      .filter((h) => h.tenant === tenant)
+      .sort((a, b) => a.created_at.localeCompare(b.created_at));
   }
 
   /** A hook of the tenant (another tenant's is answered like a missing one). */
-  get(tenant: string, id: string): StoredHook | null {
-    return this.read().find((h) => h.id === id && h.tenant === tenant) ?? null;
+  async get(tenant: string, id: string): Promise<StoredHook | null> {
+    return (await this.list(tenant)).find((h) => h.id === id) ?? null;
   }
 
-  delete(tenant: string, id: string): boolean {
-    return this.change((hooks) => {
-      const kept = hooks.filter((h) => !(h.id === id && h.tenant === tenant));
-      return kept.length === hooks.length ? { hooks: null, result: false } : { hooks: kept, result: true };
-    });
+  async delete(tenant: string, id: string): Promise<boolean> {
+    if (!(await this.get(tenant, id))) return false;
+    return this.records.remove(id);
   }
 
   /** Active hooks of the tenant that subscribe to the event. */
-  subscribers(tenant: string, event: WebhookEvent): StoredHook[] {
-    return this.list(tenant).filter((h) => h.active && h.events.includes(event));
+  async subscribers(tenant: string, event: WebhookEvent): Promise<StoredHook[]> {
+    return (await this.list(tenant)).filter((h) => h.active && h.events.includes(event));
   }
 
   /**
    * Count a delivery's final outcome: a success resets the count; the `disableAfter`-th failure in a
    * row disables the hook. Returns the hook as it is now (null when it was deleted meanwhile).
    */
-  recordOutcome(tenant: string, id: string, delivered: boolean, disableAfter: number): StoredHook | null {
-    return this.change((hooks) => {
-      const hook = hooks.find((h) => h.id === id && h.tenant === tenant);
-      if (!hook) return { hooks: null, result: null };
+  async recordOutcome(
+    tenant: string,
+    id: string,
+    delivered: boolean,
+    disableAfter: number,
+  ): Promise<StoredHook | null> {
+    let found = false;
+    const updated = await this.records.change(id, (hook) => {
+      found = hook !== null && hook.tenant === tenant;
+      if (!hook || !found) return null;
       const failures = delivered ? 0 : hook.consecutive_failures + 1;
       const disable = hook.active && failures >= disableAfter;
-      const updated: StoredHook = {
+      return {
         ...hook,
         consecutive_failures: failures,
         active: hook.active && !disable,
         disabled_at: disable ? new Date().toISOString() : hook.disabled_at,
       };
-      return { hooks: hooks.map((h) => (h === hook ? updated : h)), result: updated };
     });
+    return found ? updated : null;
+  }
+
+  close(): Promise<void> {
+    return this.records.close();
   }
 }
