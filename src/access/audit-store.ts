@@ -8,8 +8,9 @@ import { hostname } from "node:os";
 import type * as lancedb from "@lancedb/lancedb";
 import { AuditHeadRow, AuditLineRow } from "../../schemas/audit.js";
 import { withCommitRetry } from "../store/commit.js";
-import { connectStore, openOrCreate } from "../store/index.js";
+import { openOrCreate } from "../store/index.js";
 import type { StoreLocation } from "../store/location.js";
+import { OwnTables } from "../store/own-tables.js";
 import { selectRows } from "../store/rows.js";
 import {
   type AuditEvent,
@@ -36,8 +37,7 @@ interface Pending {
 export class StoreAuditTrail implements AuditTrail {
   /** This process's chain: host, pid and a random part (a restarted process starts a new chain). */
   readonly writer = `${hostname()}-${process.pid}-${randomBytes(4).toString("hex")}`;
-  private tables: Promise<{ db: lancedb.Connection; lines: lancedb.Table; heads: lancedb.Table }> | null =
-    null;
+  private readonly tables: OwnTables<{ lines: lancedb.Table; heads: lancedb.Table }>;
   private head = { seq: 0, hash: GENESIS_HASH };
   private pending: Pending[] = [];
   private flushing: Promise<void> | null = null;
@@ -45,23 +45,19 @@ export class StoreAuditTrail implements AuditTrail {
   constructor(
     private readonly store: StoreLocation,
     private readonly key: Buffer,
-  ) {}
+  ) {
+    this.tables = new OwnTables(store, async (db) => ({
+      lines: await openOrCreate(db, AUDIT_TABLES.lines, AuditLineRow),
+      heads: await openOrCreate(db, AUDIT_TABLES.heads, AuditHeadRow),
+    }));
+  }
 
   get where(): string {
     return `${this.store.uri} (tables ${AUDIT_TABLES.lines}, ${AUDIT_TABLES.heads})`;
   }
 
   private opened() {
-    this.tables ??= (async () => {
-      const db = await connectStore(this.store);
-      const lines = await openOrCreate(db, AUDIT_TABLES.lines, AuditLineRow);
-      const heads = await openOrCreate(db, AUDIT_TABLES.heads, AuditHeadRow);
-      return { db, lines, heads };
-    })().catch((error: unknown) => {
-      this.tables = null; // the next call tries again
-      throw error;
-    });
-    return this.tables;
+    return this.tables.get();
   }
 
   append(event: AuditEvent): Promise<AuditRecord> {
@@ -158,13 +154,7 @@ export class StoreAuditTrail implements AuditTrail {
   /** Wait for what is being written, then close the store connection. */
   async close(): Promise<void> {
     await this.flushing;
-    const opened = this.tables;
-    this.tables = null;
-    if (!opened) return;
-    const { db, lines, heads } = await opened.catch(() => ({ db: null, lines: null, heads: null }));
-    lines?.close();
-    heads?.close();
-    db?.close();
+    await this.tables.close();
   }
 }
 

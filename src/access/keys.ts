@@ -10,8 +10,9 @@ import { isName } from "../../schemas/names.js";
 import { createLogger } from "../lib/logger.js";
 import { sqlString } from "../lib/sql.js";
 import { withCommitRetry } from "../store/commit.js";
-import { connectStore, openOrCreate } from "../store/index.js";
+import { openOrCreate } from "../store/index.js";
 import { type StoreLocation, storeIn } from "../store/location.js";
+import { OwnTables } from "../store/own-tables.js";
 import { selectRows } from "../store/rows.js";
 import { type AccessScope, accessScope } from "./scope.js";
 
@@ -78,12 +79,11 @@ function oneRowPerKey(rows: StoredKey[]): StoredKey[] {
  * `refreshMs`; its own creations and revocations count at once.
  */
 export class KeyStore {
-  private table: Promise<{ db: lancedb.Connection; keys: lancedb.Table }> | null = null;
+  private readonly tables: OwnTables<{ keys: lancedb.Table }>;
   private cache: { readAt: number; keys: StoredKey[] } | null = null;
   private loading: Promise<StoredKey[]> | null = null;
   private readonly refreshMs: number;
   private readonly log: ImportLog | undefined;
-  private readonly store: StoreLocation;
 
   /** The keys of the store (created when missing); a keys.json in `dataDir` is imported. */
   constructor(
@@ -92,7 +92,12 @@ export class KeyStore {
   ) {
     this.refreshMs = options.refreshMs ?? KEY_REFRESH_MS;
     this.log = options.log;
-    this.store = options.store ?? storeIn(dataDir);
+    // Its own connection, without the embedder: every read sees other processes' commits.
+    this.tables = new OwnTables(options.store ?? storeIn(dataDir), async (db) => {
+      const keys = await openOrCreate(db, KEY_TABLE, KeyRow);
+      await this.importKeyFile(keys);
+      return { keys };
+    });
   }
 
   /** Open the table now (importing keys.json), so that a problem stops start-up, not a request. */
@@ -101,19 +106,7 @@ export class KeyStore {
   }
 
   private opened() {
-    this.table ??= this.openTable().catch((error: unknown) => {
-      this.table = null; // the next call tries again
-      throw error;
-    });
-    return this.table;
-  }
-
-  /** Its own connection, without the embedder: every read sees other processes' commits. */
-  private async openTable() {
-    const db = await connectStore(this.store);
-    const keys = await openOrCreate(db, KEY_TABLE, KeyRow);
-    await this.importKeyFile(keys);
-    return { db, keys };
+    return this.tables.get();
   }
 
   /**
@@ -232,12 +225,7 @@ export class KeyStore {
 
   /** Close the store connection (the next call opens it again). */
   async close(): Promise<void> {
-    const opened = this.table;
-    this.table = null;
     this.cache = null;
-    if (!opened) return;
-    const { db, keys } = await opened.catch(() => ({ db: null, keys: null }));
-    keys?.close();
-    db?.close();
+    await this.tables.close();
   }
 }

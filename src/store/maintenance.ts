@@ -29,6 +29,7 @@ export async function maintainStore(
     await store.chunks.createIndex("vector", { config: Index.hnswSq({ distanceType: "cosine" }) });
     vectorIndexCreated = true;
   }
+  if (chunkRows >= vectorIndexMinRows) await ensureScopeIndexes(store.chunks, indices);
   let compactedFragments = 0;
   for (const table of [store.chunks, store.pages, store.documents, store.sources]) {
     compactedFragments += await compact(table);
@@ -63,4 +64,20 @@ async function compactTheOthers(store: Store): Promise<number> {
     }
   }
   return removed;
+}
+
+/**
+ * Indexes on the columns every search filters by (the access scope: tenant and ACL groups), from
+ * the size where the vector index starts: at a million chunks, evaluating the filter row by row
+ * costs more than the searches themselves. Rows added after are filtered as before until optimize().
+ */
+async function ensureScopeIndexes(chunks: Table, indices: { columns: string[] }[]): Promise<void> {
+  const wanted = [
+    { column: "tenant", config: Index.btree() },
+    { column: "acl", config: Index.labelList() },
+  ];
+  for (const { column, config } of wanted) {
+    if (indices.some((i) => i.columns.includes(column))) continue;
+    await chunks.createIndex(column, { config });
+  }
 }

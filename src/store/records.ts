@@ -8,8 +8,9 @@ import type { z } from "zod";
 import { SharedRecordRow } from "../../schemas/records.js";
 import { sqlString } from "../lib/sql.js";
 import { withCommitRetry } from "./commit.js";
-import { connectStore, openOrCreate } from "./index.js";
+import { openOrCreate } from "./index.js";
 import type { StoreLocation } from "./location.js";
+import { OwnTables } from "./own-tables.js";
 import { selectRows } from "./rows.js";
 
 /** Name of the records' table in the store. */
@@ -38,12 +39,12 @@ function latestPerId(rows: SharedRecordRow[]): SharedRecordRow[] {
 
 /** The records of one kind, validated by `schema`; `idOf` names each one. */
 export class SharedRecords<T> {
-  private table: Promise<{ db: lancedb.Connection; records: lancedb.Table }> | null = null;
+  private readonly tables: OwnTables<{ records: lancedb.Table }>;
   private cache: { readAt: number; items: T[] } | null = null;
   private readonly refreshMs: number;
 
   constructor(
-    private readonly store: StoreLocation,
+    store: StoreLocation,
     /** What the records are: "tenants", "webhooks". */
     readonly kind: string,
     private readonly schema: z.ZodType<T>,
@@ -51,22 +52,15 @@ export class SharedRecords<T> {
     private readonly options: SharedRecordsOptions = {},
   ) {
     this.refreshMs = options.refreshMs ?? RECORDS_REFRESH_MS;
+    this.tables = new OwnTables(store, async (db) => {
+      const records = await openOrCreate(db, SHARED_RECORDS_TABLE, SharedRecordRow);
+      await this.importLegacyFile(records);
+      return { records };
+    });
   }
 
   private opened() {
-    this.table ??= this.openTable().catch((error: unknown) => {
-      this.table = null; // the next call tries again
-      throw error;
-    });
-    return this.table;
-  }
-
-  /** Its own connection: every read sees other processes' commits. */
-  private async openTable() {
-    const db = await connectStore(this.store);
-    const records = await openOrCreate(db, SHARED_RECORDS_TABLE, SharedRecordRow);
-    await this.importLegacyFile(records);
-    return { db, records };
+    return this.tables.get();
   }
 
   private async importLegacyFile(table: lancedb.Table): Promise<void> {
@@ -168,12 +162,7 @@ export class SharedRecords<T> {
 
   /** Close the store connection (the next call opens it again). */
   async close(): Promise<void> {
-    const opened = this.table;
-    this.table = null;
     this.cache = null;
-    if (!opened) return;
-    const { db, records } = await opened.catch(() => ({ db: null, records: null }));
-    records?.close();
-    db?.close();
+    await this.tables.close();
   }
 }
