@@ -56,10 +56,6 @@ export class StoreAuditTrail implements AuditTrail {
     return `${this.store.uri} (tables ${AUDIT_TABLES.lines}, ${AUDIT_TABLES.heads})`;
   }
 
-  private opened() {
-    return this.tables.get();
-  }
-
   append(event: AuditEvent): Promise<AuditRecord> {
     return new Promise((resolve, reject) => {
       this.pending.push({ event, resolve, reject });
@@ -94,7 +90,7 @@ export class StoreAuditTrail implements AuditTrail {
       return record;
     });
     try {
-      const { lines, heads } = await this.opened();
+      const { lines, heads } = await this.tables.get();
       const rows: AuditLineRow[] = records.map((r) => ({
         writer: this.writer,
         seq: r.seq,
@@ -116,7 +112,7 @@ export class StoreAuditTrail implements AuditTrail {
 
   /** Every writer's chain checked as a log of its own, against that writer's signed head. */
   async verify(): Promise<AuditVerification> {
-    const { lines, heads } = await this.opened();
+    const { lines, heads } = await this.tables.get();
     const chains = groupByWriter(await selectRows<AuditLineRow>(lines, "seq IS NOT NULL"));
     const headOf = new Map(
       (await selectRows<AuditHeadRow>(heads, "seq IS NOT NULL")).map((h) => [h.writer, h] as const),
@@ -137,7 +133,7 @@ export class StoreAuditTrail implements AuditTrail {
   }
 
   async read(since: Date): Promise<AuditRecord[]> {
-    const { lines } = await this.opened();
+    const { lines } = await this.tables.get();
     const rows = await selectRows<AuditLineRow>(lines, "seq IS NOT NULL");
     const records: AuditRecord[] = [];
     for (const row of rows) {

@@ -59,10 +59,6 @@ export class SharedRecords<T> {
     });
   }
 
-  private opened() {
-    return this.tables.get();
-  }
-
   private async importLegacyFile(table: lancedb.Table): Promise<void> {
     const legacy = this.options.legacyFile;
     if (!legacy || !existsSync(legacy.path) || (await this.rows(table)).length > 0) return;
@@ -91,12 +87,11 @@ export class SharedRecords<T> {
     return latestPerId(SharedRecordRow.array().parse(rows));
   }
 
-  /** Every record of the kind; `fresh` reads the store even when the copy in memory is recent. */
-  async all(options: { fresh?: boolean } = {}): Promise<T[]> {
-    if (!options.fresh && this.cache && Date.now() - this.cache.readAt < this.refreshMs)
-      return this.cache.items;
+  /** Every record of the kind (from memory when read less than `refreshMs` ago). */
+  async all(): Promise<T[]> {
+    if (this.cache && Date.now() - this.cache.readAt < this.refreshMs) return this.cache.items;
     const readAt = Date.now();
-    const { records } = await this.opened();
+    const { records } = await this.tables.get();
     const items = (await this.rows(records)).map((row) => this.schema.parse(JSON.parse(row.body)));
     this.cache = { readAt, items };
     return items;
@@ -104,7 +99,7 @@ export class SharedRecords<T> {
 
   /** The stored row of record `id`, read afresh. */
   private async currentRow(id: string): Promise<SharedRecordRow | null> {
-    const { records } = await this.opened();
+    const { records } = await this.tables.get();
     return (await this.rows(records)).find((row) => row.id === id) ?? null;
   }
 
@@ -114,7 +109,7 @@ export class SharedRecords<T> {
    * again on its version, so no change is lost. Returns the record as written (or as found).
    */
   async change(id: string, fn: (current: T | null) => T | null, attempts = 20): Promise<T | null> {
-    const { records } = await this.opened();
+    const { records } = await this.tables.get();
     for (let attempt = 1; ; attempt++) {
       const row = await this.currentRow(id);
       const current = row ? this.schema.parse(JSON.parse(row.body)) : null;
@@ -138,7 +133,7 @@ export class SharedRecords<T> {
 
   /** Write a record, replacing the one of its id. */
   async put(record: T): Promise<void> {
-    const { records } = await this.opened();
+    const { records } = await this.tables.get();
     const row = this.rowOf(record);
     await withCommitRetry(() =>
       records.mergeInsert(["kind", "id"]).whenMatchedUpdateAll().whenNotMatchedInsertAll().execute([row]),
@@ -146,13 +141,11 @@ export class SharedRecords<T> {
     this.remember((items) => [...items.filter((r) => this.idOf(r) !== row.id), record]);
   }
 
-  /** Remove the record `id`; false when there was none. */
-  async remove(id: string): Promise<boolean> {
-    if (!(await this.currentRow(id))) return false;
-    const { records } = await this.opened();
+  /** Remove the record `id` (none there is not an error). */
+  async remove(id: string): Promise<void> {
+    const { records } = await this.tables.get();
     await withCommitRetry(() => records.delete(`kind = ${sqlString(this.kind)} AND id = ${sqlString(id)}`));
     this.remember((items) => items.filter((r) => this.idOf(r) !== id));
-    return true;
   }
 
   /** Change the copy in memory after this process's own commit, so it counts here at once. */

@@ -80,7 +80,8 @@ export class WebhookRegistry {
 
   async delete(tenant: string, id: string): Promise<boolean> {
     if (!(await this.get(tenant, id))) return false;
-    return this.records.remove(id);
+    await this.records.remove(id);
+    return true;
   }
 
   /** Active hooks of the tenant that subscribe to the event. */
