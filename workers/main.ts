@@ -155,7 +155,8 @@ async function startReview(services: Services, parts: WorkerParts, log: Logger) 
 
 /**
  * Queue again the uploads whose jobs Redis lost, at start and whenever Redis comes back (it may have
- * restarted empty): every worker may do it, since a job id is never doubled.
+ * restarted empty), and ask again for the maintenance run it may have lost with them: every worker
+ * may do it, since a job id is never doubled.
  */
 function requeueWhenRedisReturns(parts: WorkerParts, log: Logger): void {
   let timer: NodeJS.Timeout | null = null;
@@ -171,6 +172,9 @@ function requeueWhenRedisReturns(parts: WorkerParts, log: Logger): void {
       },
       (err: unknown) => log.warn({ err }, "could not look for uploads whose jobs Redis lost"),
     );
+    parts.producer
+      .requestMaintenance()
+      .catch((err: unknown) => log.warn({ err }, "could not schedule maintenance"));
   };
   const soon = () => {
     timer ??= setTimeout(look, 2_000);

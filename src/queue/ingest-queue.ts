@@ -84,8 +84,12 @@ export class IngestQueue {
    * Ask for a store maintenance run (compaction, index refresh) soon; requests within the delay
    * collapse into one. A request made while a run is already under way (it may have read the store
    * before our write) books the next run under a second id, so no write waits for the next ingest.
+   * Runs are one at a time across all workers (a global concurrency of 1, set again with every
+   * request since a restarted Redis forgets it): two at once would each leave the other's booking
+   * unmade, and their commits conflict.
    */
   async requestMaintenance(delayMs = 3_000): Promise<void> {
+    await this.maintenance.setGlobalConcurrency(1);
     for (let round = 0; round < 4; round++) {
       const jobId = MAINTENANCE_JOB_IDS[round % MAINTENANCE_JOB_IDS.length]!;
       const job = await this.maintenance.add(
@@ -96,6 +100,8 @@ export class IngestQueue {
       // Waiting or delayed: it starts after our write and sees it.
       if (["waiting", "delayed", "prioritized"].includes(await job.getState())) return;
     }
+    // Both ids still running (runs a restarted Redis no longer counted): a run of its own.
+    await this.maintenance.add("optimize", {}, { ...MAINTENANCE_JOB_OPTIONS, delay: delayMs });
   }
 
   /** Whether Redis holds a job of this id (waiting, running, retrying, or kept after it ended). */

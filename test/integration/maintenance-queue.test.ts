@@ -67,3 +67,52 @@ test("requests made while a run waits collapse into one; a request during a run 
   await secondRan.promise;
   expect(runs).toBe(2);
 }, 60_000);
+
+test("runs are one at a time across workers: a request during a run waits for it, and later ones join it", async () => {
+  await worker?.close();
+  worker = undefined;
+  const maintenance = new Queue(QUEUES.maintenance, { connection, prefix });
+  await maintenance.obliterate({ force: true });
+  const firstStarted = signal();
+  const releaseFirst = signal();
+  const secondRan = signal();
+  let running = 0;
+  let mostAtOnce = 0;
+  let runs = 0;
+  const run = async () => {
+    running += 1;
+    runs += 1;
+    mostAtOnce = Math.max(mostAtOnce, running);
+    if (runs === 1) {
+      firstStarted.resolve();
+      await releaseFirst.promise;
+    } else secondRan.resolve();
+    running -= 1;
+  };
+  // Two worker processes' maintenance workers, each of concurrency 1.
+  const connections = [0, 1].map(() => new Redis(redisUrl, { maxRetriesPerRequest: null }));
+  const workers = connections.map(
+    (c) => new Worker(QUEUES.maintenance, run, { connection: c, prefix, concurrency: 1 }),
+  );
+  try {
+    await queue.requestMaintenance(0);
+    await firstStarted.promise;
+    await queue.requestMaintenance(0);
+    await queue.requestMaintenance(0);
+    // The booked run waits while the first runs, though the other worker is idle.
+    const booked = await maintenance.getJob("optimize-next");
+    for (let i = 0; i < 10; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      expect(await booked?.getState()).toBe("waiting");
+    }
+    releaseFirst.resolve();
+    await secondRan.promise;
+    await new Promise((r) => setTimeout(r, 300));
+    expect({ runs, mostAtOnce }).toEqual({ runs: 2, mostAtOnce: 1 });
+  } finally {
+    releaseFirst.resolve();
+    for (const w of workers) await w.close();
+    for (const c of connections) c.disconnect();
+    await maintenance.close();
+  }
+}, 60_000);

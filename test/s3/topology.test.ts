@@ -246,7 +246,9 @@ describe("two APIs and three workers on S3 and Redis, no shared folder", () => {
     // Both APIs see the same documents, and each finds every memo asked for by its own word. (The order
     // of the other, near-identical memos around it is not compared: it differed between two processes.)
     expect(await documents(apis[1]!.url)).toEqual(listed);
-    await waitFor(indexSettled, "full-text index up to date", 120_000, logs);
+    // Maintenance runs one at a time, each retried up to 5 times over 75 s of backoff, and on moto one
+    // run takes tens of seconds on a busy machine: ten minutes bound it.
+    await waitFor(indexSettled, "full-text index up to date", 600_000, logs);
     const byName = new Map(listed.map((d) => [d.name, d.id]));
     for (let i = 0; i < FILES; i += 10) {
       const query = `What budget did the ${marker(i)} project receive?`;
@@ -259,7 +261,7 @@ describe("two APIs and three workers on S3 and Redis, no shared folder", () => {
         ]);
       }
     }
-  }, 1_500_000);
+  }, 2_000_000);
 
   test("an upload's file lives in the bucket: served by the other API, and gone from it once deleted", async () => {
     const [one, two] = [apis[0]!.url, apis[1]!.url];
