@@ -95,6 +95,15 @@ export function splitSentences(text: string): { start: number; end: number; body
       prev.end = piece.end;
     } else merged.push({ ...piece, body: piece.start });
   }
+  // An unfinished scrap at the very end has nothing after it to join ("Dated as of September 30,
+  // 2019" after "… Cerence Inc."): it ends the sentence before it.
+  const [before, last] = merged.slice(-2);
+  const scrap =
+    last && last.end - last.start < MIN_SENTENCE_CHARS && !/[.!?;:]$/.test(text.slice(0, last.end));
+  if (before && last && scrap && last.end - before.start <= MAX_SENTENCE_CHARS) {
+    before.end = last.end;
+    merged.pop();
+  }
   // Heading lines above the words ("1. TERM" on a line of its own) are not quoted either.
   for (const piece of merged) {
     for (
@@ -132,9 +141,13 @@ export function isBoilerplateSentence(quote: string): boolean {
 /**
  * Number the passages 1…n and their citable sentences S1…Sk across the prompt, in retrieval order
  * (boilerplate gets no id). Sentence ids look nothing like clause numbers ("2.1"), which small
- * models would confuse them with.
+ * models would confuse them with. Passages `quotesTitleLines` picks keep their heading lines in the
+ * quotes (a contract's name and parties often stand only in its title lines).
  */
-export function numberPassages(passages: readonly RetrievedPassage[]): NumberedPassage[] {
+export function numberPassages(
+  passages: readonly RetrievedPassage[],
+  quotesTitleLines: (passage: RetrievedPassage) => boolean = () => false,
+): NumberedPassage[] {
   let next = 1;
   return passages.map((passage, i) => ({
     n: i + 1,
@@ -144,7 +157,7 @@ export function numberPassages(passages: readonly RetrievedPassage[]): NumberedP
         start,
         end,
         text: passage.text.slice(start, end),
-        quote: passage.text.slice(body, end),
+        quote: passage.text.slice(quotesTitleLines(passage) ? start : body, end),
       }))
       .filter((s) => !isBoilerplateSentence(s.quote))
       .map((s) => ({ id: `S${next++}`, ...s })),

@@ -22,6 +22,7 @@ function readReviewEvalOptions(args: string[]) {
       limit: { type: "string" },
       seed: { type: "string", default: "7" },
       template: { type: "string", default: "cuad" },
+      fields: { type: "string" },
       name: { type: "string" },
       store: { type: "string" },
       "store-root": { type: "string", default: join("eval", "stores") },
@@ -75,6 +76,14 @@ async function reviewOnEvalStore(
   }
 }
 
+/** The template cut to the fields named in --fields (comma-separated), for tuning a few categories. */
+function templateFields(template: ReviewTemplate, names: string | undefined): ReviewTemplate | null {
+  if (!names) return template;
+  const wanted = names.split(",").map((n) => n.trim().toLowerCase());
+  const fields = template.fields.filter((f) => wanted.includes(f.name.toLowerCase()));
+  return fields.length > 0 ? { ...template, fields } : null;
+}
+
 /** `cited eval --review --dataset DIR [--sample FILE | --docs N] [--template cuad]`; returns the exit code. */
 export async function reviewEvalCommand(config: Config, args: string[]): Promise<number> {
   const options = readReviewEvalOptions(args);
@@ -84,7 +93,13 @@ export async function reviewEvalCommand(config: Config, args: string[]): Promise
   }
   const dataset = readDataset(resolve(options.dataset));
   const docs = reviewDocuments(dataset, options);
-  const template = shippedTemplate(options.template);
+  const shipped = shippedTemplate(options.template);
+  const template = templateFields(shipped, options.fields);
+  if (!template) {
+    const names = shipped.fields.map((f) => f.name).join(", ");
+    process.stderr.write(`cited eval --review: --fields names none of the template's fields (${names})\n`);
+    return 2;
+  }
   await reviewOnEvalStore(config, dataset, docs, template, options, (report) => {
     const name =
       options.name ??

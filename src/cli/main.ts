@@ -38,7 +38,7 @@ Usage: npm run cited -- <command> [options]
   eval --dataset DIR [--name N] [--docs N | --sample FILE] [--scopes scoped,open] [--modes hybrid,vector,text]
        [--answers N] [--unanswerable N] [--store DIR | --store-root DIR] [--gate FILE]
                                  retrieval and answer quality (README, "Evaluation")
-  eval --review --dataset DIR [--sample FILE | --docs N] [--limit N] [--template cuad]
+  eval --review --dataset DIR [--sample FILE | --docs N] [--limit N] [--template cuad] [--fields "A,B"]
                                  contract review quality against CUAD's annotations (README, "Contract review")
   review --template cuad|essentials|FILE.yaml <file|folder> | --source ID | --doc ID... [--out table.xlsx]
                                  a clause table per contract, every cell cited (README, "Contract review")

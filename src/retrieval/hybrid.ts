@@ -108,6 +108,28 @@ export function ftsQueryText(query: string): string {
     .trim();
 }
 
+/** First chunks looked at for a document's opening when the chunker marked none of them preamble. */
+const OPENING_CHUNKS = 3;
+/** Words with which a contract opens: it names itself and who it is made between. */
+const OPENS_BETWEEN = /\b(between|among|entre)\b/i;
+const OPENS_INSTRUMENT = /\b(agreement|contract|amendment|lease|contrato|acuerdo|convenio)\b/i;
+
+/**
+ * The chunk a document opens with: the first of its preamble (or, where none is marked, of its first
+ * chunks) that names an agreement and whom it is between — skipping exhibit cover lines, redaction
+ * notices and tables of contents before it; failing that, the first, or the next when the first is
+ * a short cover line.
+ */
+export function openingChunk(hits: readonly ChunkHit[]): ChunkHit | undefined {
+  const sorted = [...hits].sort((a, b) => a.ordinal - b.ordinal);
+  const marked = sorted.filter((h) => h.preamble);
+  const pool = marked.length > 0 ? marked : sorted.filter((h) => h.ordinal < OPENING_CHUNKS);
+  const opens = pool.find((h) => OPENS_BETWEEN.test(h.text) && OPENS_INSTRUMENT.test(h.text));
+  if (opens) return opens;
+  const [head, next] = pool;
+  return head && next && head.text.length < 200 && next.ordinal === head.ordinal + 1 ? next : head;
+}
+
 /** A word of the query held by at most this many passages in reach is a name or code to keep in the results. */
 export const RARE_WORD_PASSAGES = 2;
 /** The longest words of a query checked for rarity (each is one small full-text query). */
@@ -222,27 +244,23 @@ export class HybridRetriever {
     return found.filter((hits) => hits.length <= RARE_WORD_PASSAGES).flat();
   }
 
-  /** Put the first preamble chunk of each named document at the top, ahead of the fused ranking. */
+  /** Put the opening chunk of each named document at the top, ahead of the fused ranking. */
   private async withPreambles(ranked: RetrievedPassage[], documentIds: readonly string[], where: string) {
     const rows = (await this.store.chunks
       .query()
-      .where(`${where} AND preamble = true`)
+      .where(`${where} AND (preamble = true OR ordinal < ${OPENING_CHUNKS})`)
       .select(COLUMNS)
       .toArray()) as Record<string, unknown>[];
-    const first = new Map<string, ChunkHit>();
-    for (const hit of rows.map(toHit).sort((a, b) => a.ordinal - b.ordinal)) {
-      // The opening chunk that names the agreement: skip exhibit cover lines before it.
-      const current = first.get(hit.document_id);
-      if (!current || (current.text.length < 200 && hit.ordinal === current.ordinal + 1))
-        first.set(hit.document_id, hit);
-    }
+    const hits = rows.map(toHit);
     const top = documentIds.flatMap((id) => {
-      const hit = first.get(id);
+      const hit = openingChunk(hits.filter((h) => h.document_id === id));
       if (!hit) return [];
       const known = ranked.find((p) => p.chunk_id === hit.chunk_id);
+      // Marked preamble: it is the document's opening, even where the chunker saw the body start at once.
       return [
         {
           ...(known ?? { ...hit, similarity: null, vectorRank: null, textRank: null }),
+          preamble: true,
           score: (ranked[0]?.score ?? 0) + 1,
         },
       ];

@@ -125,7 +125,8 @@ export class CellExtractor {
       filters: { document_ids: [documentId] },
       narrowByTitle: false,
     });
-    const numbered = numberPassages(retrieved);
+    const opening = asksForPreamble(query);
+    const numbered = numberPassages(retrieved, (p) => opening && p.preamble);
     const searched = {
       query,
       passages: retrieved.map((p) => p.chunk_id),

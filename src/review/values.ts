@@ -38,6 +38,21 @@ function isoDate(year: number, month: number, day: number): string | null {
 /** "98" → 1998, "05" → 2005. */
 const fullYear = (y: string) => (y.length === 4 ? Number(y) : Number(y) + (Number(y) > 50 ? 1900 : 2000));
 
+/** Days written as ordinal words, "first" … "thirty-first" (index + 1 is the day). */
+const ORDINAL_UNITS = "first second third fourth fifth sixth seventh eighth ninth".split(" ");
+const ORDINAL_DAYS = [
+  ...ORDINAL_UNITS,
+  ..."tenth eleventh twelfth thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth".split(
+    " ",
+  ),
+  "twentieth",
+  ...ORDINAL_UNITS.map((u) => `twenty-${u}`),
+  "thirtieth",
+  "thirty-first",
+];
+const ORDINAL_DAY = `(${ORDINAL_DAYS.map((d) => d.replace("-", "[-\\s]")).join("|")})`;
+const ordinalDay = (word: string) => ORDINAL_DAYS.indexOf(word.toLowerCase().replace(/\s+/, "-")) + 1;
+
 const DATE_PATTERNS: { re: RegExp; parts: (m: RegExpExecArray) => [number, number, number] }[] = [
   // January 15, 2020 / Jan. 15 2020
   {
@@ -48,6 +63,11 @@ const DATE_PATTERNS: { re: RegExp; parts: (m: RegExpExecArray) => [number, numbe
   {
     re: new RegExp(`\\b(\\d{1,2})(?:st|nd|rd|th)?\\s+(?:day\\s+of\\s+)?${MONTH},?\\s+(\\d{4})\\b`, "i"),
     parts: (m) => [Number(m[3]), monthNumber(m[2]!), Number(m[1])],
+  },
+  // the first day of July, 2017
+  {
+    re: new RegExp(`\\b${ORDINAL_DAY}\\s+day\\s+of\\s+${MONTH},?\\s+(\\d{4})\\b`, "i"),
+    parts: (m) => [Number(m[3]), monthNumber(m[2]!), ordinalDay(m[1]!)],
   },
   // 2020-01-15
   { re: /\b(\d{4})-(\d{2})-(\d{2})\b/, parts: (m) => [Number(m[1]), Number(m[2]), Number(m[3])] },
@@ -169,7 +189,7 @@ export function readGoverningLaw(text: string): ReadValue | null {
 const INSTRUMENT =
   "(?:Agreement|Contract|Amendment|Addendum|Lease|Licen[cs]e|Deed|Memorandum|Plan|Note|Charter|Terms)";
 /** A word of a name in title case or capitals, or a small word inside it. */
-const TITLE_WORD = "(?:[A-Z][\\w&'.-]*|of|to|and|for|the|on)";
+const TITLE_WORD = "(?:[A-Z][\\w&'.-]*,?|of|to|and|for|the|on)";
 
 /**
  * The document's own name, as its opening states it: "This Supply Agreement (the …)", "THIS SECOND

@@ -93,6 +93,16 @@ describe("typed values from the quote alone", () => {
     expect(readDate("1/19/98")?.value).toEqual({ kind: "date", iso: "1998-01-19" });
     expect(readDate("1/21/05")?.value).toEqual({ kind: "date", iso: "2005-01-21" });
     expect(readDate("within thirty days")).toBeNull();
+    // A day in words, as many openings write it.
+    expect(readDate("is made this first day of July, 2017 (the")?.value).toEqual({
+      kind: "date",
+      iso: "2017-07-01",
+    });
+    expect(readDate("on this Twenty-Third day of June 2005")?.value).toEqual({
+      kind: "date",
+      iso: "2005-06-23",
+    });
+    expect(readDate("this thirty-first day of June, 2005")).toBeNull();
   });
 
   test("periods become ISO 8601 durations", () => {
@@ -149,6 +159,9 @@ describe("typed values from the quote alone", () => {
     expect(name("JOINT CONTENT LICENSE AGREEMENT\nThis agreement is made")).toBe(
       "JOINT CONTENT LICENSE AGREEMENT",
     );
+    expect(
+      name("This COLLABORATIVE RESEARCH, DEVELOPMENT AND COMMERCIALIZATION AGREEMENT (this “Agreement”) is"),
+    ).toBe("COLLABORATIVE RESEARCH, DEVELOPMENT AND COMMERCIALIZATION AGREEMENT");
     // "This Agreement" names no document; a party is not a document.
     expect(name("This Agreement shall be governed by the laws of Ohio")).toBeUndefined();
     expect(name('Lifeway Foods, Inc ("Lifeway") and Ludmila Smolyansky')).toBeUndefined();

@@ -158,6 +158,29 @@ describe("citable sentences of a passage", () => {
     ]);
   });
 
+  test("an unfinished scrap at the end ends the sentence before it; a short finished sentence stands", () => {
+    const cover =
+      "INTELLECTUAL PROPERTY AGREEMENT\nby and between\nNuance Communications, Inc.\nand\nCerence Inc.\nDated as of September 30, 2019";
+    expect(cut(cover)).toEqual([cover]);
+    expect(
+      cut("Either party may terminate this Agreement upon ninety (90) days' notice. It must be written."),
+    ).toHaveLength(2);
+  });
+
+  test("a passage chosen to keep its title lines quotes them: a cover page's name and parties are citable", () => {
+    const cover = {
+      ...passage(
+        "c1",
+        1,
+        "OUTSOURCING AGREEMENT\nBETWEEN:\nMODUS MEDIA INTERNATIONAL\nAND\nDRAGON SYSTEMS, INC.",
+      ),
+      preamble: true,
+    };
+    expect(numberPassages([cover])[0]!.sentences).toEqual([]);
+    const [kept] = numberPassages([cover], (p) => p.preamble)[0]!.sentences;
+    expect(kept!.quote).toBe(cover.text);
+  });
+
   test("a heading on a line of its own above the words is not quoted", () => {
     const text = "1. TERM\n\nThis Agreement lasts three (3) years from the Effective Date.";
     const [only] = splitSentences(text);
