@@ -100,7 +100,8 @@ export class IngestQueue {
       // Waiting or delayed: it starts after our write and sees it.
       if (["waiting", "delayed", "prioritized"].includes(await job.getState())) return;
     }
-    // Both ids still running (runs a restarted Redis no longer counted): a run of its own.
+    // Both ids still running (two runs begun before the global concurrency of 1 was set, by an older
+    // worker on this Redis): a run of its own, so this write is not left unbooked.
     await this.maintenance.add("optimize", {}, { ...MAINTENANCE_JOB_OPTIONS, delay: delayMs });
   }
 
