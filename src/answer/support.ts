@@ -9,10 +9,24 @@ const logit = (p: number) => Math.log(Math.max(p, 1e-6) / Math.max(1 - p, 1e-6))
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
 /**
- * The support of an answer (0…1): the judge's probability, moved by vocabulary coverage (0…1, or
- * null when the question asks about no known concept, which leaves the judge's word as it is).
+ * Log-odds per unit of clause vocabulary in the quoted sentences themselves, around QUOTE_COVERAGE_CENTRE
+ * (a review cell's quote: a related clause the judge calls "yes" seldom uses the asked clause's words).
+ * Chosen on eval/tuning.json's first 8 contracts (README, Contract review).
  */
-export function combineSupport(judged: number, coverage: number | null): number {
+export const QUOTE_COVERAGE_WEIGHT = 4;
+export const QUOTE_COVERAGE_CENTRE = 0.35;
+
+/**
+ * The support of an answer (0…1): the judge's probability, moved by vocabulary coverage of the passages
+ * (0…1, or null when the question asks about no known concept, which leaves the judge's word as it is)
+ * and, when given, of the quotes.
+ */
+export function combineSupport(
+  judged: number,
+  coverage: number | null,
+  quoteCoverage: number | null = null,
+): number {
   if (coverage === null) return judged;
-  return sigmoid(logit(judged) + COVERAGE_WEIGHT * (coverage - 0.5));
+  const quoted = quoteCoverage === null ? 0 : QUOTE_COVERAGE_WEIGHT * (quoteCoverage - QUOTE_COVERAGE_CENTRE);
+  return sigmoid(logit(judged) + COVERAGE_WEIGHT * (coverage - 0.5) + quoted);
 }

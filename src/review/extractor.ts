@@ -27,6 +27,7 @@ import {
   readDuration,
   readGoverningLaw,
   readMoney,
+  readRelativeDate,
 } from "./values.js";
 
 /** How cells are decided. */
@@ -157,7 +158,7 @@ export class CellExtractor {
     return cited.citations;
   }
 
-  /** The judge's word on the best quote, moved by vocabulary coverage; null without a judge. */
+  /** The judge's word on the best quote, moved by vocabulary coverage of the passages and the quotes; null without a judge. */
   private async support(
     query: string,
     citations: readonly Citation[],
@@ -171,11 +172,16 @@ export class CellExtractor {
       supportUserPrompt(query, [citations[0]!.quote]),
       signal,
     );
+    const topic = questionTopic(query);
     const coverage = vocabularyCoverage(
-      questionTopic(query),
+      topic,
       retrieved.map((p) => p.text),
     );
-    return combineSupport(judged, coverage);
+    const quoted = vocabularyCoverage(
+      topic,
+      citations.map((c) => c.quote),
+    );
+    return combineSupport(judged, coverage, quoted);
   }
 
   private statusOf(support: number | null): CellStatus {
@@ -226,7 +232,8 @@ export class CellExtractor {
 
 /** A typed value read without a model, where a pattern can read it. */
 export function readTyped(field: TemplateField, quote: string): ReadValue | null {
-  if (field.type === "date") return readDate(quote);
+  if (field.type === "date")
+    return readDate(quote) ?? (EXPIRY.test(fieldQuery(field)) ? readRelativeDate(quote) : null);
   if (field.type === "duration") return readDuration(quote, durationCue(field));
   if (field.type === "money") return readMoney(quote);
   if (field.type === "text" && GOVERNING_LAW.test(fieldQuery(field))) return readGoverningLaw(quote);
@@ -237,6 +244,8 @@ export function readTyped(field: TemplateField, quote: string): ReadValue | null
 /** Text fields a pattern reads: the governing law, and the document's own name. */
 const GOVERNING_LAW = /governing law|law governs/i;
 const DOCUMENT_NAME = /document name|(name|title) of the (contract|agreement|document)/i;
+/** Date fields whose date a contract often states relative to another ("… years from the Effective Date"). */
+const EXPIRY = /expir|initial term/i;
 
 /** Whether a field's value is read by a pattern (no model), so a sentence can be told to state one. */
 export function readsByPattern(field: TemplateField): boolean {
@@ -285,7 +294,11 @@ export function citesOwnWords(field: TemplateField): boolean {
  * when the words are too short to prove anything or not there as written.
  */
 export function valueCitation(citation: Citation, surface: string): Citation {
-  const found = findQuote(surface, citation.quote);
+  const lower = citation.quote.toLowerCase();
+  // Case aside too (a copied "City of Fort Stockton" for "CITY OF FORT STOCKTON"), where folding keeps offsets.
+  const found =
+    findQuote(surface, citation.quote) ??
+    (lower.length === citation.quote.length ? findQuote(surface.toLowerCase(), lower) : null);
   if (!found) return citation;
   return {
     ...citation,

@@ -141,6 +141,23 @@ export function readDuration(text: string, cue?: RegExp): ReadValue | null {
   return best ? { value: best.value, surface: best.surface } : null;
 }
 
+/**
+ * An expiry stated relative to another date ("three (3) years from the Effective Date"), in the quote's
+ * own words: it states no calendar date, but it is the answer a reader looks for.
+ */
+export function readRelativeDate(text: string): ReadValue | null {
+  const period = readDuration(text);
+  if (!period) return null;
+  const at = text.indexOf(period.surface);
+  const after =
+    /^,?\s+(?:from|after|following|(?:beginning|commencing|starting)\s+on)\s+(?:the\s+)?(?:(?:[A-Z][\w’'-]*\s*){1,4}|date\s+(?:of|on)\s+[^,.;()]{3,40})/.exec(
+      text.slice(at + period.surface.length),
+    );
+  if (!after) return null;
+  const surface = `${period.surface}${after[0]}`.trim();
+  return { value: { kind: "text", text: surface.replace(/\s+/g, " ") }, surface };
+}
+
 const CURRENCY_SIGNS: Record<string, string> = { $: "USD", "€": "EUR", "£": "GBP", "¥": "JPY" };
 const CURRENCY_WORDS: Record<string, string> = {
   dollars: "USD",

@@ -176,6 +176,14 @@ describe("support", () => {
     expect(combineSupport(0.6, 0)).toBeLessThan(0.6);
     expect(combineSupport(0.6, 0.5)).toBeCloseTo(0.6, 10);
   });
+
+  test("a review quote without the asked clause's words loses the judge's yes; one rich in them gains", () => {
+    // The judge fairly sure of a related clause (0.8): a quote holding none of the vocabulary falls below 0.6.
+    expect(combineSupport(0.8, 0.5, 0)).toBeLessThan(0.6);
+    expect(combineSupport(0.6, 0.5, 0.8)).toBeGreaterThan(0.85);
+    expect(combineSupport(0.6, 0.5, 0.35)).toBeCloseTo(0.6, 10);
+    expect(combineSupport(0.6, null, 0)).toBe(0.6);
+  });
 });
 
 describe("questions in Spanish", () => {

@@ -105,6 +105,31 @@ describe("typed values from the quote alone", () => {
     expect(readDate("this thirty-first day of June, 2005")).toBeNull();
   });
 
+  test("an expiry stated from another date is read in the quote's own words; a bare period is not an expiry", () => {
+    const expiry = {
+      name: "Expiration Date",
+      question: "On what date will the initial term expire?",
+      description: "",
+      type: "date" as const,
+    };
+    const read = (t: string) => readTyped(expiry, t)?.value;
+    expect(
+      read("This Agreement will be in effect for three (3) years from the Effective Date (“Initial Term”)"),
+    ).toEqual({
+      kind: "text",
+      text: "three (3) years from the Effective Date",
+    });
+    expect(read("The Agreement expires on December 31, 2022.")).toEqual({ kind: "date", iso: "2022-12-31" });
+    expect(read("shall remain in effect for an initial period of 1 year")).toBeUndefined();
+    // Only an expiry: a date asked for elsewhere is a calendar date or nothing.
+    expect(
+      readTyped(
+        { ...expiry, name: "Agreement Date", question: "What is the date of the contract?" },
+        "three (3) years from the Effective Date",
+      ),
+    ).toBeNull();
+  });
+
   test("periods become ISO 8601 durations", () => {
     expect(readDuration("renews for successive one (1) year terms")?.value).toEqual({
       kind: "duration",
@@ -263,6 +288,10 @@ describe("typed values from the quote alone", () => {
     // Too short to prove anything, or not written so: the whole sentence stays the citation.
     expect(valueCitation(citation, "Acme")).toEqual(citation);
     expect(valueCitation(citation, "March 1, 2020")).toEqual(citation);
+    // A name copied in other case is cited as the page writes it.
+    const named = valueCitation(citation, "this supply agreement");
+    expect(named.quote).toBe("This Supply Agreement");
+    expect(page.slice(named.char_start, named.char_end)).toBe("This Supply Agreement");
     const field = (type: "date" | "party" | "text" | "duration" | "money", name = "X") => ({
       name,
       question: "What?",
