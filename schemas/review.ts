@@ -26,6 +26,12 @@ export const TemplateField = z
     description: z.string().trim().max(1000).default(""),
     /** How the value is normalised; `clause` shows the quote itself. */
     type: ValueType.default("clause"),
+    /** Share of contracts that hold such a clause (0…1, e.g. from CUAD): a rare clause needs more support to be found. */
+    prevalence: z
+      .number()
+      .gt(0, "prevalence is a share of contracts above 0")
+      .lt(1, "prevalence is a share of contracts below 1")
+      .optional(),
   })
   .strict();
 export type TemplateField = z.infer<typeof TemplateField>;

@@ -53,6 +53,19 @@ export function isHeadingLine(line: string): boolean {
 }
 
 /**
+ * Whether the period before a cut ends an abbreviation, not a sentence: "No. 5", "Mr. Smith", or a
+ * company's "Inc." before its defined name ("Harbor Foods Inc. (“Buyer”)") or "Co. Ltd.".
+ */
+function abbreviationEnds(text: string, end: number, next: number): boolean {
+  const before = text.slice(Math.max(0, end - 6), end);
+  if (/\b(?:No|Nos|Mr|Ms|Mrs|Dr|vs|e\.g|i\.e)\.$/.test(before)) return true;
+  return (
+    /\b(?:Inc|INC|Ltd|LTD|Corp|CORP|Co|CO)\.$/.test(before) &&
+    /^(?:["“(]|(?:Ltd|LTD|Limited|LIMITED)\b)/.test(text.slice(next, next + 8))
+  );
+}
+
+/**
  * Split passage text into citable sentences: at . ; ! ? followed by a capital, digit or bracket, and
  * before a clause number or "(a)" that starts a line. Line breaks inside a sentence are kept.
  */
@@ -61,7 +74,8 @@ export function splitSentences(text: string): { start: number; end: number; body
   // Not after a clause number ("2." in "2. TERMINATION") or a single-letter initial.
   const boundary =
     /(?<=[.!?;:])(?<!(?:^|\s)\(?(?:\d{1,3}(?:\.\d{1,3})*|[A-Za-z])\.)\s+(?=["“(]?[A-Z0-9(])|\n(?=\s*(?:\(?[a-z0-9]{1,3}\)|\d+(?:\.\d+)*\.?\s))/g;
-  for (let m = boundary.exec(text); m; m = boundary.exec(text)) cuts.add(m.index + m[0].length);
+  for (let m = boundary.exec(text); m; m = boundary.exec(text))
+    if (!abbreviationEnds(text, m.index, m.index + m[0].length)) cuts.add(m.index + m[0].length);
   const starts = [...cuts].sort((a, b) => a - b);
   const out: { start: number; end: number }[] = [];
   starts.forEach((s, i) => {

@@ -17,16 +17,33 @@ export const QUOTE_COVERAGE_WEIGHT = 4;
 export const QUOTE_COVERAGE_CENTRE = 0.35;
 
 /**
- * The support of an answer (0…1): the judge's probability, moved by vocabulary coverage of the passages
- * (0…1, or null when the question asks about no known concept, which leaves the judge's word as it is)
- * and, when given, of the quotes.
+ * Weight of a clause's prevalence (its prior log-odds) around PREVALENCE_CENTRE, the log-odds of a
+ * prevalence of about 0.38: the judge's "yes" to a clause most contracts lack (a source code escrow)
+ * is more often a neighbouring clause. Chosen on eval/tuning.json (README, Contract review).
  */
-export function combineSupport(
-  judged: number,
-  coverage: number | null,
-  quoteCoverage: number | null = null,
-): number {
-  if (coverage === null) return judged;
-  const quoted = quoteCoverage === null ? 0 : QUOTE_COVERAGE_WEIGHT * (quoteCoverage - QUOTE_COVERAGE_CENTRE);
-  return sigmoid(logit(judged) + COVERAGE_WEIGHT * (coverage - 0.5) + quoted);
+export const PREVALENCE_WEIGHT = 0.75;
+export const PREVALENCE_CENTRE = -0.5;
+
+/** What a review cell adds to an answer's support. */
+export interface CellEvidence {
+  /** Clause vocabulary coverage (0…1) of the quotes themselves. */
+  quoteCoverage?: number | null;
+  /** Share of contracts that hold the asked clause (0…1). */
+  prevalence?: number;
+}
+
+/**
+ * The support of an answer (0…1): the judge's probability, moved by vocabulary coverage of the passages
+ * and of a review cell's quotes (0…1, or null when the question asks about no known concept, which
+ * leaves the judge's word as it is) and by the asked clause's prevalence.
+ */
+export function combineSupport(judged: number, coverage: number | null, cell: CellEvidence = {}): number {
+  const { quoteCoverage = null, prevalence } = cell;
+  const passages = coverage === null ? 0 : COVERAGE_WEIGHT * (coverage - 0.5);
+  const quoted =
+    coverage === null || quoteCoverage === null
+      ? 0
+      : QUOTE_COVERAGE_WEIGHT * (quoteCoverage - QUOTE_COVERAGE_CENTRE);
+  const prior = prevalence === undefined ? 0 : PREVALENCE_WEIGHT * (logit(prevalence) - PREVALENCE_CENTRE);
+  return sigmoid(logit(judged) + passages + quoted + prior);
 }

@@ -304,6 +304,9 @@ export function conceptTerms(question: string): string[] {
   return [...new Set(conceptsOf(question).flatMap((c) => c.terms))];
 }
 
+/** Lower case, with a line break or a hyphen between words read as a space ("third-party", "third\nparty"). */
+const flatWords = (text: string) => text.toLowerCase().replace(/[\s\-\u2010-\u2015]+/g, " ");
+
 /**
  * Share of the clause vocabulary of a question's concepts that the passages contain (0…1), or null
  * when the question asks about no concept the table knows. A question about a most-favoured-nation
@@ -311,8 +314,8 @@ export function conceptTerms(question: string): string[] {
  * documents do not have.
  */
 export function vocabularyCoverage(question: string, passages: readonly string[]): number | null {
-  const terms = conceptTerms(question).map((t) => t.toLowerCase());
+  const terms = conceptTerms(question).map(flatWords);
   if (terms.length === 0) return null;
-  const text = passages.join("\n").toLowerCase();
+  const text = flatWords(passages.join("\n"));
   return terms.filter((t) => text.includes(t)).length / terms.length;
 }

@@ -22,6 +22,7 @@ import {
   partyName,
   quoteStates,
   type ReadValue,
+  readCompanyNames,
   readDate,
   readDocumentName,
   readDuration,
@@ -95,7 +96,7 @@ export class CellExtractor {
     });
     const citations = await this.verifiedQuotes(field, numbered, retrieved, scope);
     if (typeof citations === "string") return none(citations);
-    const support = await this.support(searched.query, citations, retrieved, signal);
+    const support = await this.support(field, citations, retrieved, signal);
     const status = this.statusOf(support);
     if (status === "not_found")
       return none(`the closest clause was judged not to answer (support ${support?.toFixed(2)})`);
@@ -151,21 +152,29 @@ export class CellExtractor {
       storedPageReader(this.documents, retrieved, scope),
     );
     if (cited.citations.length === 0) return "no quote could be verified on its page";
-    // A clause Cited knows the words of, quoted without one of them, is some other clause.
+    // A clause Cited knows the words of, quoted without one of them, is some other clause — except the
+    // contract's own date in its opening ("made effective December 3rd, 2018"), which needs no such words.
     const quotes = cited.citations.map((c) => c.quote);
-    if (vocabularyCoverage(questionTopic(fieldQuery(field)), quotes) === 0)
+    if (
+      !statesOpeningValue(field, quotes) &&
+      vocabularyCoverage(questionTopic(fieldQuery(field)), quotes) === 0
+    )
       return "the closest sentences use none of the words such clauses are written in";
     return cited.citations;
   }
 
-  /** The judge's word on the best quote, moved by vocabulary coverage of the passages and the quotes; null without a judge. */
+  /**
+   * The judge's word on the best quote, moved by vocabulary coverage of the passages and the quotes and
+   * by how common the clause is; null without a judge.
+   */
   private async support(
-    query: string,
+    field: TemplateField,
     citations: readonly Citation[],
     retrieved: readonly RetrievedPassage[],
     signal?: AbortSignal,
   ): Promise<number | null> {
     if (!this.judge) return null;
+    const query = fieldQuery(field);
     // The best sentence alone: half the judge's reading (its prompt is most of a cell's time).
     const judged = await this.judge.score(
       SUPPORT_SYSTEM_PROMPT,
@@ -181,7 +190,7 @@ export class CellExtractor {
       topic,
       citations.map((c) => c.quote),
     );
-    return combineSupport(judged, coverage, quoted);
+    return combineSupport(judged, coverage, { quoteCoverage: quoted, prevalence: field.prevalence });
   }
 
   private statusOf(support: number | null): CellStatus {
@@ -200,6 +209,10 @@ export class CellExtractor {
   ): Promise<{ value: CellValue; citations: Citation[] } | null> {
     if (field.type === "clause") return null;
     if (field.type === "yes_no") return { value: { kind: "yes_no", yes: true }, citations: [...citations] };
+    if (field.type === "party") {
+      const companies = companiesNamed(citations);
+      if (companies) return companies;
+    }
     for (const c of citations) {
       const read = readTyped(field, c.quote) ?? (await this.copy(field, c.quote, signal));
       if (!read || !quoteStates(c.quote, read.surface)) continue;
@@ -254,6 +267,12 @@ export function readsByPattern(field: TemplateField): boolean {
   return field.type === "text" && (GOVERNING_LAW.test(asked) || DOCUMENT_NAME.test(asked));
 }
 
+/** Whether a field about the contract's opening (its name, its date) has a quote stating its value. */
+export function statesOpeningValue(field: TemplateField, quotes: readonly string[]): boolean {
+  if (!asksForPreamble(fieldQuery(field)) || !readsByPattern(field)) return false;
+  return quotes.some((q) => readTyped(field, q) !== null);
+}
+
 /** How many matching sentences a pattern-read field looks through for ones that state its value. */
 const VALUE_POOL = 12;
 
@@ -305,6 +324,28 @@ export function valueCitation(citation: Citation, surface: string): Citation {
     quote: citation.quote.slice(found.start, found.end),
     char_start: citation.char_start + found.start,
     char_end: citation.char_start + found.end,
+  };
+}
+
+/**
+ * The companies the quotes name, as a party value with each name cited by its own words (every party
+ * in the quotes, not only the one a chat model would copy); null when the quotes name no company.
+ */
+export function companiesNamed(
+  citations: readonly Citation[],
+): { value: CellValue; citations: Citation[] } | null {
+  const names: string[] = [];
+  const cited = citations.flatMap((c) => {
+    const own = readCompanyNames(c.quote).filter((n) => !names.includes(n));
+    names.push(...own);
+    return own.length > 0 ? own.map((n) => valueCitation(c, n)) : [c];
+  });
+  if (names.length === 0) return null;
+  // A name too short to cite alone is cited by its sentence, once.
+  const distinct = [...new Map(cited.map((c) => [`${c.page}:${c.char_start}:${c.char_end}`, c])).values()];
+  return {
+    value: { kind: "text", text: names.join("; ") },
+    citations: distinct.map((c, i) => ({ ...c, n: i + 1 })),
   };
 }
 

@@ -61,7 +61,11 @@ const DATE_PATTERNS: { re: RegExp; parts: (m: RegExpExecArray) => [number, numbe
   },
   // 15 January 2020 / 15th day of January, 2020
   {
-    re: new RegExp(`\\b(\\d{1,2})(?:st|nd|rd|th)?\\s+(?:day\\s+of\\s+)?${MONTH},?\\s+(\\d{4})\\b`, "i"),
+    // A PDF's text may split the ordinal ("14t h day") or rule a blank line under "of" ("of\n---\nNovember").
+    re: new RegExp(
+      `\\b(\\d{1,2})(?:s ?t|n ?d|r ?d|t ?h)?\\s+(?:day\\s+of[\\s_-]+)?${MONTH},?\\s+(\\d{4})\\b`,
+      "i",
+    ),
     parts: (m) => [Number(m[3]), monthNumber(m[2]!), Number(m[1])],
   },
   // the first day of July, 2017
@@ -222,6 +226,32 @@ export function readDocumentName(text: string): ReadValue | null {
   const name = (named?.[1] ?? heading?.[1])?.replace(/\s+/g, " ").trim();
   if (!name) return null;
   return { value: { kind: "text", text: name }, surface: name };
+}
+
+/** The word that ends a company's name ("Inc.", "LLC", "CORPORATION", "GmbH", "Co."). */
+const COMPANY_SUFFIX =
+  "(?:Inc|INC|Incorporated|INCORPORATED|LLC|L\\.L\\.C|Ltd|LTD|Limited|LIMITED|Corporation|CORPORATION|Corp|CORP|Company|COMPANY|Co|CO|LLP|L\\.P|LP|plc|PLC|GmbH|AG|S\\.A|SA|N\\.V|B\\.V|S\\.p\\.A|Pty|PTY)\\.?";
+/** A capitalised word of a name, or a small word inside one ("Research and Engineering Company"). */
+const NAME_WORD = "(?:[A-Z0-9][\\w&'’.-]*,?|and|of|for|de|&)";
+/** Words that come before a party's name but are not part of it. */
+const NOT_NAME = /^(?:by|and|between|among|amongst|with|this|is|made|entered|into|of|for|de|&)$/i;
+
+/**
+ * The companies a quote names, each as the quote writes it ("Xencor, Inc.", "EL POLLO LOCO, INC.",
+ * "ExxonMobil Research and Engineering Company"): a run of capitalised words ending in a company
+ * suffix, not "a Delaware Corporation". A person's name has no such mark (the chat model copies it).
+ */
+export function readCompanyNames(text: string): string[] {
+  const re = new RegExp(`(?<![\\w&'’.-])((?:${NAME_WORD}\\s+){1,6}?${COMPANY_SUFFIX})(?![\\w])`, "g");
+  const names: string[] = [];
+  for (const m of text.matchAll(re)) {
+    if (/\b(?:a|an)\s+$/i.test(text.slice(Math.max(0, m.index - 4), m.index))) continue;
+    const words = m[1]!.split(/\s+/);
+    while (words.length > 1 && NOT_NAME.test(words[0]!.replace(/,$/, ""))) words.shift();
+    const name = words.join(" ");
+    if (words.length > 1 && !names.includes(name)) names.push(name);
+  }
+  return names;
 }
 
 /**

@@ -75,6 +75,7 @@ const TEMPLATE = {
       question: "Is there a requirement for insurance that must be maintained by one party?",
       type: "clause",
     },
+    { name: "Parties", question: "Who are the parties that signed the contract?", type: "party" },
   ],
 };
 
@@ -168,7 +169,7 @@ describe("a review through the API", () => {
     reviewId = created.id;
     review = await finished(keys.admin!, reviewId);
     expect(review.state).toBe("completed");
-    expect(review.counts.cells).toBe(10);
+    expect(review.counts.cells).toBe(12);
     const row = review.rows.find((r) => r.document_id === ids.team)!;
     const cell = (f: string) => row.cells.find((c) => c.field === f)!;
 
@@ -183,6 +184,12 @@ describe("a review through the API", () => {
     expect(cell("Non-Compete").citations[0]!.quote).toMatch(
       /shall not sell or market any product that competes/,
     );
+    // Both parties, each cited by its own words.
+    expect(cell("Parties")).toMatchObject({
+      status: "found",
+      value: { kind: "text", text: "Harbor Foods Inc.; Valley Farms LLC" },
+    });
+    expect(cell("Parties").citations.map((c) => c.quote)).toEqual(["Harbor Foods Inc", "Valley Farms LLC"]);
     // Absent: not found, and what was searched is recorded.
     expect(cell("Insurance").status).toBe("not_found");
     expect(cell("Insurance").citations).toEqual([]);

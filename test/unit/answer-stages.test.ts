@@ -38,6 +38,10 @@ describe("query expansion with the words clauses use", () => {
       vocabularyCoverage(q, ["prices no less favorable than those given to any other customer"]),
     ).toBeGreaterThan(0);
     expect(vocabularyCoverage(q, ["The supplier ships goods."])).toBe(0);
+    const beneficiary = "Does the contract name third party beneficiaries?";
+    expect(
+      vocabularyCoverage(beneficiary, ["nothing creates any third-party\nbeneficiary right"]),
+    ).toBeGreaterThan(0);
     expect(vocabularyCoverage("Who signed it?", ["anything"])).toBeNull();
   });
 });
@@ -171,7 +175,7 @@ describe("a written answer is held to its evidence", () => {
 
 describe("support", () => {
   test("vocabulary coverage moves the judge's probability; no concept leaves it as it is", () => {
-    expect(combineSupport(0.6, null)).toBe(0.6);
+    expect(combineSupport(0.6, null)).toBeCloseTo(0.6, 10);
     expect(combineSupport(0.6, 1)).toBeGreaterThan(0.6);
     expect(combineSupport(0.6, 0)).toBeLessThan(0.6);
     expect(combineSupport(0.6, 0.5)).toBeCloseTo(0.6, 10);
@@ -179,10 +183,16 @@ describe("support", () => {
 
   test("a review quote without the asked clause's words loses the judge's yes; one rich in them gains", () => {
     // The judge fairly sure of a related clause (0.8): a quote holding none of the vocabulary falls below 0.6.
-    expect(combineSupport(0.8, 0.5, 0)).toBeLessThan(0.6);
-    expect(combineSupport(0.6, 0.5, 0.8)).toBeGreaterThan(0.85);
-    expect(combineSupport(0.6, 0.5, 0.35)).toBeCloseTo(0.6, 10);
-    expect(combineSupport(0.6, null, 0)).toBe(0.6);
+    expect(combineSupport(0.8, 0.5, { quoteCoverage: 0 })).toBeLessThan(0.6);
+    expect(combineSupport(0.6, 0.5, { quoteCoverage: 0.8 })).toBeGreaterThan(0.85);
+    expect(combineSupport(0.6, 0.5, { quoteCoverage: 0.35 })).toBeCloseTo(0.6, 10);
+    expect(combineSupport(0.6, null, { quoteCoverage: 0 })).toBeCloseTo(0.6, 10);
+  });
+
+  test("a clause most contracts lack needs more of the judge's word; one most hold, less", () => {
+    expect(combineSupport(0.7, 0.5, { prevalence: 0.02 })).toBeLessThan(0.5);
+    expect(combineSupport(0.5, 0.5, { prevalence: 0.9 })).toBeGreaterThan(0.8);
+    expect(combineSupport(0.7, 0.5, { prevalence: 0.2 })).toBeLessThan(0.7);
   });
 });
 

@@ -3,7 +3,14 @@ import ExcelJS from "exceljs";
 import type { ReviewView } from "../../schemas/review.js";
 import { numberPassages } from "../../src/answer/passages.js";
 import { cellText, reviewCsv, reviewXlsx } from "../../src/review/export.js";
-import { chooseCellEvidence, citesOwnWords, readTyped, valueCitation } from "../../src/review/extractor.js";
+import {
+  chooseCellEvidence,
+  citesOwnWords,
+  companiesNamed,
+  readTyped,
+  statesOpeningValue,
+  valueCitation,
+} from "../../src/review/extractor.js";
 import {
   parseTemplate,
   shippedTemplate,
@@ -13,6 +20,7 @@ import {
 import {
   partyName,
   quoteStates,
+  readCompanyNames,
   readDate,
   readDocumentName,
   readDuration,
@@ -22,6 +30,20 @@ import {
 import { overlapShare, scoresOf, statusAt, valueMatches } from "../../src/usecases/eval/review.js";
 import { retrievedPassage } from "../support/passages.js";
 
+/** A verified citation of a page's text from `start` to its end. */
+const pageCitation = (page: string, start: number, pageNumber: number) => ({
+  n: 1,
+  chunk_id: "c1",
+  document_id: "doc_1",
+  title: "Supply",
+  section: "",
+  page: pageNumber,
+  quote: page.slice(start),
+  char_start: start,
+  char_end: page.length,
+  verified: true as const,
+});
+
 describe("templates", () => {
   test("cuad ships CUAD's 41 categories with descriptions and the CC BY 4.0 attribution", () => {
     const cuad = shippedTemplate("cuad");
@@ -30,6 +52,11 @@ describe("templates", () => {
     expect(cuad.fields.every((f) => f.description.length > 10)).toBe(true);
     expect(cuad.fields.find((f) => f.name === "Governing Law")?.type).toBe("text");
     expect(cuad.fields.find((f) => f.name === "Renewal Term")?.type).toBe("duration");
+    // How common each clause is, so a rare one needs more support: escrow seldom, governing law nearly always.
+    expect(cuad.fields.every((f) => f.prevalence !== undefined)).toBe(true);
+    const prevalence = (name: string) => cuad.fields.find((f) => f.name === name)?.prevalence ?? 0;
+    expect(prevalence("Source Code Escrow")).toBeLessThan(0.1);
+    expect(prevalence("Governing Law")).toBeGreaterThan(0.8);
   });
 
   test("essentials is short and summary is a summary template", () => {
@@ -61,6 +88,7 @@ describe("templates", () => {
       fields: [
         { name: "Term", question: "How long?", type: "duration" },
         { name: "Law", question: "Which law governs?", type: "country" },
+        { name: "Escrow", question: "Is source code held in escrow?", prevalence: 2 },
       ],
     };
     let error: unknown;
@@ -70,8 +98,9 @@ describe("templates", () => {
       error = e;
     }
     expect(error).toBeInstanceOf(TemplateError);
-    expect((error as TemplateError).problems).toHaveLength(1);
+    expect((error as TemplateError).problems).toHaveLength(2);
     expect((error as TemplateError).problems[0]).toMatch(/^fields\[1\] \("Law"\)\.type: .*clause/);
+    expect((error as TemplateError).problems[1]).toMatch(/^fields\[2\] \("Escrow"\)\.prevalence: .*below 1/);
   });
 
   test("broken YAML and duplicate field names are refused in words", () => {
@@ -83,26 +112,33 @@ describe("templates", () => {
 
 describe("typed values from the quote alone", () => {
   test("dates become ISO dates", () => {
-    expect(readDate("This Agreement is dated as of January 15, 2020 by and between")?.value).toEqual({
-      kind: "date",
-      iso: "2020-01-15",
-    });
-    expect(readDate("made this 3rd day of March, 2019")?.value).toEqual({ kind: "date", iso: "2019-03-03" });
-    expect(readDate("effective 2021-07-01")?.value).toEqual({ kind: "date", iso: "2021-07-01" });
-    expect(readDate("on February 30, 2020")).toBeNull();
-    expect(readDate("1/19/98")?.value).toEqual({ kind: "date", iso: "1998-01-19" });
-    expect(readDate("1/21/05")?.value).toEqual({ kind: "date", iso: "2005-01-21" });
-    expect(readDate("within thirty days")).toBeNull();
+    const isoOf = (text: string) => {
+      const value = readDate(text)?.value;
+      return value?.kind === "date" ? value.iso : null;
+    };
+    expect(isoOf("This Agreement is dated as of January 15, 2020 by and between")).toBe("2020-01-15");
+    expect(isoOf("made this 3rd day of March, 2019")).toBe("2019-03-03");
+    expect(isoOf("effective 2021-07-01")).toBe("2021-07-01");
+    expect(isoOf("on February 30, 2020")).toBeNull();
+    expect(isoOf("1/19/98")).toBe("1998-01-19");
+    expect(isoOf("1/21/05")).toBe("2005-01-21");
+    expect(isoOf("within thirty days")).toBeNull();
     // A day in words, as many openings write it.
-    expect(readDate("is made this first day of July, 2017 (the")?.value).toEqual({
-      kind: "date",
-      iso: "2017-07-01",
-    });
-    expect(readDate("on this Twenty-Third day of June 2005")?.value).toEqual({
-      kind: "date",
-      iso: "2005-06-23",
-    });
-    expect(readDate("this thirty-first day of June, 2005")).toBeNull();
+    expect(isoOf("is made this first day of July, 2017 (the")).toBe("2017-07-01");
+    expect(isoOf("on this Twenty-Third day of June 2005")).toBe("2005-06-23");
+    expect(isoOf("this thirty-first day of June, 2005")).toBeNull();
+    // A PDF's text with the ordinal split, or a rule under "day of".
+    expect(isoOf("entered into this 14t h day of April, 2015, by")).toBe("2015-04-14");
+    expect(isoOf("is made this 1st day of\n---\nNovember, 2003 by and")).toBe("2003-11-01");
+  });
+
+  test("the contract's own date in its opening needs none of the words a date clause is written in", () => {
+    const agreementDate = shippedTemplate("cuad").fields.find((f) => f.name === "Agreement Date")!;
+    const opening = "This Software Development Agreement is made effective December 3rd, 2018 between";
+    expect(statesOpeningValue(agreementDate, [opening])).toBe(true);
+    expect(statesOpeningValue(agreementDate, ["The Developer shall deliver the software."])).toBe(false);
+    const renewal = shippedTemplate("cuad").fields.find((f) => f.name === "Renewal Term")!;
+    expect(statesOpeningValue(renewal, ["for a period of two (2) years"])).toBe(false);
   });
 
   test("an expiry stated from another date is read in the quote's own words; a bare period is not an expiry", () => {
@@ -200,6 +236,37 @@ describe("typed values from the quote alone", () => {
     expect(partyName("Acme Corp")).toBe("Acme Corp");
   });
 
+  test("the companies an opening names are read by their suffix, each as the page writes it", () => {
+    expect(
+      readCompanyNames(
+        "is made by and among\nXencor, Inc., a Delaware Corporation, and Boehringer Ingelheim International GmbH (“BII”)",
+      ),
+    ).toEqual(["Xencor, Inc.", "Boehringer Ingelheim International GmbH"]);
+    expect(readCompanyNames("between ExxonMobil Research and Engineering Company (“ExxonMobil”)")).toEqual([
+      "ExxonMobil Research and Engineering Company",
+    ]);
+    expect(readCompanyNames("BY AND BETWEEN ACME CORP. AND BETA LIMITED")).toEqual([
+      "ACME CORP.",
+      "BETA LIMITED",
+    ]);
+    // A person, or "the Company", is not read by a suffix.
+    expect(readCompanyNames("Bruce Jenner, Individual, and the Company")).toEqual([]);
+  });
+
+  test("every company in a party cell's quotes is its value, each cited by its own words", () => {
+    const page =
+      "This Supply Agreement is made between Harbor Foods Inc. and Ridge Farms LLC, a Delaware company.";
+    const citation = pageCitation(page, 0, 1);
+    const read = companiesNamed([citation]);
+    expect(read?.value).toEqual({ kind: "text", text: "Harbor Foods Inc.; Ridge Farms LLC" });
+    // (A verified quote ends before a closing period.)
+    expect(read?.citations.map((c) => page.slice(c.char_start, c.char_end))).toEqual([
+      "Harbor Foods Inc",
+      "Ridge Farms LLC",
+    ]);
+    expect(companiesNamed([{ ...citation, quote: "The Seller shall ship goods.", char_end: 28 }])).toBeNull();
+  });
+
   test("a field read by a pattern is evidenced by sentences that state a value, the opening's first", () => {
     const field = {
       name: "Agreement Date",
@@ -269,18 +336,7 @@ describe("typed values from the quote alone", () => {
     const page =
       "SUPPLY AGREEMENT\nThis Supply Agreement is entered into as of February  28, 2019 by and between Acme Corp.";
     const start = page.indexOf("This");
-    const citation = {
-      n: 1,
-      chunk_id: "c1",
-      document_id: "doc_1",
-      title: "Supply",
-      section: "",
-      page: 2,
-      quote: page.slice(start),
-      char_start: start,
-      char_end: page.length,
-      verified: true as const,
-    };
+    const citation = pageCitation(page, start, 2);
     const dated = valueCitation(citation, "February 28, 2019");
     expect(dated.quote).toBe("February  28, 2019");
     expect(page.slice(dated.char_start, dated.char_end)).toBe(dated.quote);
@@ -396,6 +452,16 @@ describe("review scoring", () => {
       overlapShare("The Seller shall keep insurance. This Agreement shall be governed", gold),
     ).toBeLessThan(0.5);
     expect(overlapShare("", gold)).toBe(0);
+  });
+
+  test("a page's curly quotes and dashes match the dataset's straight ones", () => {
+    const renewal = ['extend for an additional two (2) years ("Renewal Term") - provided WPT is paid'];
+    expect(
+      overlapShare(
+        "extend for an additional two (2) years (\u201CRenewal\nTerm\u201D) \u2013 provided",
+        renewal,
+      ),
+    ).toBe(1);
   });
 
   test("values match the annotated answer as a lawyer wrote it", () => {

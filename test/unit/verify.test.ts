@@ -158,6 +158,18 @@ describe("citable sentences of a passage", () => {
     ]);
   });
 
+  test("a company's Inc. before its defined name, or No. before a number, does not end a sentence", () => {
+    const opening =
+      'This Supply Agreement is dated as of March 3, 2021, between Harbor Foods Inc. ("Buyer") and Valley Farms LLC ("Seller").';
+    expect(cut(opening)).toEqual([opening]);
+    expect(
+      cut("The price is set in Contract No. 5 of the Annex. Payment is due in thirty days."),
+    ).toHaveLength(2);
+    expect(
+      cut("All goods under this Agreement are sold by Harbor Foods Inc. The Buyer pays in thirty days."),
+    ).toHaveLength(2);
+  });
+
   test("an unfinished scrap at the end ends the sentence before it; a short finished sentence stands", () => {
     const cover =
       "INTELLECTUAL PROPERTY AGREEMENT\nby and between\nNuance Communications, Inc.\nand\nCerence Inc.\nDated as of September 30, 2019";

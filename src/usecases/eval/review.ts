@@ -5,6 +5,7 @@ import type { CellValue, ReviewCell, ReviewTemplate, TemplateField } from "../..
 import { LOCAL_SCOPE } from "../../access/scope.js";
 import { chooseEvidence } from "../../answer/evidence.js";
 import { numberPassages } from "../../answer/passages.js";
+import { normalizeForMatch } from "../../answer/verify.js";
 import type { HybridRetriever } from "../../retrieval/hybrid.js";
 import { valueText } from "../../review/export.js";
 import { type CellExtractor, fieldQuery, readTyped } from "../../review/extractor.js";
@@ -22,7 +23,8 @@ export const VALUE_FIELDS = [
   "Notice Period To Terminate Renewal",
 ];
 
-const fold = (s: string) => s.replace(/\s+/g, " ").trim().toLowerCase();
+// Typography folded as verification folds it: the dataset's clauses have straight quotes where pages have curly ones.
+const fold = (s: string) => normalizeForMatch(s).text.toLowerCase();
 
 /** Length of the longest common substring of a and b. */
 function longestCommon(a: string, b: string): number {
