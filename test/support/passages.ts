@@ -22,3 +22,8 @@ export function retrievedPassage(id: string, page: number, text: string): Retrie
     textRank: 1,
   };
 }
+
+/** The same, as the chunk a contract opens with (its name, parties and date). */
+export function openingPassage(id: string, page: number, text: string): RetrievedPassage {
+  return { ...retrievedPassage(id, page, text), preamble: true };
+}

@@ -9,7 +9,7 @@ import { isBoilerplateSentence, numberPassages } from "../../src/answer/passages
 import { abstentionText, composeSystemPrompt, judgedQuestion } from "../../src/answer/prompts.js";
 import { combineSupport } from "../../src/answer/support.js";
 import { conceptsOf, expansionTerms, vocabularyCoverage } from "../../src/retrieval/expansion.js";
-import { retrievedPassage } from "../support/passages.js";
+import { openingPassage, retrievedPassage } from "../support/passages.js";
 
 const CANCELLATION =
   "2.1 Cancellation. Either party may cancel this Agreement after the termination of the first year upon sixty (60) days' written notice.";
@@ -68,14 +68,11 @@ describe("evidence", () => {
   });
 
   test("a question about the parties is answered from the contract's opening, a clause question about the parties is not", () => {
-    const opening = {
-      ...retrievedPassage(
-        "c0",
-        1,
-        "DISTRIBUTOR AGREEMENT. This Distributor Agreement is made on March 1, 2019 between Acme Widgets Inc. and Borealis Trading LLC.",
-      ),
-      preamble: true,
-    };
+    const opening = openingPassage(
+      "c0",
+      1,
+      "DISTRIBUTOR AGREEMENT. This Distributor Agreement is made on March 1, 2019 between Acme Widgets Inc. and Borealis Trading LLC.",
+    );
     const jointIp =
       "7.2 Jointly Developed IP. Intellectual property developed jointly shall be jointly owned by the parties.";
     const passages = numberPassages([

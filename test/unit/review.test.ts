@@ -28,7 +28,7 @@ import {
   readMoney,
 } from "../../src/review/values.js";
 import { overlapShare, scoresOf, statusAt, valueMatches } from "../../src/usecases/eval/review.js";
-import { retrievedPassage } from "../support/passages.js";
+import { openingPassage, retrievedPassage } from "../support/passages.js";
 
 /** A verified citation of a page's text from `start` to its end. */
 const pageCitation = (page: string, start: number, pageNumber: number) => ({
@@ -279,14 +279,11 @@ describe("typed values from the quote alone", () => {
       1,
       "WHEREAS, the Adviser and the Company entered into the Services Agreement dated as of January 1, 2004.",
     );
-    const opening = {
-      ...retrievedPassage(
-        "c1",
-        1,
-        "This SECOND AMENDMENT TO SERVICES AGREEMENT, dated and effective as of March 1, 2016, is made by the Adviser.",
-      ),
-      preamble: true,
-    };
+    const opening = openingPassage(
+      "c1",
+      1,
+      "This SECOND AMENDMENT TO SERVICES AGREEMENT, dated and effective as of March 1, 2016, is made by the Adviser.",
+    );
     const noDate = retrievedPassage(
       "c3",
       2,

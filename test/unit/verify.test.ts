@@ -3,7 +3,7 @@ import { citeAnswer } from "../../src/answer/cite.js";
 import { isHeadingLine, numberPassages, splitSentences } from "../../src/answer/passages.js";
 import { findQuote, normalizeForMatch, verifyQuote } from "../../src/answer/verify.js";
 import type { RetrievedPassage } from "../../src/retrieval/hybrid.js";
-import { retrievedPassage } from "../support/passages.js";
+import { openingPassage, retrievedPassage } from "../support/passages.js";
 
 const PAGE2 =
   "2. TERMINATION\n2.1 Either party may terminate this Agreement upon ninety (90) days’ prior written\nnotice to the other party. The notice must be sent by certified mail.\n2.2 Termi-\nnation does not affect accrued rights.";
@@ -180,14 +180,11 @@ describe("citable sentences of a passage", () => {
   });
 
   test("a passage chosen to keep its title lines quotes them: a cover page's name and parties are citable", () => {
-    const cover = {
-      ...passage(
-        "c1",
-        1,
-        "OUTSOURCING AGREEMENT\nBETWEEN:\nMODUS MEDIA INTERNATIONAL\nAND\nDRAGON SYSTEMS, INC.",
-      ),
-      preamble: true,
-    };
+    const cover = openingPassage(
+      "c1",
+      1,
+      "OUTSOURCING AGREEMENT\nBETWEEN:\nMODUS MEDIA INTERNATIONAL\nAND\nDRAGON SYSTEMS, INC.",
+    );
     expect(numberPassages([cover])[0]!.sentences).toEqual([]);
     const [kept] = numberPassages([cover], (p) => p.preamble)[0]!.sentences;
     expect(kept!.quote).toBe(cover.text);
