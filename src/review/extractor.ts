@@ -19,6 +19,8 @@ import type { HybridRetriever, RetrievedPassage } from "../retrieval/hybrid.js";
 import { asksForPreamble } from "../retrieval/titles.js";
 import type { DocumentRepository } from "../store/documents.js";
 import {
+  addPeriod,
+  namesContractStart,
   partyName,
   quoteStates,
   type ReadValue,
@@ -28,7 +30,9 @@ import {
   readDuration,
   readGoverningLaw,
   readMoney,
+  readPerpetual,
   readRelativeDate,
+  readRelativeExpiry,
 } from "./values.js";
 
 /** How cells are decided. */
@@ -50,6 +54,21 @@ export const DEFAULT_EXTRACTOR: ExtractorOptions = {
   // which keeps absent clauses out of "uncertain".
   foundSupport: 0.6,
   uncertainSupport: 0.5,
+};
+
+/** A cell's value, the citations that show it, and how it was reached when it is not read off one quote. */
+interface ReadCell {
+  value: CellValue;
+  citations: Citation[];
+  note?: string;
+}
+
+/** The field a contract's own start is searched by, for an expiry stated from it. */
+const CONTRACT_START: TemplateField = {
+  name: "Effective Date",
+  question: "On what date is the contract effective?",
+  description: "The date the contract is made or takes effect.",
+  type: "date",
 };
 
 /** What the chat model returns when asked to copy a value out of a quote. */
@@ -100,7 +119,7 @@ export class CellExtractor {
     const status = this.statusOf(support);
     if (status === "not_found")
       return none(`the closest clause was judged not to answer (support ${support?.toFixed(2)})`);
-    const read = await this.value(field, citations, signal);
+    const read = await this.value(documentId, field, citations, scope, signal);
     const value = read?.value ?? null;
     const missing = field.type !== "clause" && value === null;
     return {
@@ -113,7 +132,7 @@ export class CellExtractor {
         ? `the quote does not state a ${field.type.replace("_", "/")} value`
         : status === "uncertain"
           ? `the quote may not be the clause asked for (support ${support?.toFixed(2)})`
-          : "",
+          : (read?.note ?? ""),
     };
   }
 
@@ -203,16 +222,20 @@ export class CellExtractor {
    * cited by its own words); null when the quotes do not state one.
    */
   private async value(
+    documentId: string,
     field: TemplateField,
     citations: readonly Citation[],
+    scope: AccessScope,
     signal?: AbortSignal,
-  ): Promise<{ value: CellValue; citations: Citation[] } | null> {
+  ): Promise<ReadCell | null> {
     if (field.type === "clause") return null;
     if (field.type === "yes_no") return { value: { kind: "yes_no", yes: true }, citations: [...citations] };
     if (field.type === "party") {
       const companies = companiesNamed(citations);
       if (companies) return companies;
     }
+    const dated = await this.datedExpiry(documentId, field, citations, scope);
+    if (dated) return dated;
     for (const c of citations) {
       const read = readTyped(field, c.quote) ?? (await this.copy(field, c.quote, signal));
       if (!read || !quoteStates(c.quote, read.surface)) continue;
@@ -220,6 +243,51 @@ export class CellExtractor {
       return { value: read.value, citations: citations.map((x) => (x === c ? own : x)) };
     }
     return null;
+  }
+
+  /**
+   * An expiry stated from the contract's start ("three (3) years from the Effective Date") as the date
+   * it falls on, when no quote states a calendar date and the contract's opening states its own: both
+   * cited by their own words. Null otherwise.
+   */
+  private async datedExpiry(
+    documentId: string,
+    field: TemplateField,
+    citations: readonly Citation[],
+    scope: AccessScope,
+  ): Promise<ReadCell | null> {
+    if (!EXPIRY.test(fieldQuery(field)) || citations.some((c) => readDate(c.quote))) return null;
+    const relative = citations
+      .map((c) => ({ c, expiry: readRelativeExpiry(c.quote) }))
+      .find(({ expiry }) => expiry && namesContractStart(expiry.anchor));
+    if (!relative?.expiry) return null;
+    const start = await this.contractStart(documentId, scope);
+    const iso = start && addPeriod(start.iso, relative.expiry.period);
+    if (!start || !iso) return null;
+    const own = valueCitation(relative.c, relative.expiry.surface);
+    const cited = citations.map((x) => (x === relative.c ? own : x));
+    const known = cited.some(
+      (c) => c.page === start.citation.page && c.char_start === start.citation.char_start,
+    );
+    return {
+      value: { kind: "date", iso },
+      citations: known ? cited : [...cited, { ...start.citation, n: cited.length + 1 }],
+      note: `${relative.expiry.surface.replace(/\s+/g, " ")} (${start.iso})`,
+    };
+  }
+
+  /** The date the contract's opening states for itself, cited by its own words; null when it states none. */
+  private async contractStart(documentId: string, scope: AccessScope) {
+    const { retrieved, numbered } = await this.search(documentId, CONTRACT_START, scope);
+    const cited = await citeAnswer(
+      extractiveDraft(chooseCellEvidence(CONTRACT_START, numbered, 1)),
+      numbered,
+      storedPageReader(this.documents, retrieved, scope),
+    );
+    const citation = cited.citations[0];
+    const read = citation ? readDate(citation.quote) : null;
+    if (!citation || !read || read.value.kind !== "date") return null;
+    return { iso: read.value.iso, citation: valueCitation(citation, read.surface) };
   }
 
   /** The chat model copies a party or a text value out of the quote (checked against it by the caller). */
@@ -246,7 +314,10 @@ export class CellExtractor {
 /** A typed value read without a model, where a pattern can read it. */
 export function readTyped(field: TemplateField, quote: string): ReadValue | null {
   if (field.type === "date")
-    return readDate(quote) ?? (EXPIRY.test(fieldQuery(field)) ? readRelativeDate(quote) : null);
+    return (
+      readDate(quote) ??
+      (EXPIRY.test(fieldQuery(field)) ? (readRelativeDate(quote) ?? readPerpetual(quote)) : null)
+    );
   if (field.type === "duration") return readDuration(quote, durationCue(field));
   if (field.type === "money") return readMoney(quote);
   if (field.type === "text" && GOVERNING_LAW.test(fieldQuery(field))) return readGoverningLaw(quote);

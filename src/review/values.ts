@@ -145,21 +145,112 @@ export function readDuration(text: string, cue?: RegExp): ReadValue | null {
   return best ? { value: best.value, surface: best.surface } : null;
 }
 
+/** An expiry stated as a period from another date: the words, the period (ISO 8601) and the date named. */
+export interface RelativeExpiry {
+  surface: string;
+  period: string;
+  /** What the period runs from, as the quote names it ("Effective Date", "date hereof"). */
+  anchor: string;
+}
+
+/** How a contract names its own start: its effective date, or its own date. */
+const CONTRACT_START =
+  "(?:Effective Date|date hereof|date of (?:this|the) (?:Agreement|Contract)|date first (?:above )?(?:written|set forth above)|Execution Date)";
+
+/**
+ * The period and what it runs from: "three (3) years from the Effective Date", "the fifth (5th)
+ * anniversary of the Effective Date", or a term that starts on the contract's start and runs a period
+ * ("commence on the Effective Date and continue for a period of one (1) year"). Null when the quote has none.
+ */
+export function readRelativeExpiry(text: string): RelativeExpiry | null {
+  return periodFrom(text) ?? anniversaryOf(text) ?? startThenPeriod(text);
+}
+
+/** "three (3) years from the Effective Date" (any date it runs from). */
+function periodFrom(text: string): RelativeExpiry | null {
+  const period = readDuration(text);
+  if (period?.value.kind !== "duration") return null;
+  const at = text.indexOf(period.surface);
+  const after =
+    /^,?\s+(?:from|after|following|(?:beginning|commencing|starting)\s+on)\s+(?:the\s+)?((?:[A-Z][\w’'-]*\s*){1,4}|date\s+(?:hereof|(?:of|on)\s+[^,.;()]{3,40}))/.exec(
+      text.slice(at + period.surface.length),
+    );
+  if (!after) return null;
+  const surface = `${period.surface}${after[0]}`.trim();
+  return { surface, period: period.value.iso, anchor: after[1]!.replace(/\s+/g, " ").trim() };
+}
+
+/** "the fifth (5th) anniversary of the Effective Date": that many years from it. */
+function anniversaryOf(text: string): RelativeExpiry | null {
+  const m = new RegExp(
+    `\\b${ORDINAL_DAY}\\s+(?:\\(\\d+\\s?(?:s ?t|n ?d|r ?d|t ?h)\\)\\s+)?anniversary\\s+of\\s+(?:the\\s+)?(${CONTRACT_START})`,
+    "i",
+  ).exec(text);
+  if (!m) return null;
+  return { surface: m[0], period: `P${ordinalDay(m[1]!)}Y`, anchor: m[2]!.replace(/\s+/g, " ") };
+}
+
+/** A term that starts on the contract's start and runs a period stated after it, in the same sentence. */
+function startThenPeriod(text: string): RelativeExpiry | null {
+  const start = new RegExp(
+    `\\b(?:commenc\\w*|effective|begin\\w*|take effect|in effect)\\s+(?:on|as of|from)\\s+(?:the\\s+)?(${CONTRACT_START})`,
+    "i",
+  ).exec(text);
+  if (!start) return null;
+  const from = start.index + start[0].length;
+  const rest = text.slice(from, from + 160);
+  const period = readDuration(rest.split(/[;.](?:\s|$)/)[0]!);
+  if (period?.value.kind !== "duration") return null;
+  const at = rest.indexOf(period.surface);
+  const end = at + period.surface.length;
+  // The term's own length ("for a period of one (1) year", "ending two (2) years thereafter"), not a notice period.
+  const runs =
+    /\b(?:for|of)\s+(?:a\s+(?:period|term)\s+of\s+|an\s+initial\s+(?:period|term)\s+of\s+)?$/i.test(
+      rest.slice(0, at),
+    ) || /^\s+thereafter/i.test(rest.slice(end));
+  if (!runs || /notice|terminat/i.test(rest.slice(0, at))) return null;
+  return {
+    surface: text.slice(start.index, from + end),
+    period: period.value.iso,
+    anchor: start[1]!.replace(/\s+/g, " "),
+  };
+}
+
 /**
  * An expiry stated relative to another date ("three (3) years from the Effective Date"), in the quote's
  * own words: it states no calendar date, but it is the answer a reader looks for.
  */
 export function readRelativeDate(text: string): ReadValue | null {
-  const period = readDuration(text);
-  if (!period) return null;
-  const at = text.indexOf(period.surface);
-  const after =
-    /^,?\s+(?:from|after|following|(?:beginning|commencing|starting)\s+on)\s+(?:the\s+)?(?:(?:[A-Z][\w’'-]*\s*){1,4}|date\s+(?:of|on)\s+[^,.;()]{3,40})/.exec(
-      text.slice(at + period.surface.length),
+  const relative = readRelativeExpiry(text);
+  if (!relative) return null;
+  return { value: { kind: "text", text: relative.surface.replace(/\s+/g, " ") }, surface: relative.surface };
+}
+
+/** Whether the date a period runs from is the contract's own start: its effective date, or its own date. */
+export const namesContractStart = (anchor: string) => new RegExp(`^${CONTRACT_START}$`, "i").test(anchor);
+
+/** A term without end ("in perpetuity", "for an indefinite period"), read as the value "perpetual". */
+export function readPerpetual(text: string): ReadValue | null {
+  const m =
+    /\b(?:in perpetuity|perpetual(?:ly)?(?!\s+(?:license|licence|right))|for an indefinite (?:period|term)|indefinitely)\b/i.exec(
+      text,
     );
-  if (!after) return null;
-  const surface = `${period.surface}${after[0]}`.trim();
-  return { value: { kind: "text", text: surface.replace(/\s+/g, " ") }, surface };
+  return m ? { value: { kind: "text", text: "perpetual" }, surface: m[0] } : null;
+}
+
+/** An ISO date moved on by an ISO 8601 period ("P3Y", "P18M", "P90D"): the same day that much later. */
+export function addPeriod(iso: string, period: string): string | null {
+  const m = /^P(\d+)([DWMY])$/.exec(period);
+  const [year, month, day] = iso.split("-").map(Number) as [number, number, number];
+  if (!m || !year || !month || !day) return null;
+  const n = Number(m[1]);
+  const unit = m[2]!;
+  const months = unit === "Y" ? 12 * n : unit === "M" ? n : 0;
+  const days = unit === "D" ? n : unit === "W" ? 7 * n : 0;
+  const d = new Date(Date.UTC(year, month - 1 + months, day + days));
+  // "One year from February 29" ends on February 28, not March 1.
+  if (months > 0 && d.getUTCDate() !== day) d.setUTCDate(0);
+  return d.toISOString().slice(0, 10);
 }
 
 const CURRENCY_SIGNS: Record<string, string> = { $: "USD", "€": "EUR", "£": "GBP", "¥": "JPY" };

@@ -9,7 +9,7 @@ let service: TestService;
 const keys: Record<string, string> = {};
 const ids: { team: string; ops: string } = { team: "", ops: "" };
 
-/** A contract with a known governing law, date, notice period and non-compete, and no insurance clause. */
+/** A contract with a known governing law, date, initial term, notice period and non-compete, and no insurance clause. */
 const teamContract = () =>
   contractPdf({
     title: "SUPPLY AGREEMENT",
@@ -24,7 +24,8 @@ const teamContract = () =>
       {
         paragraphs: [
           "5. TERM AND RENEWAL",
-          "5.1 This Agreement renews automatically for successive one (1) year terms unless either party gives at least sixty (60) days' prior written notice of non-renewal.",
+          "5.1 The initial term of this Agreement is three (3) years from the date hereof.",
+          "5.2 This Agreement renews automatically for successive one (1) year terms unless either party gives at least sixty (60) days' prior written notice of non-renewal.",
           "6. NON-COMPETITION",
           "6.1 During the term of this Agreement, Seller shall not sell or market any product that competes with the Products to any grocery chain in the State of Ohio.",
         ],
@@ -60,6 +61,11 @@ const TEMPLATE = {
   fields: [
     { name: "Governing Law", question: "Which state's law governs the contract?", type: "text" },
     { name: "Agreement Date", question: "What is the date of the contract?", type: "date" },
+    {
+      name: "Expiration Date",
+      question: "On what date will the contract's initial term expire?",
+      type: "date",
+    },
     {
       name: "Notice Period To Terminate Renewal",
       question: "What is the notice period required to terminate renewal?",
@@ -169,7 +175,7 @@ describe("a review through the API", () => {
     reviewId = created.id;
     review = await finished(keys.admin!, reviewId);
     expect(review.state).toBe("completed");
-    expect(review.counts.cells).toBe(12);
+    expect(review.counts.cells).toBe(14);
     const row = review.rows.find((r) => r.document_id === ids.team)!;
     const cell = (f: string) => row.cells.find((c) => c.field === f)!;
 
@@ -179,6 +185,14 @@ describe("a review through the API", () => {
       status: "found",
       value: { kind: "date", iso: "2021-03-03" },
     });
+    // An expiry stated from the contract's date is that date moved on, both quotes cited.
+    expect(cell("Expiration Date")).toMatchObject({
+      status: "found",
+      value: { kind: "date", iso: "2024-03-03" },
+    });
+    const expiry = cell("Expiration Date").citations.map((c) => c.quote);
+    expect(expiry[0]).toBe("three (3) years from the date hereof");
+    expect(expiry.at(-1)).toBe("March 3, 2021");
     expect(cell("Notice Period To Terminate Renewal").value).toEqual({ kind: "duration", iso: "P60D" });
     expect(cell("Non-Compete")).toMatchObject({ status: "found", value: { kind: "yes_no", yes: true } });
     expect(cell("Non-Compete").citations[0]!.quote).toMatch(

@@ -18,6 +18,8 @@ import {
   validateTemplate,
 } from "../../src/review/templates.js";
 import {
+  addPeriod,
+  namesContractStart,
   partyName,
   quoteStates,
   readCompanyNames,
@@ -26,6 +28,7 @@ import {
   readDuration,
   readGoverningLaw,
   readMoney,
+  readRelativeExpiry,
 } from "../../src/review/values.js";
 import { overlapShare, scoresOf, statusAt, valueMatches } from "../../src/usecases/eval/review.js";
 import { openingPassage, retrievedPassage } from "../support/passages.js";
@@ -43,6 +46,14 @@ const pageCitation = (page: string, start: number, pageNumber: number) => ({
   char_end: page.length,
   verified: true as const,
 });
+
+/** An expiry field, as a user template would write it. */
+const EXPIRY_FIELD = {
+  name: "Expiration Date",
+  question: "On what date will the initial term expire?",
+  description: "",
+  type: "date" as const,
+};
 
 describe("templates", () => {
   test("cuad ships CUAD's 41 categories with descriptions and the CC BY 4.0 attribution", () => {
@@ -142,13 +153,7 @@ describe("typed values from the quote alone", () => {
   });
 
   test("an expiry stated from another date is read in the quote's own words; a bare period is not an expiry", () => {
-    const expiry = {
-      name: "Expiration Date",
-      question: "On what date will the initial term expire?",
-      description: "",
-      type: "date" as const,
-    };
-    const read = (t: string) => readTyped(expiry, t)?.value;
+    const read = (t: string) => readTyped(EXPIRY_FIELD, t)?.value;
     expect(
       read("This Agreement will be in effect for three (3) years from the Effective Date (“Initial Term”)"),
     ).toEqual({
@@ -160,10 +165,71 @@ describe("typed values from the quote alone", () => {
     // Only an expiry: a date asked for elsewhere is a calendar date or nothing.
     expect(
       readTyped(
-        { ...expiry, name: "Agreement Date", question: "What is the date of the contract?" },
+        { ...EXPIRY_FIELD, name: "Agreement Date", question: "What is the date of the contract?" },
         "three (3) years from the Effective Date",
       ),
     ).toBeNull();
+  });
+
+  test("a term without end reads as perpetual; a perpetual licence is no term", () => {
+    expect(readTyped(EXPIRY_FIELD, "This Agreement shall be valid for an indefinite period.")).toEqual({
+      value: { kind: "text", text: "perpetual" },
+      surface: "for an indefinite period",
+    });
+    expect(readTyped(EXPIRY_FIELD, "and shall continue in perpetuity unless terminated")?.value).toEqual({
+      kind: "text",
+      text: "perpetual",
+    });
+    expect(readTyped(EXPIRY_FIELD, "grants a perpetual license to use the Software")).toBeNull();
+  });
+
+  test("an expiry from the contract's start has a period and an anchor, and moves a date on by it", () => {
+    expect(
+      readRelativeExpiry("in effect for three (3) years from the Effective Date (“Initial Term”)"),
+    ).toEqual({
+      surface: "three (3) years from the Effective Date",
+      period: "P3Y",
+      anchor: "Effective Date",
+    });
+    expect(readRelativeExpiry("The initial term is five (5) years from the date hereof.")).toMatchObject({
+      period: "P5Y",
+      anchor: "date hereof",
+    });
+    expect(
+      readRelativeExpiry("shall continue until the fifth (5t h) anniversary of the Effective Date"),
+    ).toMatchObject({
+      period: "P5Y",
+      anchor: "Effective Date",
+    });
+    // A term that starts on the Effective Date and runs a period; a notice period is not the term's length.
+    expect(
+      readRelativeExpiry(
+        "shall commence on the Effective Date and continue for a period of one (1) year (“Term”)",
+      ),
+    ).toEqual({
+      surface: "commence on the Effective Date and continue for a period of one (1) year",
+      period: "P1Y",
+      anchor: "Effective Date",
+    });
+    expect(
+      readRelativeExpiry(
+        "will continue in full force beginning on the Effective Date and ending two (2) years thereafter",
+      ),
+    ).toMatchObject({ period: "P2Y" });
+    expect(
+      readRelativeExpiry(
+        "shall commence on the Effective Date and continue until terminated on thirty (30) days notice",
+      ),
+    ).toBeNull();
+    expect(namesContractStart("Effective Date")).toBe(true);
+    expect(namesContractStart("date hereof")).toBe(true);
+    // Another date is not the contract's own: it would need its own search.
+    expect(namesContractStart("Hosting Service Ready Date")).toBe(false);
+    expect(addPeriod("2018-02-01", "P3Y")).toBe("2021-02-01");
+    expect(addPeriod("2019-09-14", "P12M")).toBe("2020-09-14");
+    expect(addPeriod("2020-01-31", "P1M")).toBe("2020-02-29");
+    expect(addPeriod("2020-02-29", "P1Y")).toBe("2021-02-28");
+    expect(addPeriod("2021-03-03", "P90D")).toBe("2021-06-01");
   });
 
   test("periods become ISO 8601 durations", () => {
