@@ -236,7 +236,7 @@ export class CellExtractor {
     }
     const dated = await this.datedExpiry(documentId, field, citations, scope);
     if (dated) return dated;
-    for (const c of citations) {
+    for (const c of valueQuotes(field, citations)) {
       const read = readTyped(field, c.quote) ?? (await this.copy(field, c.quote, signal));
       if (!read || !quoteStates(c.quote, read.surface)) continue;
       const own = citesOwnWords(field) ? valueCitation(c, read.surface) : c;
@@ -256,7 +256,7 @@ export class CellExtractor {
     citations: readonly Citation[],
     scope: AccessScope,
   ): Promise<ReadCell | null> {
-    if (!EXPIRY.test(fieldQuery(field)) || citations.some((c) => readDate(c.quote))) return null;
+    if (!asksExpiry(field) || citations.some((c) => readDate(c.quote))) return null;
     const relative = citations
       .map((c) => ({ c, expiry: readRelativeExpiry(c.quote) }))
       .find(({ expiry }) => expiry && namesContractStart(expiry.anchor));
@@ -314,10 +314,7 @@ export class CellExtractor {
 /** A typed value read without a model, where a pattern can read it. */
 export function readTyped(field: TemplateField, quote: string): ReadValue | null {
   if (field.type === "date")
-    return (
-      readDate(quote) ??
-      (EXPIRY.test(fieldQuery(field)) ? (readRelativeDate(quote) ?? readPerpetual(quote)) : null)
-    );
+    return readDate(quote) ?? (asksExpiry(field) ? (readRelativeDate(quote) ?? readPerpetual(quote)) : null);
   if (field.type === "duration") return readDuration(quote, durationCue(field));
   if (field.type === "money") return readMoney(quote);
   if (field.type === "text" && GOVERNING_LAW.test(fieldQuery(field))) return readGoverningLaw(quote);
@@ -330,6 +327,8 @@ const GOVERNING_LAW = /governing law|law governs/i;
 const DOCUMENT_NAME = /document name|(name|title) of the (contract|agreement|document)/i;
 /** Date fields whose date a contract often states relative to another ("… years from the Effective Date"). */
 const EXPIRY = /expir|initial term/i;
+/** Whether a field asks for the date a contract's term ends (a renewal term's question names the expiry too). */
+export const asksExpiry = (field: TemplateField) => field.type === "date" && EXPIRY.test(fieldQuery(field));
 
 /** Whether a field's value is read by a pattern (no model), so a sentence can be told to state one. */
 export function readsByPattern(field: TemplateField): boolean {
@@ -420,11 +419,24 @@ export function companiesNamed(
   };
 }
 
+/**
+ * The quotes a value is looked for in, in order: for a period read next to a cue word (a notice
+ * period by "notice"), the quotes with the word first — a term clause quoted first states a period too.
+ */
+export function valueQuotes<T extends { quote: string }>(field: TemplateField, quotes: readonly T[]): T[] {
+  const cue = field.type === "duration" ? durationCue(field) : undefined;
+  if (!cue) return [...quotes];
+  const cued = (q: T) => new RegExp(cue.source, "i").test(q.quote);
+  return [...quotes.filter(cued), ...quotes.filter((q) => !cued(q))];
+}
+
 /** The word a field's period stands next to: a notice period by "notice", a renewal term by "renew". */
 export function durationCue(field: TemplateField): RegExp | undefined {
-  const asked = `${field.name} ${field.question}`;
-  if (/notice/i.test(asked)) return /notice/;
-  if (/renew|extension/i.test(asked)) return /renew|successive|extend/;
-  if (/warrant/i.test(asked)) return /warrant/;
+  // The name first: CUAD's renewal-term question mentions "prior notice" too.
+  for (const asked of [field.name, field.question]) {
+    if (/notice/i.test(asked)) return /notice/;
+    if (/renew|extension/i.test(asked)) return /renew|successive|extend/;
+    if (/warrant/i.test(asked)) return /warrant/;
+  }
   return undefined;
 }

@@ -4,12 +4,14 @@ import type { ReviewView } from "../../schemas/review.js";
 import { numberPassages } from "../../src/answer/passages.js";
 import { cellText, reviewCsv, reviewXlsx } from "../../src/review/export.js";
 import {
+  asksExpiry,
   chooseCellEvidence,
   citesOwnWords,
   companiesNamed,
   readTyped,
   statesOpeningValue,
   valueCitation,
+  valueQuotes,
 } from "../../src/review/extractor.js";
 import {
   parseTemplate,
@@ -230,6 +232,24 @@ describe("typed values from the quote alone", () => {
     expect(addPeriod("2020-01-31", "P1M")).toBe("2020-02-29");
     expect(addPeriod("2020-02-29", "P1Y")).toBe("2021-02-28");
     expect(addPeriod("2021-03-03", "P90D")).toBe("2021-06-01");
+  });
+
+  test("only an expiry date is dated from the contract's start; a period is read by its field's own cue word", () => {
+    const cuad = shippedTemplate("cuad").fields;
+    const named = (n: string) => cuad.find((f) => f.name === n)!;
+    expect(asksExpiry(named("Expiration Date"))).toBe(true);
+    // Its question names the initial term's expiry, but a renewal term is a period.
+    expect(asksExpiry(named("Renewal Term"))).toBe(false);
+    const term = { quote: "the term of this Agreement shall be for a period of five (5) years" };
+    const notice = {
+      quote: "upon written notice no later than ninety (90) calendar days prior to the expiration",
+    };
+    expect(valueQuotes(named("Notice Period To Terminate Renewal"), [term, notice])).toEqual([notice, term]);
+    expect(valueQuotes(named("Expiration Date"), [term, notice])).toEqual([term, notice]);
+    // A renewal term is the period next to "renewal", though CUAD's question speaks of "prior notice" too.
+    const renewal =
+      "the term shall be for a period of five (5) years (the “Initial Term”); provided, however, the Initial Term shall be subject to automatic successive renewal terms of three (3) years each";
+    expect(readTyped(named("Renewal Term"), renewal)?.value).toEqual({ kind: "duration", iso: "P3Y" });
   });
 
   test("periods become ISO 8601 durations", () => {
