@@ -382,7 +382,15 @@ export class SourceViewer {
     const items = /** @type {TextItem[]} */ (
       content.items.filter((item) => "str" in item && typeof item.str === "string")
     );
-    const found = await this.markQuote(items, textLayer.textDivs, base, quote.quote, quote.charStart);
+    const found = await this.markQuote(
+      items,
+      textLayer.textDivs,
+      base,
+      quote.quote,
+      quote.charStart,
+      pageNumber,
+      stale,
+    );
     if (stale()) return;
     if (found) {
       this.setStatus(t("source.highlighted", { page: pageNumber }));
@@ -399,21 +407,24 @@ export class SourceViewer {
    * @param {PageViewport} base the page at scale 1
    * @param {string} quote the words to mark
    * @param {number | undefined} charStart where they start in the stored page text, if known
+   * @param {number} pageNumber the page drawn
+   * @param {IsStale} stale true once another page is being shown: it must not be marked as this one
    */
-  async markQuote(items, divs, base, quote, charStart) {
+  async markQuote(items, divs, base, quote, charStart, pageNumber, stale) {
     const { text, chars } = layerText(items, divs, base);
     let hint = 0;
     if (charStart != null) {
       try {
         /** @type {PageView} */
         const page = await json(
-          `/v1/documents/${encodeURIComponent(this.openTarget().documentId)}/pages/${this.current}`,
+          `/v1/documents/${encodeURIComponent(this.openTarget().documentId)}/pages/${pageNumber}`,
         );
         hint = foldedIndex(page.text, charStart);
       } catch {
         // without the page text, the first occurrence is marked
       }
     }
+    if (stale()) return false;
     const range = findQuote(text, quote, hint);
     if (!range) return false;
     markRange(chars, range);
