@@ -72,6 +72,10 @@ async function citationFor(
 }
 
 /** Cite each draft sentence's evidence, numbering citations in order of first use. */
+/** Where a citation's words stand: two citations with the same key quote the same span. */
+export const citationKey = (c: Pick<Citation, "document_id" | "page" | "char_start" | "char_end">) =>
+  `${c.document_id}:${c.page}:${c.char_start}:${c.char_end}`;
+
 export async function citeAnswer(
   drafts: readonly DraftSentence[],
   numbered: readonly NumberedPassage[],
@@ -88,7 +92,7 @@ export async function citeAnswer(
       const ref = byId.get(id);
       const found = ref ? await citationFor(ref, pageText) : null;
       if (!found) continue;
-      const key = `${found.document_id}:${found.page}:${found.char_start}:${found.char_end}`;
+      const key = citationKey(found);
       let citation = byKey.get(key);
       if (!citation) {
         citation = { n: citations.length + 1, ...found };

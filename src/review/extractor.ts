@@ -5,7 +5,7 @@
 import type { Citation } from "../../schemas/api.js";
 import type { CellStatus, CellValue, ReviewCell, TemplateField } from "../../schemas/review.js";
 import type { AccessScope } from "../access/scope.js";
-import { citeAnswer, storedPageReader } from "../answer/cite.js";
+import { citationKey, citeAnswer, storedPageReader } from "../answer/cite.js";
 import { extractiveDraft } from "../answer/compose.js";
 import { chooseEvidence, questionTopic } from "../answer/evidence.js";
 import { type NumberedPassage, numberPassages, type PassageSentence } from "../answer/passages.js";
@@ -165,21 +165,28 @@ export class CellExtractor {
   ): Promise<Citation[] | string> {
     const chosen = chooseCellEvidence(field, numbered, this.options.quotes);
     if (chosen.length === 0) return "no sentence of the document matches the field";
-    const cited = await citeAnswer(
-      extractiveDraft(chosen),
-      numbered,
-      storedPageReader(this.documents, retrieved, scope),
-    );
-    if (cited.citations.length === 0) return "no quote could be verified on its page";
+    const citations = await this.cite(chosen, numbered, retrieved, scope);
+    if (citations.length === 0) return "no quote could be verified on its page";
     // A clause Cited knows the words of, quoted without one of them, is some other clause — except the
     // contract's own date in its opening ("made effective December 3rd, 2018"), which needs no such words.
-    const quotes = cited.citations.map((c) => c.quote);
+    const quotes = citations.map((c) => c.quote);
     if (
       !statesOpeningValue(field, quotes) &&
       vocabularyCoverage(questionTopic(fieldQuery(field)), quotes) === 0
     )
       return "the closest sentences use none of the words such clauses are written in";
-    return cited.citations;
+    return citations;
+  }
+
+  /** The chosen sentences, each verified on its stored page (those that cannot be are dropped). */
+  private async cite(
+    chosen: readonly PassageSentence[],
+    numbered: readonly NumberedPassage[],
+    retrieved: readonly RetrievedPassage[],
+    scope: AccessScope,
+  ): Promise<Citation[]> {
+    const pages = storedPageReader(this.documents, retrieved, scope);
+    return (await citeAnswer(extractiveDraft(chosen), numbered, pages)).citations;
   }
 
   /**
@@ -266,12 +273,9 @@ export class CellExtractor {
     if (!start || !iso) return null;
     const own = valueCitation(relative.c, relative.expiry.surface);
     const cited = citations.map((x) => (x === relative.c ? own : x));
-    const known = cited.some(
-      (c) => c.page === start.citation.page && c.char_start === start.citation.char_start,
-    );
     return {
       value: { kind: "date", iso },
-      citations: known ? cited : [...cited, { ...start.citation, n: cited.length + 1 }],
+      citations: distinctCitations([...cited, start.citation]),
       note: `${relative.expiry.surface.replace(/\s+/g, " ")} (${start.iso})`,
     };
   }
@@ -279,12 +283,8 @@ export class CellExtractor {
   /** The date the contract's opening states for itself, cited by its own words; null when it states none. */
   private async contractStart(documentId: string, scope: AccessScope) {
     const { retrieved, numbered } = await this.search(documentId, CONTRACT_START, scope);
-    const cited = await citeAnswer(
-      extractiveDraft(chooseCellEvidence(CONTRACT_START, numbered, 1)),
-      numbered,
-      storedPageReader(this.documents, retrieved, scope),
-    );
-    const citation = cited.citations[0];
+    const chosen = chooseCellEvidence(CONTRACT_START, numbered, 1);
+    const [citation] = await this.cite(chosen, numbered, retrieved, scope);
     const read = citation ? readDate(citation.quote) : null;
     if (!citation || !read || read.value.kind !== "date") return null;
     return { iso: read.value.iso, citation: valueCitation(citation, read.surface) };
@@ -412,11 +412,13 @@ export function companiesNamed(
   });
   if (names.length === 0) return null;
   // A name too short to cite alone is cited by its sentence, once.
-  const distinct = [...new Map(cited.map((c) => [`${c.page}:${c.char_start}:${c.char_end}`, c])).values()];
-  return {
-    value: { kind: "text", text: names.join("; ") },
-    citations: distinct.map((c, i) => ({ ...c, n: i + 1 })),
-  };
+  return { value: { kind: "text", text: names.join("; ") }, citations: distinctCitations(cited) };
+}
+
+/** Each quoted span once, numbered in order. */
+function distinctCitations(citations: readonly Citation[]): Citation[] {
+  const distinct = [...new Map(citations.map((c) => [citationKey(c), c])).values()];
+  return distinct.map((c, i) => ({ ...c, n: i + 1 }));
 }
 
 /**

@@ -226,8 +226,9 @@ export function readRelativeDate(text: string): ReadValue | null {
   return { value: { kind: "text", text: relative.surface.replace(/\s+/g, " ") }, surface: relative.surface };
 }
 
+const IS_CONTRACT_START = new RegExp(`^${CONTRACT_START}$`, "i");
 /** Whether the date a period runs from is the contract's own start: its effective date, or its own date. */
-export const namesContractStart = (anchor: string) => new RegExp(`^${CONTRACT_START}$`, "i").test(anchor);
+export const namesContractStart = (anchor: string) => IS_CONTRACT_START.test(anchor);
 
 /** A term without end ("in perpetuity", "for an indefinite period"), read as the value "perpetual". */
 export function readPerpetual(text: string): ReadValue | null {
