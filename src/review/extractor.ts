@@ -167,11 +167,12 @@ export class CellExtractor {
     if (chosen.length === 0) return "no sentence of the document matches the field";
     const citations = await this.cite(chosen, numbered, retrieved, scope);
     if (citations.length === 0) return "no quote could be verified on its page";
-    // A clause Cited knows the words of, quoted without one of them, is some other clause — except the
-    // contract's own date in its opening ("made effective December 3rd, 2018"), which needs no such words.
+    // A clause Cited knows the words of, quoted without one of them, is some other clause — except a
+    // value that needs no such words: the contract's own date in its opening ("made effective December
+    // 3rd, 2018"), a term without end ("valid for an indefinite period").
     const quotes = citations.map((c) => c.quote);
     if (
-      !statesOpeningValue(field, quotes) &&
+      !statesValueInOwnWords(field, quotes) &&
       vocabularyCoverage(questionTopic(fieldQuery(field)), quotes) === 0
     )
       return "the closest sentences use none of the words such clauses are written in";
@@ -337,8 +338,12 @@ export function readsByPattern(field: TemplateField): boolean {
   return field.type === "text" && (GOVERNING_LAW.test(asked) || DOCUMENT_NAME.test(asked));
 }
 
-/** Whether a field about the contract's opening (its name, its date) has a quote stating its value. */
-export function statesOpeningValue(field: TemplateField, quotes: readonly string[]): boolean {
+/**
+ * Whether a quote states the field's value in words no clause vocabulary lists: the contract's opening
+ * its own name or date, or an expiry that there is none ("valid for an indefinite period").
+ */
+export function statesValueInOwnWords(field: TemplateField, quotes: readonly string[]): boolean {
+  if (asksExpiry(field)) return quotes.some((q) => readPerpetual(q) !== null);
   if (!asksForPreamble(fieldQuery(field)) || !readsByPattern(field)) return false;
   return quotes.some((q) => readTyped(field, q) !== null);
 }

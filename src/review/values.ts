@@ -295,8 +295,18 @@ export function readGoverningLaw(text: string): ReadValue | null {
     );
   if (!m) return null;
   const place = m[1]!.replace(/\s+(and|or|without|excluding)$/i, "").trim();
-  return { value: { kind: "text", text: place }, surface: place };
+  return { value: { kind: "text", text: PLACE_NAMES[place.replace(/\./g, "")] ?? place }, surface: place };
 }
+
+/** Places contracts name by initials, by their names ("the laws of the PRC"). */
+const PLACE_NAMES: Readonly<Record<string, string>> = {
+  PRC: "People's Republic of China",
+  HKSAR: "Hong Kong",
+  USA: "United States",
+  US: "United States",
+  UK: "United Kingdom",
+  UAE: "United Arab Emirates",
+};
 
 /** The last word of a document's name: what kind of instrument it is. */
 const INSTRUMENT =

@@ -9,7 +9,7 @@ import {
   citesOwnWords,
   companiesNamed,
   readTyped,
-  statesOpeningValue,
+  statesValueInOwnWords,
   valueCitation,
   valueQuotes,
 } from "../../src/review/extractor.js";
@@ -145,13 +145,19 @@ describe("typed values from the quote alone", () => {
     expect(isoOf("is made this 1st day of\n---\nNovember, 2003 by and")).toBe("2003-11-01");
   });
 
-  test("the contract's own date in its opening needs none of the words a date clause is written in", () => {
+  test("the contract's own date in its opening, or a term without end, needs none of the words such clauses are written in", () => {
     const agreementDate = shippedTemplate("cuad").fields.find((f) => f.name === "Agreement Date")!;
     const opening = "This Software Development Agreement is made effective December 3rd, 2018 between";
-    expect(statesOpeningValue(agreementDate, [opening])).toBe(true);
-    expect(statesOpeningValue(agreementDate, ["The Developer shall deliver the software."])).toBe(false);
+    expect(statesValueInOwnWords(agreementDate, [opening])).toBe(true);
+    expect(statesValueInOwnWords(agreementDate, ["The Developer shall deliver the software."])).toBe(false);
     const renewal = shippedTemplate("cuad").fields.find((f) => f.name === "Renewal Term")!;
-    expect(statesOpeningValue(renewal, ["for a period of two (2) years"])).toBe(false);
+    expect(statesValueInOwnWords(renewal, ["for a period of two (2) years"])).toBe(false);
+    expect(
+      statesValueInOwnWords(EXPIRY_FIELD, ["This Agreement shall be valid for an indefinite period."]),
+    ).toBe(true);
+    expect(
+      statesValueInOwnWords(EXPIRY_FIELD, ["Each party grants a perpetual license to the Software."]),
+    ).toBe(false);
   });
 
   test("an expiry stated from another date is read in the quote's own words; a bare period is not an expiry", () => {
@@ -292,6 +298,12 @@ describe("typed values from the quote alone", () => {
     });
     expect(readGoverningLaw("construed under the laws of England and Wales")?.value).toMatchObject({
       text: "England and Wales",
+    });
+    // A place named by its initials is named in full, cited by the initials the quote has.
+    const prc = readGoverningLaw("shall be governed by the laws of the PRC, without regard to conflicts");
+    expect(prc).toEqual({ value: { kind: "text", text: "People's Republic of China" }, surface: "PRC" });
+    expect(readGoverningLaw("the laws of the P.R.C. shall apply")?.value).toMatchObject({
+      text: "People's Republic of China",
     });
   });
 
