@@ -71,11 +71,11 @@ async function citationFor(
   };
 }
 
-/** Cite each draft sentence's evidence, numbering citations in order of first use. */
 /** Where a citation's words stand: two citations with the same key quote the same span. */
 export const citationKey = (c: Pick<Citation, "document_id" | "page" | "char_start" | "char_end">) =>
   `${c.document_id}:${c.page}:${c.char_start}:${c.char_end}`;
 
+/** Cite each draft sentence's evidence, numbering citations in order of first use. */
 export async function citeAnswer(
   drafts: readonly DraftSentence[],
   numbered: readonly NumberedPassage[],

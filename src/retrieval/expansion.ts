@@ -42,6 +42,14 @@ export const CLAUSE_VOCABULARY: readonly ClauseConcept[] = [
     terms: ["intellectual property", "own", "ownership", "title", "assigns", "inventions", "work product"],
   },
   {
+    // Not a clause that each party keeps its own IP: that is ownership, and the judge calls it one.
+    name: "ip ownership assignment",
+    clause: "intellectual property assignment",
+    asks: /become the (sole )?property of|ownership assignment|assign\w* .{0,40}(intellectual property|inventions|work product)|works? made for hire/i,
+    asksEs: /cesi[oó]n de (la )?propiedad intelectual|pasa(n|r[aá]n?)? a ser propiedad/i,
+    terms: ["assign", "transfer", "vest", "made for hire", "property of", "shall own", "exclusive property"],
+  },
+  {
     name: "liability cap",
     asks: /liabilit|damages/i,
     asksEs: /responsabilidad|da[nñ]os|indemnizable/i,
@@ -188,6 +196,13 @@ export const CLAUSE_VOCABULARY: readonly ClauseConcept[] = [
     asks: /transfer the licen|non-?transferable|sublicens/i,
     asksEs: /transmitir (a (un )?terceros? )?la licencia|intransferible|sublicencia/i,
     terms: ["non-transferable", "nontransferable", "non-sublicensable", "may not transfer", "sublicense"],
+  },
+  {
+    // A licence to a licensee's affiliates, or by a licensor's: neither is about transferring it.
+    name: "affiliate license",
+    asks: /affiliates? of (such|the) (sub)?licens|licen[cs]e grant \w+ (the )?affiliates|affiliate licen/i,
+    asksEs: /licencia (a|de) (las )?(filiales|sociedades del grupo)/i,
+    terms: ["affiliates", "subsidiaries", "affiliated", "license", "sublicense"],
   },
   {
     name: "unlimited license",

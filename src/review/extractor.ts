@@ -41,6 +41,8 @@ export interface ExtractorOptions {
   topK: number;
   /** Evidence sentences quoted per cell. */
   quotes: number;
+  /** Quotes the judge reads, each alone, until one reads as the clause; the best reading is the cell's. */
+  judgedQuotes: number;
   /** Least support for `found`. */
   foundSupport: number;
   /** Least support for `uncertain` (below it the cell is `not_found`). */
@@ -50,6 +52,7 @@ export interface ExtractorOptions {
 export const DEFAULT_EXTRACTOR: ExtractorOptions = {
   topK: 6,
   quotes: 2,
+  judgedQuotes: 2,
   // Tuned on eval/tuning.json (README, Contract review): found from 0.6, and below 0.5 not found,
   // which keeps absent clauses out of "uncertain".
   foundSupport: 0.6,
@@ -191,7 +194,7 @@ export class CellExtractor {
   }
 
   /**
-   * The judge's word on the best quote, moved by vocabulary coverage of the passages and the quotes and
+   * The judge's best reading of the quotes, moved by vocabulary coverage of the passages and the quotes and
    * by how common the clause is; null without a judge.
    */
   private async support(
@@ -202,22 +205,35 @@ export class CellExtractor {
   ): Promise<number | null> {
     if (!this.judge) return null;
     const query = fieldQuery(field);
-    // The best sentence alone: half the judge's reading (its prompt is most of a cell's time).
-    const judged = await this.judge.score(
-      SUPPORT_SYSTEM_PROMPT,
-      supportUserPrompt(query, [citations[0]!.quote]),
-      signal,
-    );
+    const judged = await this.bestReading(this.judge, query, citations, signal);
     const topic = questionTopic(query);
     const coverage = vocabularyCoverage(
       topic,
       retrieved.map((p) => p.text),
     );
-    const quoted = vocabularyCoverage(
-      topic,
-      citations.map((c) => c.quote),
-    );
+    const quotes = citations.map((c) => c.quote);
+    // A value stated in words no clause vocabulary lists (the opening's own date) lacks no words.
+    const quoted = statesValueInOwnWords(field, quotes) ? null : vocabularyCoverage(topic, quotes);
     return combineSupport(judged, coverage, { quoteCoverage: quoted, prevalence: field.prevalence });
+  }
+
+  /**
+   * The judge's best reading of the quotes, each read alone (a clause beside a wrong sentence reads as
+   * wrong), stopping at the first it takes for the clause: the judge's prompt is most of a cell's time.
+   */
+  private async bestReading(
+    judge: YesNoScorer,
+    query: string,
+    citations: readonly Citation[],
+    signal?: AbortSignal,
+  ) {
+    let best = 0;
+    for (const c of citations.slice(0, this.options.judgedQuotes)) {
+      const judged = await judge.score(SUPPORT_SYSTEM_PROMPT, supportUserPrompt(query, [c.quote]), signal);
+      best = Math.max(best, judged);
+      if (best >= 0.5) break;
+    }
+    return best;
   }
 
   private statusOf(support: number | null): CellStatus {
@@ -433,7 +449,7 @@ function distinctCitations(citations: readonly Citation[]): Citation[] {
 export function valueQuotes<T extends { quote: string }>(field: TemplateField, quotes: readonly T[]): T[] {
   const cue = field.type === "duration" ? durationCue(field) : undefined;
   if (!cue) return [...quotes];
-  const cued = (q: T) => new RegExp(cue.source, "i").test(q.quote);
+  const cued = (q: T) => cue.test(q.quote);
   return [...quotes.filter(cued), ...quotes.filter((q) => !cued(q))];
 }
 
@@ -441,9 +457,9 @@ export function valueQuotes<T extends { quote: string }>(field: TemplateField, q
 export function durationCue(field: TemplateField): RegExp | undefined {
   // The name first: CUAD's renewal-term question mentions "prior notice" too.
   for (const asked of [field.name, field.question]) {
-    if (/notice/i.test(asked)) return /notice/;
-    if (/renew|extension/i.test(asked)) return /renew|successive|extend/;
-    if (/warrant/i.test(asked)) return /warrant/;
+    if (/notice/i.test(asked)) return /notice/i;
+    if (/renew|extension/i.test(asked)) return /renew|successive|extend/i;
+    if (/warrant/i.test(asked)) return /warrant/i;
   }
   return undefined;
 }

@@ -53,7 +53,13 @@ const ORDINAL_DAYS = [
 const ORDINAL_DAY = `(${ORDINAL_DAYS.map((d) => d.replace("-", "[-\\s]")).join("|")})`;
 const ordinalDay = (word: string) => ORDINAL_DAYS.indexOf(word.toLowerCase().replace(/\s+/, "-")) + 1;
 
-const DATE_PATTERNS: { re: RegExp; parts: (m: RegExpExecArray) => [number, number, number] }[] = [
+/** A date's words, and its year, month and day from the match. */
+interface DatePattern {
+  re: RegExp;
+  parts: (m: RegExpExecArray) => [number, number, number];
+}
+
+const DATE_PATTERNS: DatePattern[] = [
   // January 15, 2020 / Jan. 15 2020
   {
     re: new RegExp(`\\b${MONTH}\\s+(\\d{1,2})(?:st|nd|rd|th)?,?\\s+(\\d{4})\\b`, "i"),
@@ -82,16 +88,70 @@ const DATE_PATTERNS: { re: RegExp; parts: (m: RegExpExecArray) => [number, numbe
   },
 ];
 
+/** Dates in letter-spaced text closed up, where its words run together ("14th dayofMarch,2016"). */
+const FULL_MONTH = `(${MONTHS.join("|")})`;
+const CLOSED_UP_DATE_PATTERNS: DatePattern[] = [
+  {
+    re: new RegExp(
+      `(?<!\\d)(\\d{1,2})(?:st|nd|rd|th)?\\s*(?:day\\s*of\\s*)?${FULL_MONTH},?\\s*(\\d{4})(?!\\d)`,
+      "i",
+    ),
+    parts: (m) => [Number(m[3]), monthNumber(m[2]!), Number(m[1])],
+  },
+  {
+    re: new RegExp(`${FULL_MONTH}\\s*(\\d{1,2})(?:st|nd|rd|th)?,\\s*(\\d{4})(?!\\d)`, "i"),
+    parts: (m) => [Number(m[3]), monthNumber(m[1]!), Number(m[2])],
+  },
+];
+
 /** The first calendar date the text states, as an ISO date. */
 export function readDate(text: string): ReadValue | null {
-  const found = DATE_PATTERNS.map(({ re, parts }) => {
-    const m = re.exec(text);
-    if (!m) return null;
-    const iso = isoDate(...parts(m));
-    return iso ? { at: m.index, iso, surface: m[0] } : null;
-  }).filter((x) => x !== null);
-  const first = found.sort((a, b) => a.at - b.at)[0];
-  return first ? { value: { kind: "date", iso: first.iso }, surface: first.surface } : null;
+  const first = firstDate(text, DATE_PATTERNS);
+  if (first) return { value: { kind: "date", iso: first.iso }, surface: first.surface };
+  return readLetterSpacedDate(text);
+}
+
+/** The earliest match of the patterns that is a real calendar date: where, the ISO date, the words. */
+function firstDate(text: string, patterns: readonly DatePattern[]) {
+  const found = patterns
+    .map(({ re, parts }) => {
+      const m = re.exec(text);
+      if (!m) return null;
+      const iso = isoDate(...parts(m));
+      return iso ? { at: m.index, length: m[0].length, iso, surface: m[0] } : null;
+    })
+    .filter((x) => x !== null);
+  return found.sort((a, b) => a.at - b.at)[0] ?? null;
+}
+
+/** Four or more single characters a space apart: a PDF's letter-spaced words ("d a y o f M a r c h"). */
+const LETTER_SPACED = /(?<!\S)(?:\S ){3,}\S(?!\S)/g;
+
+/** A date in letter-spaced text, read with its runs closed up and cited by the words as they stand. */
+function readLetterSpacedDate(text: string): ReadValue | null {
+  const runs = [...text.matchAll(LETTER_SPACED)];
+  if (runs.length === 0) return null;
+  // Where each character of the closed-up text stands in the text.
+  const at: number[] = [];
+  let last = 0;
+  let closed = "";
+  const keep = (from: number, to: number, drop?: string) => {
+    for (let i = from; i < to; i++) {
+      if (text[i] === drop) continue;
+      closed += text[i];
+      at.push(i);
+    }
+  };
+  for (const m of runs) {
+    keep(last, m.index);
+    keep(m.index, m.index + m[0].length, " ");
+    last = m.index + m[0].length;
+  }
+  keep(last, text.length);
+  const date = firstDate(closed, CLOSED_UP_DATE_PATTERNS);
+  if (!date) return null;
+  const surface = text.slice(at[date.at], at[date.at + date.length - 1]! + 1);
+  return { value: { kind: "date", iso: date.iso }, surface };
 }
 
 const NUMBER_WORDS: Record<string, number> = {

@@ -120,6 +120,17 @@ describe("evidence", () => {
       "Is this passage an audit rights clause?",
     );
     expect(judgedQuestion("What colour is the company logo?")).toBe("What colour is the company logo?");
+    // Keeping one's own IP is ownership, not its assignment; a licence to affiliates is not about transfer.
+    expect(
+      judgedQuestion(
+        "Does intellectual property created by one party become the property of the counterparty?",
+      ),
+    ).toBe("Is this passage an intellectual property assignment clause?");
+    expect(
+      judgedQuestion(
+        "Does the contract contain a license grant to a licensee (incl. sublicensor) and the affiliates of such licensee/sublicensor?",
+      ),
+    ).toBe("Is this passage an affiliate license clause?");
   });
 
   test("the contract's title is a filter, not a topic", () => {

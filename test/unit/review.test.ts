@@ -145,6 +145,17 @@ describe("typed values from the quote alone", () => {
     expect(isoOf("is made this 1st day of\n---\nNovember, 2003 by and")).toBe("2003-11-01");
   });
 
+  test("a date in letter-spaced PDF text is read, and cited by the words as the page has them", () => {
+    const opening =
+      'This Endorsement Agreement is made this 14th d a y o f M a r c h , 2 0 1 6 ("Effective Date"), by';
+    expect(readDate(opening)).toEqual({
+      value: { kind: "date", iso: "2016-03-14" },
+      surface: "14th d a y o f M a r c h , 2 0 1 6",
+    });
+    expect(readDate("dated as of M a r c h 3 , 2 0 1 6 by")?.surface).toBe("M a r c h 3 , 2 0 1 6");
+    expect(readDate("A N D T H E N within 3 0 d a y s")).toBeNull();
+  });
+
   test("the contract's own date in its opening, or a term without end, needs none of the words such clauses are written in", () => {
     const agreementDate = shippedTemplate("cuad").fields.find((f) => f.name === "Agreement Date")!;
     const opening = "This Software Development Agreement is made effective December 3rd, 2018 between";
