@@ -81,7 +81,10 @@ export type ReviewRequest = z.infer<typeof ReviewRequest>;
 export const CellStatus = z.enum(["found", "not_found", "uncertain"]).meta({ id: "CellStatus" });
 export type CellStatus = z.infer<typeof CellStatus>;
 
-/** A normalised value: ISO date, ISO 8601 duration, amount and currency, yes/no, or words. */
+/**
+ * A normalised value: ISO date (its year, or year and month, where the contract leaves the rest blank),
+ * ISO 8601 duration, amount and currency, yes/no, or words.
+ */
 export const CellValue = z
   .union([
     z.object({ kind: z.literal("date"), iso: z.string() }),

@@ -41,8 +41,12 @@ const TITLE_SMALL_WORDS = new Set([
   "with",
 ]);
 
+/** A signature block's date line that states a date: it says when the contract was signed. */
+const SIGNED_ON = /\bdate\s*:[^:]{0,24}\d/i;
+
 /** A line that is only a clause number and a title: "8. TERMINATION", "8.1 Termination for Convenience." */
 export function isHeadingLine(line: string): boolean {
+  if (SIGNED_ON.test(line)) return false;
   const rest = line
     .trim()
     .replace(/^(?:(?:section|article|clause)\s+)?(?:\d{1,3}(?:\.\d{1,3})*|[IVXLC]{1,6})\.?\s*/i, "")
@@ -135,21 +139,28 @@ export function splitSentences(text: string): { start: number; end: number; body
 
 /**
  * Words that stand in every contract and answer no question: the lead-in to the clauses, the
- * signature block, a bare heading. They are not offered as evidence (an answer once cited "The
- * parties hereto agree as follows" three times).
+ * signature block (but the date it was signed on), a bare heading. They are not offered as evidence
+ * (an answer once cited "The parties hereto agree as follows" three times).
  */
 const BOILERPLATE = [
   /\bagree[sd]?\s+as\s+follows\b/i,
-  /^in witness whereof\b/i,
   /^now,?\s+therefore\b/i,
+  /^in witness whereof\b/i,
   /^(by|name|title|date|signature|its)\s*:/i,
 ];
+/** The lead-in to the signatures, and the labels of a signature block's lines. */
+const SIGNATURE_LINES = BOILERPLATE.slice(2);
+
+/** Whether a passage holds signatures: a line that leads in to them or is one of their labels ("By:"). */
+export function holdsSignatures(text: string): boolean {
+  return text.split("\n").some((line) => SIGNATURE_LINES.some((re) => re.test(line.trim())));
+}
 
 /** Whether a sentence's quote is contract boilerplate (or too short to say anything). */
 export function isBoilerplateSentence(quote: string): boolean {
   const text = quote.replace(/\s+/g, " ").trim();
   if (/[\p{L}\p{N}]/u.test(text) === false || text.length < 12) return true;
-  return BOILERPLATE.some((re) => re.test(text)) || isHeadingLine(text);
+  return (BOILERPLATE.some((re) => re.test(text)) && !SIGNED_ON.test(text)) || isHeadingLine(text);
 }
 
 /**

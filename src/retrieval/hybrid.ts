@@ -244,6 +244,24 @@ export class HybridRetriever {
     return found.filter((hits) => hits.length <= RARE_WORD_PASSAGES).flat();
   }
 
+  /**
+   * The chunks right after a passage in its document, that the scope may read (a signature block runs
+   * on past the chunk that opens it), in order; not ranked, so without scores.
+   */
+  async following(passage: RetrievedPassage, count: number, scope: AccessScope): Promise<RetrievedPassage[]> {
+    const where = retrievalFilter(scope, { document_ids: [passage.document_id] });
+    const next = Math.trunc(passage.ordinal) + 1;
+    const rows = (await this.store.chunks
+      .query()
+      .where(`${where} AND ordinal >= ${next} AND ordinal < ${next + Math.trunc(count)}`)
+      .select(COLUMNS)
+      .toArray()) as Record<string, unknown>[];
+    return rows
+      .map(toHit)
+      .sort((a, b) => a.ordinal - b.ordinal)
+      .map((hit) => ({ ...hit, score: 0, similarity: null, vectorRank: null, textRank: null }));
+  }
+
   /** Put the opening chunk of each named document at the top, ahead of the fused ranking. */
   private async withPreambles(ranked: RetrievedPassage[], documentIds: readonly string[], where: string) {
     const rows = (await this.store.chunks

@@ -8,7 +8,12 @@ import type { AccessScope } from "../access/scope.js";
 import { citationKey, citeAnswer, storedPageReader } from "../answer/cite.js";
 import { extractiveDraft } from "../answer/compose.js";
 import { chooseEvidence, questionTopic } from "../answer/evidence.js";
-import { type NumberedPassage, numberPassages, type PassageSentence } from "../answer/passages.js";
+import {
+  holdsSignatures,
+  type NumberedPassage,
+  numberPassages,
+  type PassageSentence,
+} from "../answer/passages.js";
 import { SUPPORT_SYSTEM_PROMPT, supportUserPrompt } from "../answer/prompts.js";
 import { combineSupport } from "../answer/support.js";
 import { findQuote } from "../answer/verify.js";
@@ -20,10 +25,12 @@ import { asksForPreamble } from "../retrieval/titles.js";
 import type { DocumentRepository } from "../store/documents.js";
 import {
   addPeriod,
+  blankDateNote,
   namesContractStart,
   partyName,
   quoteStates,
   type ReadValue,
+  readBlankDate,
   readCompanyNames,
   readDate,
   readDocumentName,
@@ -142,13 +149,11 @@ export class CellExtractor {
   /** The field's passages in the document, numbered into sentences, and the record of what was searched. */
   private async search(documentId: string, field: TemplateField, scope: AccessScope) {
     const query = fieldQuery(field);
-    const retrieved = await this.retriever.retrieve({
-      query,
-      topK: this.options.topK,
-      scope,
-      filters: { document_ids: [documentId] },
-      narrowByTitle: false,
-    });
+    const found = await this.retrieve(documentId, query, this.options.topK, scope);
+    // A contract whose opening states no date is often dated where it is signed.
+    const signed =
+      asksOwnDate(field) && !opensWithDate(found) ? await this.signatures(documentId, scope) : [];
+    const retrieved = [...new Map([...found, ...signed].map((p) => [p.chunk_id, p])).values()];
     const opening = asksForPreamble(query);
     const numbered = numberPassages(retrieved, (p) => opening && p.preamble);
     const searched = {
@@ -157,6 +162,25 @@ export class CellExtractor {
       candidates: numbered.reduce((n, p) => n + p.sentences.length, 0),
     };
     return { retrieved, numbered, searched };
+  }
+
+  /** Where the parties signed: the passages that open a signature block, each with the chunk after it. */
+  private async signatures(documentId: string, scope: AccessScope): Promise<RetrievedPassage[]> {
+    const found = await this.retrieve(documentId, SIGNATURE_QUERY, SIGNATURE_PASSAGES, scope);
+    const opening = found.filter((p) => !p.preamble && holdsSignatures(p.text));
+    const after = await Promise.all(opening.map((p) => this.retriever.following(p, 1, scope)));
+    return [...opening, ...after.flat()];
+  }
+
+  /** One document's passages for a query. */
+  private retrieve(documentId: string, query: string, topK: number, scope: AccessScope) {
+    return this.retriever.retrieve({
+      query,
+      topK,
+      scope,
+      filters: { document_ids: [documentId] },
+      narrowByTitle: false,
+    });
   }
 
   /** The chosen sentences as citations verified on their pages, or why there are none. */
@@ -264,7 +288,8 @@ export class CellExtractor {
       const read = readTyped(field, c.quote) ?? (await this.copy(field, c.quote, signal));
       if (!read || !quoteStates(c.quote, read.surface)) continue;
       const own = citesOwnWords(field) ? valueCitation(c, read.surface) : c;
-      return { value: read.value, citations: citations.map((x) => (x === c ? own : x)) };
+      const note = blankDateNote(read.value);
+      return { value: read.value, citations: citations.map((x) => (x === c ? own : x)), note };
     }
     return null;
   }
@@ -331,7 +356,10 @@ export class CellExtractor {
 /** A typed value read without a model, where a pattern can read it. */
 export function readTyped(field: TemplateField, quote: string): ReadValue | null {
   if (field.type === "date")
-    return readDate(quote) ?? (asksExpiry(field) ? (readRelativeDate(quote) ?? readPerpetual(quote)) : null);
+    return (
+      readDate(quote) ??
+      (asksExpiry(field) ? (readRelativeDate(quote) ?? readPerpetual(quote)) : readBlankDate(quote))
+    );
   if (field.type === "duration") return readDuration(quote, durationCue(field));
   if (field.type === "money") return readMoney(quote);
   if (field.type === "text" && GOVERNING_LAW.test(fieldQuery(field))) return readGoverningLaw(quote);
@@ -364,13 +392,32 @@ export function statesValueInOwnWords(field: TemplateField, quotes: readonly str
   return quotes.some((q) => readTyped(field, q) !== null);
 }
 
+/** Whether a field asks for the contract's own date: the date it was made or takes effect, not its end. */
+export const asksOwnDate = (field: TemplateField) =>
+  field.type === "date" && !asksExpiry(field) && asksForPreamble(fieldQuery(field));
+
+/** Whether a sentence of the contract's opening (title lines included) states a date. */
+function opensWithDate(passages: readonly RetrievedPassage[]): boolean {
+  const opening = numberPassages(
+    passages.filter((p) => p.preamble),
+    () => true,
+  );
+  return opening.some((p) => p.sentences.some((s) => readDate(s.quote)));
+}
+
+/** How the signature blocks are searched for, where a contract states its date only there. */
+const SIGNATURE_QUERY = "IN WITNESS WHEREOF the parties have executed this Agreement. By: Name: Title: Date:";
+/** Passages the signature search takes (the opening always comes first). */
+const SIGNATURE_PASSAGES = 3;
+
 /** How many matching sentences a pattern-read field looks through for ones that state its value. */
 const VALUE_POOL = 12;
 
 /**
  * The evidence for a field: the best-matching sentences, except that a field read by a pattern takes
  * the sentences that state a value first — for what a contract says of itself in its opening (its
- * name, its date), the preamble's first, since the recitals after it cite other agreements' dates.
+ * name, its date), the preamble's first, since the recitals after it cite other agreements' dates; for
+ * its date, then a sentence that names the field, then the signature blocks.
  */
 export function chooseCellEvidence(
   field: TemplateField,
@@ -384,7 +431,14 @@ export function chooseCellEvidence(
     ? numbered.filter((p) => p.passage.preamble).flatMap((p) => p.sentences)
     : [];
   const pool = chooseEvidence(query, numbered, VALUE_POOL);
-  const ordered = [...opening.filter(states), ...pool.filter(states), ...pool];
+  // Then, for the contract's own date, a sentence that names it ("“Effective Date” means October 31,
+  // 2019"), and after that where the parties signed.
+  const ownDate = asksOwnDate(field);
+  const named = ownDate ? pool.filter((s) => s.quote.toLowerCase().includes(field.name.toLowerCase())) : [];
+  const signed = ownDate
+    ? numbered.filter((p) => holdsSignatures(p.passage.text)).flatMap((p) => p.sentences)
+    : [];
+  const ordered = [...[...opening, ...named, ...signed].filter(states), ...pool.filter(states), ...pool];
   return [...new Map(ordered.map((s) => [s.id, s])).values()].slice(0, count);
 }
 

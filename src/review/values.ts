@@ -124,6 +124,42 @@ function firstDate(text: string, patterns: readonly DatePattern[]) {
   return found.sort((a, b) => a.at - b.at)[0] ?? null;
 }
 
+/**
+ * A date the contract leaves partly blank, to be filled in on signing ("the ____ day of ________, 2015",
+ * "day of , 2014" where the PDF lost the rules, "April ____, 2003"): as much of it as it states, ISO
+ * 8601's reduced precision ("2015", "2003-04").
+ */
+export function readBlankDate(text: string): ReadValue | null {
+  const first = BLANK_DATES.map(({ re, month }) => {
+    const m = re.exec(text);
+    return m && { m, month };
+  })
+    .filter((x) => x !== null)
+    .sort((a, b) => a.m.index - b.m.index)[0];
+  if (!first) return null;
+  const { m, month } = first;
+  const year = Number(m.at(-1));
+  if (year < 1900 || year > 2200) return null;
+  const iso = month ? `${year}-${pad(monthNumber(m[1]!))}` : String(year);
+  return { value: { kind: "date", iso }, surface: m[0] };
+}
+
+/** Dates with blanks, the year last: whether the month is stated (then it is the first group). */
+const BLANK_DATES: { re: RegExp; month: boolean }[] = [
+  { re: /(?<!\w)(?:_{2,}\s*)?day\s+of\s*(?:_{2,}\s*,?\s*|,\s*)(\d{4})(?!\d)/i, month: false },
+  // "dated ________, 2015": the words from the blank on.
+  { re: /(?<=\b(?:dated|as of|made on|entered into on)\s+)_{3,}[\s_]*,?\s*(\d{4})(?!\d)/i, month: false },
+  { re: new RegExp(`\\b${MONTH}\\s*_{2,}\\s*,?\\s*(\\d{4})(?!\\d)`, "i"), month: true },
+];
+
+/** What a reduced-precision date leaves out, in words; undefined for a whole date. */
+export function blankDateNote(value: CellValue): string | undefined {
+  if (value.kind !== "date" || !/^\d{4}(-\d{2})?$/.test(value.iso)) return undefined;
+  return value.iso.length === 4
+    ? "the contract leaves the day and month blank"
+    : "the contract leaves the day blank";
+}
+
 /** Four or more single characters a space apart: a PDF's letter-spaced words ("d a y o f M a r c h"). */
 const LETTER_SPACED = /(?<!\S)(?:\S ){3,}\S(?!\S)/g;
 

@@ -77,4 +77,24 @@ describe("hybrid retrieval", () => {
     }
     expect(missed).toEqual([]);
   });
+
+  test("the chunks after a passage are its document's next ones, in order (a signature block runs on)", async () => {
+    const retriever = new HybridRetriever(store, await testEmbedder(MODEL));
+    const repository = new DocumentRepository(store);
+    const memo = documents.find((d) => !d.note)!;
+    const chunks = await repository.chunks(memo.id, LOCAL_SCOPE);
+    expect(chunks.length).toBeGreaterThan(1);
+    const [first] = await retriever.retrieve({
+      query: chunks[0]!.text,
+      topK: 1,
+      scope: LOCAL_SCOPE,
+      filters: { document_ids: [memo.id] },
+    });
+    const after = await retriever.following(first!, 2, LOCAL_SCOPE);
+    const expected = chunks.filter((c) => c.ordinal > first!.ordinal).slice(0, 2);
+    expect(after.map((p) => p.chunk_id)).toEqual(expected.map((c) => c.chunk_id));
+    expect(after.every((p) => p.document_id === memo.id)).toBe(true);
+    const last = { ...first!, ordinal: chunks.at(-1)!.ordinal };
+    expect(await retriever.following(last, 2, LOCAL_SCOPE)).toEqual([]);
+  });
 });

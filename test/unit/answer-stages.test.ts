@@ -5,7 +5,7 @@ import { alignAcrossLanguages, framedDraft } from "../../src/answer/across.js";
 import { alignWritten, extractiveDraft, splitAnswer } from "../../src/answer/compose.js";
 import { chooseEvidence, questionTopic } from "../../src/answer/evidence.js";
 import { languageOf } from "../../src/answer/language.js";
-import { isBoilerplateSentence, numberPassages } from "../../src/answer/passages.js";
+import { holdsSignatures, isBoilerplateSentence, numberPassages } from "../../src/answer/passages.js";
 import { abstentionText, composeSystemPrompt, judgedQuestion } from "../../src/answer/prompts.js";
 import { combineSupport } from "../../src/answer/support.js";
 import { conceptsOf, expansionTerms, vocabularyCoverage } from "../../src/retrieval/expansion.js";
@@ -63,6 +63,13 @@ describe("evidence", () => {
   test("boilerplate is never offered as evidence", () => {
     expect(isBoilerplateSentence("THE PARTIES HERETO AGREE AS FOLLOWS:")).toBe(true);
     expect(isBoilerplateSentence("IN WITNESS WHEREOF, the parties have signed.")).toBe(true);
+    expect(isBoilerplateSentence("Date: ____________")).toBe(true);
+    // The date a party signed on answers "when was it signed?".
+    expect(isBoilerplateSentence("Date: \tNovember 5, 2019 \tDate: \tNovember 5, 2019")).toBe(false);
+    // A signature block's chunk, and the one it runs on into.
+    expect(holdsSignatures("duly authorized.\nIN WITNESS WHEREOF, the Parties have signed.")).toBe(true);
+    expect(holdsSignatures("COMPANY\nBy: \t/s/ Jason B. Few\nName: Jason B. Few")).toBe(true);
+    expect(holdsSignatures("Payment is due by: the end of each month, in witness of delivery.")).toBe(false);
     const all = numbered.flatMap((p) => p.sentences.map((s) => s.quote));
     expect(all.some((q) => /agree as follows/i.test(q))).toBe(false);
   });

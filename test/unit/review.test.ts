@@ -5,6 +5,7 @@ import { numberPassages } from "../../src/answer/passages.js";
 import { cellText, reviewCsv, reviewXlsx } from "../../src/review/export.js";
 import {
   asksExpiry,
+  asksOwnDate,
   chooseCellEvidence,
   citesOwnWords,
   companiesNamed,
@@ -21,9 +22,11 @@ import {
 } from "../../src/review/templates.js";
 import {
   addPeriod,
+  blankDateNote,
   namesContractStart,
   partyName,
   quoteStates,
+  readBlankDate,
   readCompanyNames,
   readDate,
   readDocumentName,
@@ -154,6 +157,31 @@ describe("typed values from the quote alone", () => {
     });
     expect(readDate("dated as of M a r c h 3 , 2 0 1 6 by")?.surface).toBe("M a r c h 3 , 2 0 1 6");
     expect(readDate("A N D T H E N within 3 0 d a y s")).toBeNull();
+  });
+
+  test("a date left blank for signing is as much of it as the contract states, and says what is blank", () => {
+    const blank = (text: string) => readBlankDate(text);
+    expect(blank("This Agreement is made this ______ day of ______________, 2015.")).toEqual({
+      value: { kind: "date", iso: "2015" },
+      surface: "______ day of ______________, 2015",
+    });
+    // The PDF's text lost the rules: what is left is still the date's words.
+    expect(blank("entered into this day of , 2014, by and between")?.surface).toBe("day of , 2014");
+    expect(blank("dated as of April ____, 2003 between")?.value).toEqual({ kind: "date", iso: "2003-04" });
+    expect(blank("dated as of ___________, 2015 by")?.surface).toBe("___________, 2015");
+    expect(blank("this day of , 19")).toBeNull();
+    expect(blank("within 30 days of , 2014")).toBeNull();
+    expect(blank("the 1st day of July, 2017")).toBeNull();
+    const agreementDate = shippedTemplate("cuad").fields.find((f) => f.name === "Agreement Date")!;
+    expect(readTyped(agreementDate, "made this ____ day of ______, 2015 by")?.value).toEqual({
+      kind: "date",
+      iso: "2015",
+    });
+    // An expiry is never a blank: "until ____, 2020" is not the date a term ends.
+    expect(readTyped(EXPIRY_FIELD, "made this ____ day of ______, 2015 by")).toBeNull();
+    expect(blankDateNote({ kind: "date", iso: "2015" })).toBe("the contract leaves the day and month blank");
+    expect(blankDateNote({ kind: "date", iso: "2003-04" })).toBe("the contract leaves the day blank");
+    expect(blankDateNote({ kind: "date", iso: "2003-04-01" })).toBeUndefined();
   });
 
   test("the contract's own date in its opening, or a term without end, needs none of the words such clauses are written in", () => {
@@ -400,6 +428,23 @@ describe("typed values from the quote alone", () => {
     );
     const chosen = chooseCellEvidence(field, numberPassages([noDate, recital, opening]), 2);
     expect(chosen.map((s) => readDate(s.quote)?.surface)).toEqual(["March 1, 2016", "January 1, 2004"]);
+    // An opening without a date: where the parties signed comes before a date any clause mentions.
+    const undated = openingPassage(
+      "c5",
+      1,
+      "This JOINT DEVELOPMENT AGREEMENT is between FuelCell Energy, Inc. and ExxonMobil.",
+    );
+    const expiry = retrievedPassage("c6", 9, "The Term shall expire on December 31, 2023.");
+    const signatures = retrievedPassage(
+      "c7",
+      23,
+      "IN WITNESS WHEREOF, the Parties have caused this Agreement to be executed.\nBy: /s/ Jason B. Few\nDate: November 5, 2019",
+    );
+    const signedFirst = chooseCellEvidence(field, numberPassages([expiry, undated, signatures]), 1);
+    expect(readDate(signedFirst[0]!.quote)?.surface).toBe("November 5, 2019");
+    // An expiry is not the contract's own date, so the signatures come first only for the latter.
+    expect(asksOwnDate(field)).toBe(true);
+    expect(asksOwnDate(EXPIRY_FIELD)).toBe(false);
     // A clause field keeps the order of the match.
     const clause = {
       ...field,
@@ -583,9 +628,15 @@ describe("review scoring", () => {
     expect(valueMatches(field("Governing Law", "text"), { kind: "text", text: "Delaware" }, "New York")).toBe(
       false,
     );
-    expect(
-      valueMatches(field("Agreement Date", "date"), { kind: "date", iso: "2005-01-21" }, "1/21/05"),
-    ).toBe(true);
+    // CUAD writes a blank with "[]".
+    const dates: [iso: string, answer: string, right: boolean][] = [
+      ["2005-01-21", "1/21/05", true],
+      ["2015", "[]/[]/2015", true],
+      ["2003-04", "04/[]/2003", true],
+      ["2015", "[]/[]/2016", false],
+    ];
+    for (const [iso, answer, right] of dates)
+      expect(valueMatches(field("Agreement Date", "date"), { kind: "date", iso }, answer)).toBe(right);
     expect(
       valueMatches(field("Renewal Term", "duration"), { kind: "duration", iso: "P3Y" }, "successive 3 years"),
     ).toBe(true);

@@ -137,8 +137,16 @@ export function valueMatches(field: TemplateField, value: CellValue, answer: str
     const [a, b] = [fold(value.text), fold(answer)];
     return a.length > 0 && (b.includes(a) || a.includes(b));
   }
-  const expected = readTyped(field, answer)?.value;
+  const expected = readTyped(field, answer)?.value ?? blankAnswer(answer);
   return !!expected && valueText(value) === valueText(expected);
+}
+
+/** A date CUAD's lawyers wrote with blanks ("[]/[]/2015", "04/[]/2003") as the part it states. */
+function blankAnswer(answer: string): CellValue | null {
+  const m = /^\s*(\d{1,2}|\[\])\/\[\]\/(\d{4})\s*$/.exec(answer);
+  if (!m) return null;
+  const month = m[1] === "[]" ? "" : `-${m[1]!.padStart(2, "0")}`;
+  return { kind: "date", iso: `${m[2]}${month}` };
 }
 
 /** Score a cell (made with thresholds 0, so its support decides later) against the gold of its category. */
