@@ -20,7 +20,7 @@ const embedder = await services.embedder();
 const { store, documents, ids } = await buildEvalStore(
   dataset,
   docs,
-  evalStoreDir(settings, dataset.dir, resolve("eval", "stores")),
+  evalStoreDir(settings, dataset.dir, docs, resolve("eval", "stores")),
   embedder,
   settings,
   () => {},

@@ -137,19 +137,14 @@ export function splitSentences(text: string): { start: number; end: number; body
   return merged;
 }
 
+/** The lead-in to the signatures, and the labels of a signature block's lines. */
+const SIGNATURE_LINES = [/^in witness whereof\b/i, /^(by|name|title|date|signature|its)\s*:/i];
 /**
  * Words that stand in every contract and answer no question: the lead-in to the clauses, the
  * signature block (but the date it was signed on), a bare heading. They are not offered as evidence
  * (an answer once cited "The parties hereto agree as follows" three times).
  */
-const BOILERPLATE = [
-  /\bagree[sd]?\s+as\s+follows\b/i,
-  /^now,?\s+therefore\b/i,
-  /^in witness whereof\b/i,
-  /^(by|name|title|date|signature|its)\s*:/i,
-];
-/** The lead-in to the signatures, and the labels of a signature block's lines. */
-const SIGNATURE_LINES = BOILERPLATE.slice(2);
+const BOILERPLATE = [/\bagree[sd]?\s+as\s+follows\b/i, /^now,?\s+therefore\b/i, ...SIGNATURE_LINES];
 
 /** Whether a passage holds signatures: a line that leads in to them or is one of their labels ("By:"). */
 export function holdsSignatures(text: string): boolean {

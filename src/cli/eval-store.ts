@@ -6,7 +6,7 @@ import { buildEvalStore, evalStoreDir, indexSettings } from "../usecases/eval/ru
 import { openServices } from "../usecases/services.js";
 import { progressBar } from "./progress.js";
 
-/** Where the eval store lives: a folder under `storeRoot` named by the index settings, or `store`. */
+/** Where the eval store lives: a folder under `storeRoot` named by the index settings and documents, or `store`. */
 export interface EvalStoreWhere {
   "store-root": string;
   store?: string | undefined;
@@ -15,7 +15,7 @@ export interface EvalStoreWhere {
 /** Open the services, build (or reuse) the eval store of `docs` and adopt it as the services' store. */
 export async function openEvalStore(config: Config, dataset: Dataset, docs: string[], where: EvalStoreWhere) {
   const settings = indexSettings(config);
-  const storeDir = evalStoreDir(settings, dataset.dir, where["store-root"], where.store);
+  const storeDir = evalStoreDir(settings, dataset.dir, docs, where["store-root"], where.store);
   const progress = progressBar();
   const services = openServices(config);
   const embedder = await services.embedder();

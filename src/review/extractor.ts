@@ -66,6 +66,9 @@ export const DEFAULT_EXTRACTOR: ExtractorOptions = {
   uncertainSupport: 0.5,
 };
 
+/** The judge's score from which a quote is taken to read as the clause (a yes more likely than a no). */
+const TAKEN_FOR_CLAUSE = 0.5;
+
 /** A cell's value, the citations that show it, and how it was reached when it is not read off one quote. */
 interface ReadCell {
   value: CellValue;
@@ -150,12 +153,16 @@ export class CellExtractor {
   private async search(documentId: string, field: TemplateField, scope: AccessScope) {
     const query = fieldQuery(field);
     const found = await this.retrieve(documentId, query, this.options.topK, scope);
-    // A contract whose opening states no date is often dated where it is signed.
-    const signed =
-      asksOwnDate(field) && !opensWithDate(found) ? await this.signatures(documentId, scope) : [];
-    const retrieved = [...new Map([...found, ...signed].map((p) => [p.chunk_id, p])).values()];
     const opening = asksForPreamble(query);
-    const numbered = numberPassages(retrieved, (p) => opening && p.preamble);
+    const quotesTitleLines = (p: RetrievedPassage) => opening && p.preamble;
+    let retrieved = found;
+    let numbered = numberPassages(found, quotesTitleLines);
+    // A contract whose opening states no date is often dated where it is signed.
+    if (asksOwnDate(field) && !opensWithDate(numbered)) {
+      const signed = await this.signatures(documentId, scope);
+      retrieved = [...new Map([...found, ...signed].map((p) => [p.chunk_id, p])).values()];
+      numbered = numberPassages(retrieved, quotesTitleLines);
+    }
     const searched = {
       query,
       passages: retrieved.map((p) => p.chunk_id),
@@ -255,7 +262,7 @@ export class CellExtractor {
     for (const c of citations.slice(0, this.options.judgedQuotes)) {
       const judged = await judge.score(SUPPORT_SYSTEM_PROMPT, supportUserPrompt(query, [c.quote]), signal);
       best = Math.max(best, judged);
-      if (best >= 0.5) break;
+      if (best >= TAKEN_FOR_CLAUSE) break;
     }
     return best;
   }
@@ -397,12 +404,8 @@ export const asksOwnDate = (field: TemplateField) =>
   field.type === "date" && !asksExpiry(field) && asksForPreamble(fieldQuery(field));
 
 /** Whether a sentence of the contract's opening (title lines included) states a date. */
-function opensWithDate(passages: readonly RetrievedPassage[]): boolean {
-  const opening = numberPassages(
-    passages.filter((p) => p.preamble),
-    () => true,
-  );
-  return opening.some((p) => p.sentences.some((s) => readDate(s.quote)));
+function opensWithDate(numbered: readonly NumberedPassage[]): boolean {
+  return numbered.some((p) => p.passage.preamble && p.sentences.some((s) => readDate(s.quote)));
 }
 
 /** How the signature blocks are searched for, where a contract states its date only there. */

@@ -29,10 +29,19 @@ const monthNumber = (m: string) =>
   MONTHS.findIndex((full) => full.startsWith(m.toLowerCase().slice(0, 3))) + 1;
 const pad = (n: number) => String(n).padStart(2, "0");
 
+/** Years a contract's date is taken to be in (a number outside is not a year). */
+const inYearRange = (year: number) => year >= 1900 && year <= 2200;
+
 function isoDate(year: number, month: number, day: number): string | null {
   const d = new Date(Date.UTC(year, month - 1, day));
-  if (year < 1900 || year > 2200 || d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day) return null;
+  if (!inYearRange(year) || d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day) return null;
   return `${year}-${pad(month)}-${pad(day)}`;
+}
+
+/** A date stated only in part, in ISO 8601's reduced precision: the year ("2015") or year and month. */
+export function reducedDate(year: number, month?: number): Extract<CellValue, { kind: "date" }> | null {
+  if (!inYearRange(year)) return null;
+  return { kind: "date", iso: month ? `${year}-${pad(month)}` : String(year) };
 }
 
 /** "98" → 1998, "05" → 2005. */
@@ -53,17 +62,17 @@ const ORDINAL_DAYS = [
 const ORDINAL_DAY = `(${ORDINAL_DAYS.map((d) => d.replace("-", "[-\\s]")).join("|")})`;
 const ordinalDay = (word: string) => ORDINAL_DAYS.indexOf(word.toLowerCase().replace(/\s+/, "-")) + 1;
 
-/** A date's words, and its year, month and day from the match. */
+/** A date's words, and the ISO date the match reads as (null when it is no real date). */
 interface DatePattern {
   re: RegExp;
-  parts: (m: RegExpExecArray) => [number, number, number];
+  iso: (m: RegExpExecArray) => string | null;
 }
 
 const DATE_PATTERNS: DatePattern[] = [
   // January 15, 2020 / Jan. 15 2020
   {
     re: new RegExp(`\\b${MONTH}\\s+(\\d{1,2})(?:st|nd|rd|th)?,?\\s+(\\d{4})\\b`, "i"),
-    parts: (m) => [Number(m[3]), monthNumber(m[1]!), Number(m[2])],
+    iso: (m) => isoDate(Number(m[3]), monthNumber(m[1]!), Number(m[2])),
   },
   // 15 January 2020 / 15th day of January, 2020
   {
@@ -72,19 +81,19 @@ const DATE_PATTERNS: DatePattern[] = [
       `\\b(\\d{1,2})(?:s ?t|n ?d|r ?d|t ?h)?\\s+(?:day\\s+of[\\s_-]+)?${MONTH},?\\s+(\\d{4})\\b`,
       "i",
     ),
-    parts: (m) => [Number(m[3]), monthNumber(m[2]!), Number(m[1])],
+    iso: (m) => isoDate(Number(m[3]), monthNumber(m[2]!), Number(m[1])),
   },
   // the first day of July, 2017
   {
     re: new RegExp(`\\b${ORDINAL_DAY}\\s+day\\s+of\\s+${MONTH},?\\s+(\\d{4})\\b`, "i"),
-    parts: (m) => [Number(m[3]), monthNumber(m[2]!), ordinalDay(m[1]!)],
+    iso: (m) => isoDate(Number(m[3]), monthNumber(m[2]!), ordinalDay(m[1]!)),
   },
   // 2020-01-15
-  { re: /\b(\d{4})-(\d{2})-(\d{2})\b/, parts: (m) => [Number(m[1]), Number(m[2]), Number(m[3])] },
+  { re: /\b(\d{4})-(\d{2})-(\d{2})\b/, iso: (m) => isoDate(Number(m[1]), Number(m[2]), Number(m[3])) },
   // 01/15/2020 or 1/15/20 (US order, as in most contracts CUAD holds)
   {
     re: /\b(\d{1,2})\/(\d{1,2})\/(\d{4}|\d{2})\b/,
-    parts: (m) => [fullYear(m[3]!), Number(m[1]), Number(m[2])],
+    iso: (m) => isoDate(fullYear(m[3]!), Number(m[1]), Number(m[2])),
   },
 ];
 
@@ -96,11 +105,11 @@ const CLOSED_UP_DATE_PATTERNS: DatePattern[] = [
       `(?<!\\d)(\\d{1,2})(?:st|nd|rd|th)?\\s*(?:day\\s*of\\s*)?${FULL_MONTH},?\\s*(\\d{4})(?!\\d)`,
       "i",
     ),
-    parts: (m) => [Number(m[3]), monthNumber(m[2]!), Number(m[1])],
+    iso: (m) => isoDate(Number(m[3]), monthNumber(m[2]!), Number(m[1])),
   },
   {
     re: new RegExp(`${FULL_MONTH}\\s*(\\d{1,2})(?:st|nd|rd|th)?,\\s*(\\d{4})(?!\\d)`, "i"),
-    parts: (m) => [Number(m[3]), monthNumber(m[1]!), Number(m[2])],
+    iso: (m) => isoDate(Number(m[3]), monthNumber(m[1]!), Number(m[2])),
   },
 ];
 
@@ -114,10 +123,10 @@ export function readDate(text: string): ReadValue | null {
 /** The earliest match of the patterns that is a real calendar date: where, the ISO date, the words. */
 function firstDate(text: string, patterns: readonly DatePattern[]) {
   const found = patterns
-    .map(({ re, parts }) => {
-      const m = re.exec(text);
+    .map((pattern) => {
+      const m = pattern.re.exec(text);
       if (!m) return null;
-      const iso = isoDate(...parts(m));
+      const iso = pattern.iso(m);
       return iso ? { at: m.index, length: m[0].length, iso, surface: m[0] } : null;
     })
     .filter((x) => x !== null);
@@ -130,26 +139,20 @@ function firstDate(text: string, patterns: readonly DatePattern[]) {
  * 8601's reduced precision ("2015", "2003-04").
  */
 export function readBlankDate(text: string): ReadValue | null {
-  const first = BLANK_DATES.map(({ re, month }) => {
-    const m = re.exec(text);
-    return m && { m, month };
-  })
-    .filter((x) => x !== null)
-    .sort((a, b) => a.m.index - b.m.index)[0];
-  if (!first) return null;
-  const { m, month } = first;
-  const year = Number(m.at(-1));
-  if (year < 1900 || year > 2200) return null;
-  const iso = month ? `${year}-${pad(monthNumber(m[1]!))}` : String(year);
-  return { value: { kind: "date", iso }, surface: m[0] };
+  const first = firstDate(text, BLANK_DATES);
+  return first && { value: { kind: "date", iso: first.iso }, surface: first.surface };
 }
 
-/** Dates with blanks, the year last: whether the month is stated (then it is the first group). */
-const BLANK_DATES: { re: RegExp; month: boolean }[] = [
-  { re: /(?<!\w)(?:_{2,}\s*)?day\s+of\s*(?:_{2,}\s*,?\s*|,\s*)(\d{4})(?!\d)/i, month: false },
+const yearOnly = (m: RegExpExecArray) => reducedDate(Number(m[1]))?.iso ?? null;
+/** Dates with blanks: the year alone, or the month and year. */
+const BLANK_DATES: DatePattern[] = [
+  { re: /(?<!\w)(?:_{2,}\s*)?day\s+of\s*(?:_{2,}\s*,?\s*|,\s*)(\d{4})(?!\d)/i, iso: yearOnly },
   // "dated ________, 2015": the words from the blank on.
-  { re: /(?<=\b(?:dated|as of|made on|entered into on)\s+)_{3,}[\s_]*,?\s*(\d{4})(?!\d)/i, month: false },
-  { re: new RegExp(`\\b${MONTH}\\s*_{2,}\\s*,?\\s*(\\d{4})(?!\\d)`, "i"), month: true },
+  { re: /(?<=\b(?:dated|as of|made on|entered into on)\s+)_{3,}[\s_]*,?\s*(\d{4})(?!\d)/i, iso: yearOnly },
+  {
+    re: new RegExp(`\\b${MONTH}\\s*_{2,}\\s*,?\\s*(\\d{4})(?!\\d)`, "i"),
+    iso: (m) => reducedDate(Number(m[2]), monthNumber(m[1]!))?.iso ?? null,
+  },
 ];
 
 /** What a reduced-precision date leaves out, in words; undefined for a whole date. */

@@ -9,6 +9,7 @@ import { normalizeForMatch } from "../../answer/verify.js";
 import type { HybridRetriever } from "../../retrieval/hybrid.js";
 import { valueText } from "../../review/export.js";
 import { type CellExtractor, fieldQuery, readTyped } from "../../review/extractor.js";
+import { reducedDate } from "../../review/values.js";
 import type { Dataset } from "./dataset.js";
 import type { Progress } from "./runner.js";
 
@@ -145,8 +146,7 @@ export function valueMatches(field: TemplateField, value: CellValue, answer: str
 function blankAnswer(answer: string): CellValue | null {
   const m = /^\s*(\d{1,2}|\[\])\/\[\]\/(\d{4})\s*$/.exec(answer);
   if (!m) return null;
-  const month = m[1] === "[]" ? "" : `-${m[1]!.padStart(2, "0")}`;
-  return { kind: "date", iso: `${m[2]}${month}` };
+  return reducedDate(Number(m[2]), m[1] === "[]" ? undefined : Number(m[1]));
 }
 
 /** Score a cell (made with thresholds 0, so its support decides later) against the gold of its category. */

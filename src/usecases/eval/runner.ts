@@ -51,15 +51,17 @@ export function indexSettings(config: { EMBED_MODEL: string; CHUNK_TOKENS: numbe
   };
 }
 
-/** The evaluation store of a dataset for these settings (`--store` wins): documents are indexed once. */
+/** The evaluation store of these documents for these settings (`--store` wins). Keyed by the document
+ * set too: BM25 weighs words across the whole store, so a run's scores depend on what else it holds. */
 export function evalStoreDir(
   settings: IndexSettings,
   datasetDir: string,
+  docs: readonly string[],
   root: string,
   store?: string,
 ): string {
   const key = createHash("sha256")
-    .update(JSON.stringify({ settings, dataset: datasetDir }))
+    .update(JSON.stringify({ settings, dataset: datasetDir, docs: [...docs].sort() }))
     .digest("hex")
     .slice(0, 12);
   return resolve(store ?? join(root, `${basename(datasetDir)}-${key}`));
