@@ -7,7 +7,7 @@ import { type AnswerLanguage, LANGUAGE_NAME, languageOf } from "./language.js";
 import type { PassageSentence } from "./passages.js";
 
 /** Bump when any text or schema below changes: answers carry it, so results stay comparable. */
-export const PROMPT_VERSION = "answer-2026-12-07.1";
+export const PROMPT_VERSION = "answer-2026-12-08.1";
 
 export const COMPOSE_SYSTEM_PROMPT = [
   "You answer a question in one or two short sentences, using only the evidence you are given.",

@@ -15,6 +15,9 @@ export interface ClauseConcept {
   terms: readonly string[];
   /** How a lawyer names such a clause ("a … clause"), where the name alone reads badly. */
   clause?: string;
+  /** Words such a clause cannot do without, English or Spanish: a sentence without them is some other
+   * clause (an indemnity is no liability cap). */
+  requires?: RegExp;
 }
 
 /** The name of a concept's clause, as in "is this a … clause?". */
@@ -50,10 +53,20 @@ export const CLAUSE_VOCABULARY: readonly ClauseConcept[] = [
     terms: ["assign", "transfer", "vest", "made for hire", "property of", "shall own", "exclusive property"],
   },
   {
-    name: "liability cap",
+    name: "liability",
     asks: /liabilit|damages/i,
     asksEs: /responsabilidad|da[nñ]os|indemnizable/i,
     terms: ["liability", "liable", "exceed", "aggregate", "damages", "consequential", "limitation"],
+  },
+  {
+    // Asked by name: a question about who is liable for what may well be answered by an indemnity.
+    name: "liability cap",
+    asks: /\bcap(ped)?\b.{0,20}liabilit|uncapped|liabilit\w* (is )?(cap|limit)|limit\w* (on|of) liabilit/i,
+    asksEs: /l[ií]mite de (la )?responsabilidad|tope de responsabilidad|responsabilidad m[aá]xima/i,
+    terms: ["liability", "liable", "exceed", "aggregate", "damages", "consequential", "limitation"],
+    // A limit, an exclusion, a sole remedy or a time bar on claims; "without limitation" is none.
+    requires:
+      /\b(exceed\w*|(?<!without )limit\w*|caps?|capped|maximum|in no event|under no circumstances|neither party (shall|will) be liable|(shall|will) not be liable|(is|be) liable for no|no (party|one) (is|shall be) liable|no liability|not (be )?(liable|responsible|entitled)|aggregate|consequential|indirect|punitive|incidental|lost profits|sole (and exclusive )?(remedy|remedies|obligations?|liability)|exclusive (remedy|remedies|obligations?|liability)|entire (obligation|liability)|no (legal )?action|(action|claims?)\b.{0,120}\b(more than|within|no later than|beyond|commenced))\b|l[ií]mite|exced|m[aá]xim|en ning[uú]n caso|no ser[aá] responsable|indirect|consecuen|lucro cesante/i,
   },
   {
     name: "term and expiration",
@@ -333,4 +346,13 @@ export function vocabularyCoverage(question: string, passages: readonly string[]
   if (terms.length === 0) return null;
   const text = flatWords(passages.join("\n"));
   return terms.filter((t) => text.includes(t)).length / terms.length;
+}
+
+/**
+ * Whether a quote has the words that the clause a question asks about cannot do without (checked for the
+ * most specific concept asked; true when it names none).
+ */
+export function hasClauseEssentials(question: string, quote: string): boolean {
+  const concept = conceptsOf(question).at(-1);
+  return !concept?.requires || concept.requires.test(flatWords(quote));
 }

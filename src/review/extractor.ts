@@ -19,7 +19,7 @@ import { combineSupport } from "../answer/support.js";
 import { findQuote } from "../answer/verify.js";
 import { GenerationIncompleteError, type JsonGenerator, type JsonSchema } from "../models/generator.js";
 import type { YesNoScorer } from "../models/scorer.js";
-import { vocabularyCoverage } from "../retrieval/expansion.js";
+import { hasClauseEssentials, vocabularyCoverage } from "../retrieval/expansion.js";
 import type { HybridRetriever, RetrievedPassage } from "../retrieval/hybrid.js";
 import { asksForPreamble } from "../retrieval/titles.js";
 import type { DocumentRepository } from "../store/documents.js";
@@ -48,8 +48,9 @@ export interface ExtractorOptions {
   topK: number;
   /** Evidence sentences quoted per cell. */
   quotes: number;
-  /** Quotes the judge reads, each alone, until one reads as the clause; the best reading is the cell's. */
-  judgedQuotes: number;
+  /** Best-matching sentences the judge reads, each alone and in order, until one reads as the clause;
+   * the best reading is the cell's, and its sentence is quoted first. */
+  candidates: number;
   /** Least support for `found`. */
   foundSupport: number;
   /** Least support for `uncertain` (below it the cell is `not_found`). */
@@ -59,7 +60,7 @@ export interface ExtractorOptions {
 export const DEFAULT_EXTRACTOR: ExtractorOptions = {
   topK: 6,
   quotes: 2,
-  judgedQuotes: 2,
+  candidates: 4,
   // Tuned on eval/tuning.json (README, Contract review): found from 0.6, and below 0.5 not found,
   // which keeps absent clauses out of "uncertain".
   foundSupport: 0.6,
@@ -126,9 +127,9 @@ export class CellExtractor {
       support: null,
       note,
     });
-    const citations = await this.verifiedQuotes(field, numbered, retrieved, scope);
-    if (typeof citations === "string") return none(citations);
-    const support = await this.support(field, citations, retrieved, signal);
+    const candidates = await this.verifiedQuotes(field, numbered, retrieved, scope);
+    if (typeof candidates === "string") return none(candidates);
+    const { citations, support } = await this.judged(field, candidates, retrieved, signal);
     const status = this.statusOf(support);
     if (status === "not_found")
       return none(`the closest clause was judged not to answer (support ${support?.toFixed(2)})`);
@@ -190,27 +191,25 @@ export class CellExtractor {
     });
   }
 
-  /** The chosen sentences as citations verified on their pages, or why there are none. */
+  /** The candidate sentences as citations verified on their pages, or why there are none. */
   private async verifiedQuotes(
     field: TemplateField,
     numbered: readonly NumberedPassage[],
     retrieved: readonly RetrievedPassage[],
     scope: AccessScope,
   ): Promise<Citation[] | string> {
-    const chosen = chooseCellEvidence(field, numbered, this.options.quotes);
+    const chosen = chooseCellEvidence(field, numbered, this.options.candidates);
     if (chosen.length === 0) return "no sentence of the document matches the field";
-    const citations = await this.cite(chosen, numbered, retrieved, scope);
-    if (citations.length === 0) return "no quote could be verified on its page";
-    // A clause Cited knows the words of, quoted without one of them, is some other clause — except a
-    // value that needs no such words: the contract's own date in its opening ("made effective December
-    // 3rd, 2018"), a term without end ("valid for an indefinite period").
-    const quotes = citations.map((c) => c.quote);
-    if (
-      !statesValueInOwnWords(field, quotes) &&
-      vocabularyCoverage(questionTopic(fieldQuery(field)), quotes) === 0
-    )
+    const cited = await this.cite(chosen, numbered, retrieved, scope);
+    if (cited.length === 0) return "no quote could be verified on its page";
+    const topic = questionTopic(fieldQuery(field));
+    const citations = cited.filter((c) => hasClauseEssentials(topic, c.quote));
+    if (citations.length === 0) return "the closest sentences lack the words such a clause cannot do without";
+    const first = citations.slice(0, this.options.quotes);
+    if (!usesClauseWords(field, first))
       return "the closest sentences use none of the words such clauses are written in";
-    return citations;
+    // A sentence further down is offered to the judge only if it is worded as such a clause.
+    return [...first, ...citations.slice(this.options.quotes).filter((c) => usesClauseWords(field, [c]))];
   }
 
   /** The chosen sentences, each verified on its stored page (those that cannot be are dropped). */
@@ -225,19 +224,29 @@ export class CellExtractor {
   }
 
   /**
-   * The judge's best reading of the quotes, moved by vocabulary coverage of the passages and the quotes and
-   * by how common the clause is; null without a judge.
+   * The cell's quotes and support: the sentence the judge reads best is quoted first, the others after
+   * it in order, up to `quotes`; without a judge, the first candidates and no support.
    */
-  private async support(
+  private async judged(
     field: TemplateField,
-    citations: readonly Citation[],
+    candidates: readonly Citation[],
     retrieved: readonly RetrievedPassage[],
     signal?: AbortSignal,
-  ): Promise<number | null> {
-    if (!this.judge) return null;
-    const query = fieldQuery(field);
-    const judged = await this.bestReading(this.judge, query, citations, signal);
-    const topic = questionTopic(query);
+  ): Promise<{ citations: Citation[]; support: number | null }> {
+    if (!this.judge) return { citations: candidates.slice(0, this.options.quotes), support: null };
+    const { judged, index } = await this.bestReading(this.judge, fieldQuery(field), candidates, signal);
+    const citations = leadWith(candidates, index, this.options.quotes);
+    return { citations, support: this.support(field, judged, citations, retrieved) };
+  }
+
+  /** The judge's reading, moved by vocabulary coverage of the passages and the quotes and by how common the clause is. */
+  private support(
+    field: TemplateField,
+    judged: number,
+    citations: readonly Citation[],
+    retrieved: readonly RetrievedPassage[],
+  ): number {
+    const topic = questionTopic(fieldQuery(field));
     const coverage = vocabularyCoverage(
       topic,
       retrieved.map((p) => p.text),
@@ -249,20 +258,21 @@ export class CellExtractor {
   }
 
   /**
-   * The judge's best reading of the quotes, each read alone (a clause beside a wrong sentence reads as
-   * wrong), stopping at the first it takes for the clause: the judge's prompt is most of a cell's time.
+   * The judge's best reading of the candidates and which one it is, each read alone (a clause beside a
+   * wrong sentence reads as wrong), stopping at the first it takes for the clause: the judge's prompt is
+   * most of a cell's time.
    */
   private async bestReading(
     judge: YesNoScorer,
     query: string,
-    citations: readonly Citation[],
+    candidates: readonly Citation[],
     signal?: AbortSignal,
   ) {
-    let best = 0;
-    for (const c of citations.slice(0, this.options.judgedQuotes)) {
+    let best = { judged: 0, index: 0 };
+    for (const [index, c] of candidates.entries()) {
       const judged = await judge.score(SUPPORT_SYSTEM_PROMPT, supportUserPrompt(query, [c.quote]), signal);
-      best = Math.max(best, judged);
-      if (best >= TAKEN_FOR_CLAUSE) break;
+      if (judged > best.judged) best = { judged, index };
+      if (best.judged >= TAKEN_FOR_CLAUSE) break;
     }
     return best;
   }
@@ -402,6 +412,24 @@ export function statesValueInOwnWords(field: TemplateField, quotes: readonly str
 /** Whether a field asks for the contract's own date: the date it was made or takes effect, not its end. */
 export const asksOwnDate = (field: TemplateField) =>
   field.type === "date" && !asksExpiry(field) && asksForPreamble(fieldQuery(field));
+
+/** The items with the one at `index` first and the rest after it in order, cut to `count`. */
+export function leadWith<T>(items: readonly T[], index: number, count: number): T[] {
+  return [items[index]!, ...items.filter((_, i) => i !== index)].slice(0, count);
+}
+
+/**
+ * Whether the quotes use a word of the clause the field asks about (a clause Cited knows the words of,
+ * quoted without one of them, is some other clause) — or state a value that needs none: the contract's
+ * own date in its opening ("made effective December 3rd, 2018"), a term without end ("valid for an
+ * indefinite period").
+ */
+function usesClauseWords(field: TemplateField, citations: readonly Citation[]): boolean {
+  const quotes = citations.map((c) => c.quote);
+  return (
+    statesValueInOwnWords(field, quotes) || vocabularyCoverage(questionTopic(fieldQuery(field)), quotes) !== 0
+  );
+}
 
 /** Whether a sentence of the contract's opening (title lines included) states a date. */
 function opensWithDate(numbered: readonly NumberedPassage[]): boolean {

@@ -8,7 +8,12 @@ import { languageOf } from "../../src/answer/language.js";
 import { holdsSignatures, isBoilerplateSentence, numberPassages } from "../../src/answer/passages.js";
 import { abstentionText, composeSystemPrompt, judgedQuestion } from "../../src/answer/prompts.js";
 import { combineSupport } from "../../src/answer/support.js";
-import { conceptsOf, expansionTerms, vocabularyCoverage } from "../../src/retrieval/expansion.js";
+import {
+  conceptsOf,
+  expansionTerms,
+  hasClauseEssentials,
+  vocabularyCoverage,
+} from "../../src/retrieval/expansion.js";
 import { openingPassage, retrievedPassage } from "../support/passages.js";
 
 const CANCELLATION =
@@ -43,6 +48,31 @@ describe("query expansion with the words clauses use", () => {
       vocabularyCoverage(beneficiary, ["nothing creates any third-party\nbeneficiary right"]),
     ).toBeGreaterThan(0);
     expect(vocabularyCoverage("Who signed it?", ["anything"])).toBeNull();
+  });
+
+  test("a sentence without the words its kind of clause cannot do without is some other clause", () => {
+    const cap =
+      "Cap On Liability: Does the contract include a cap on liability upon the breach of a party's obligation?";
+    const indemnity =
+      "FCC agrees to hold Flotek harmless from any expenses or liability arising out of such claims, including, without limitation, injuries";
+    expect(hasClauseEssentials(cap, indemnity)).toBe(false);
+    expect(hasClauseEssentials(cap, "In no event shall either party's liability exceed the fees paid")).toBe(
+      true,
+    );
+    expect(
+      hasClauseEssentials(
+        cap,
+        "No action may be brought more than two years after the cause\nof action arose",
+      ),
+    ).toBe(true);
+    expect(hasClauseEssentials(cap, "En ningún caso la responsabilidad excederá el precio")).toBe(true);
+    // Only a question that asks for the cap by name: who is liable for what may be an indemnity.
+    expect(hasClauseEssentials("Which party is liable for damages caused by late delivery?", indemnity)).toBe(
+      true,
+    );
+    // A concept that names no such words, or none at all, lets every sentence through.
+    expect(hasClauseEssentials("Which law governs the agreement?", "anything")).toBe(true);
+    expect(hasClauseEssentials("Who signed it?", "anything")).toBe(true);
   });
 });
 

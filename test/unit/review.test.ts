@@ -9,6 +9,7 @@ import {
   chooseCellEvidence,
   citesOwnWords,
   companiesNamed,
+  leadWith,
   readTyped,
   statesValueInOwnWords,
   valueCitation,
@@ -460,6 +461,12 @@ describe("typed values from the quote alone", () => {
     expect(chooseCellEvidence(clause, numberPassages([terminate, recital]), 1)[0]!.quote).toMatch(
       /terminate/,
     );
+  });
+
+  test("the sentence the judge reads as the clause is quoted first, the others after it in their order", () => {
+    expect(leadWith(["s1", "s2", "s3", "s4"], 2, 2)).toEqual(["s3", "s1"]);
+    expect(leadWith(["s1", "s2", "s3"], 0, 2)).toEqual(["s1", "s2"]);
+    expect(leadWith(["s1"], 0, 2)).toEqual(["s1"]);
   });
 
   test("a value must stand in its quote", () => {
