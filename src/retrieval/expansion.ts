@@ -23,6 +23,9 @@ export interface ClauseConcept {
 /** The name of a concept's clause, as in "is this a … clause?". */
 export const clauseName = (c: ClauseConcept) => c.clause ?? c.name;
 
+/** The words of liability clauses, the cap among them. */
+const LIABILITY_TERMS = ["liability", "liable", "exceed", "aggregate", "damages", "consequential", "limitation"];
+
 /** Broad concepts first: a question that names several asks about the last (most specific) one. */
 export const CLAUSE_VOCABULARY: readonly ClauseConcept[] = [
   {
@@ -56,17 +59,17 @@ export const CLAUSE_VOCABULARY: readonly ClauseConcept[] = [
     name: "liability",
     asks: /liabilit|damages/i,
     asksEs: /responsabilidad|da[nñ]os|indemnizable/i,
-    terms: ["liability", "liable", "exceed", "aggregate", "damages", "consequential", "limitation"],
+    terms: LIABILITY_TERMS,
   },
   {
     // Asked by name: a question about who is liable for what may well be answered by an indemnity.
     name: "liability cap",
     asks: /\bcap(ped)?\b.{0,20}liabilit|uncapped|liabilit\w* (is )?(cap|limit)|limit\w* (on|of) liabilit/i,
     asksEs: /l[ií]mite de (la )?responsabilidad|tope de responsabilidad|responsabilidad m[aá]xima/i,
-    terms: ["liability", "liable", "exceed", "aggregate", "damages", "consequential", "limitation"],
+    terms: LIABILITY_TERMS,
     // A limit, an exclusion, a sole remedy or a time bar on claims; "without limitation" is none.
     requires:
-      /\b(exceed\w*|(?<!without )limit\w*|caps?|capped|maximum|in no event|under no circumstances|neither party (shall|will) be liable|(shall|will) not be liable|(is|be) liable for no|no (party|one) (is|shall be) liable|no liability|not (be )?(liable|responsible|entitled)|aggregate|consequential|indirect|punitive|incidental|lost profits|sole (and exclusive )?(remedy|remedies|obligations?|liability)|exclusive (remedy|remedies|obligations?|liability)|entire (obligation|liability)|no (legal )?action|(action|claims?)\b.{0,120}\b(more than|within|no later than|beyond|commenced))\b|l[ií]mite|exced|m[aá]xim|en ning[uú]n caso|no ser[aá] responsable|indirect|consecuen|lucro cesante/i,
+      /\b(exceed\w*|(?<!without )limit\w*|caps?|capped|maximum|in no event|under no circumstances|neither party (shall|will) be liable|(shall|will) not be liable|(is|be) liable for no|no (party|one) (is|shall be) liable|no liability|not (be )?(liable|responsible|entitled)|aggregate|consequential|indirect|punitive|incidental|lost profits|sole (and exclusive )?(remedy|remedies|obligations?|liability)|exclusive (remedy|remedies|obligations?|liability)|entire (obligation|liability)|no (legal )?action|(action|claims?)\b.{0,120}\b(more than|within|no later than|beyond|commenced))\b|l[ií]mite|exced|m[aá]xim|en ning[uú]n caso|no ser[aá] responsable|indirect[oa]s|consecuen|lucro cesante/i,
   },
   {
     name: "term and expiration",
