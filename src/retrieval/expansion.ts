@@ -24,7 +24,15 @@ export interface ClauseConcept {
 export const clauseName = (c: ClauseConcept) => c.clause ?? c.name;
 
 /** The words of liability clauses, the cap among them. */
-const LIABILITY_TERMS = ["liability", "liable", "exceed", "aggregate", "damages", "consequential", "limitation"];
+const LIABILITY_TERMS = [
+  "liability",
+  "liable",
+  "exceed",
+  "aggregate",
+  "damages",
+  "consequential",
+  "limitation",
+];
 
 /** Broad concepts first: a question that names several asks about the last (most specific) one. */
 export const CLAUSE_VOCABULARY: readonly ClauseConcept[] = [
